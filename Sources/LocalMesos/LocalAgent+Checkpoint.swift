@@ -1,0 +1,117 @@
+import Foundation
+import MesosProtocol
+import PodSystem
+
+/// The agent's checkpoints (for frameworks with `checkpoint = true`): enough to recover
+/// running executors after an agent restart, as `mesos-agent --recover=reconnect` does.
+struct ExecutorCheckpoint: Codable {
+    struct TaskEntry: Codable {
+        var info: Data
+        var groupTaskIDs: [String]
+        var delivered: Bool
+        var state: Int
+        var pending: [Data]
+        var seen: [Data]
+        var completed: Bool
+    }
+
+    var framework: Data
+    var executor: Data
+    var containerID: String
+    var directory: String
+    var pid: Int32
+    var cgroupVersion: String?
+    var cgroupDirectories: [String: String]?
+    var everSubscribed: Bool
+    var tasks: [TaskEntry]
+}
+
+extension LocalAgent {
+    var metaDirectory: String { configuration.workDirectory + "/meta/slaves" }
+
+    private func checkpointPath(_ key: ExecutorKey) -> String {
+        metaDirectory + "/\(agentID)/frameworks/\(key.frameworkID)/executors/\(key.executorID)/checkpoint.json"
+    }
+
+    func checkpointExecutor(_ key: ExecutorKey) {
+        checkpointTasks(key)
+    }
+
+    /// Writes the executor's checkpoint (framework, executor, run, tasks and their
+    /// unacknowledged updates) atomically.
+    func checkpointTasks(_ key: ExecutorKey) {
+        guard let record = executors[key], record.framework.checkpoint else { return }
+        let entries = record.taskOrder.compactMap { id -> ExecutorCheckpoint.TaskEntry? in
+            guard let t = record.tasks[id], let info = try? t.info.serializedData() else { return nil }
+            return .init(info: info, groupTaskIDs: t.groupTaskIDs, delivered: t.delivered, state: t.state.rawValue,
+                         pending: t.updates.pending.compactMap { try? $0.serializedData() },
+                         seen: t.updates.seenUUIDs.map { Data($0) }, completed: t.updates.completed)
+        }
+        guard let framework = try? record.framework.serializedData(), let executor = try? record.info.serializedData() else { return }
+        let checkpoint = ExecutorCheckpoint(framework: framework, executor: executor, containerID: record.containerID,
+                                            directory: record.directory, pid: record.pid,
+                                            cgroupVersion: record.cgroup?.version.rawValue, cgroupDirectories: record.cgroup?.directories,
+                                            everSubscribed: record.phase != .registering, tasks: entries)
+        let path = checkpointPath(key)
+        do {
+            try Directory.create((path as NSString).deletingLastPathComponent)
+            try Directory.create(metaDirectory)
+            try FileContents.writeAtomically(metaDirectory + "/latest", Array(agentID.utf8))
+            let data = try JSONEncoder().encode(checkpoint)
+            try FileContents.writeAtomically(path, Array(data))
+        } catch {
+            logger.warning("cannot checkpoint executor", metadata: ["mesos.executor_id": "\(key.executorID)", "error": "\(error)"])
+        }
+    }
+
+    func removeCheckpointedRun(_ key: ExecutorKey) {
+        unlink(checkpointPath(key))
+    }
+
+    /// Reads the checkpoints: live executors are adopted (they must re-subscribe within
+    /// the re-registration timeout); dead ones have their unfinished tasks failed.
+    func recover() async {
+        guard executors.isEmpty else { return }  // an in-process restart keeps its state
+        guard let latest = try? FileContents.read(metaDirectory + "/latest"), !latest.isEmpty else { return }
+        agentID = latest
+        let frameworksDir = metaDirectory + "/\(latest)/frameworks"
+        for frameworkID in Directory.list(frameworksDir) {
+            for executorID in Directory.list(frameworksDir + "/\(frameworkID)/executors") {
+                let path = frameworksDir + "/\(frameworkID)/executors/\(executorID)/checkpoint.json"
+                guard let bytes = try? FileContents.bytes(path),
+                      let cp = try? JSONDecoder().decode(ExecutorCheckpoint.self, from: Data(bytes)),
+                      let framework = try? Mesos_V1_FrameworkInfo(serializedBytes: Array(cp.framework)),
+                      let info = try? Mesos_V1_ExecutorInfo(serializedBytes: Array(cp.executor)) else {
+                    logger.warning("unreadable executor checkpoint skipped", metadata: ["path": "\(path)"])
+                    continue
+                }
+                let key = ExecutorKey(frameworkID: frameworkID, executorID: executorID)
+                var record = ExecutorRecord(info: info, framework: framework, containerID: cp.containerID, directory: cp.directory,
+                                            phase: cp.everSubscribed ? .running : .registering, process: nil, pid: cp.pid)
+                if let version = cp.cgroupVersion.flatMap(Cgroup.Version.init(rawValue:)), let dirs = cp.cgroupDirectories {
+                    record.cgroup = Cgroup(version: version, directories: dirs)
+                }
+                for entry in cp.tasks {
+                    guard let task = try? Mesos_V1_TaskInfo(serializedBytes: Array(entry.info)) else { continue }
+                    var t = TaskRecord(info: task, groupTaskIDs: entry.groupTaskIDs, delivered: entry.delivered)
+                    t.state = Mesos_V1_TaskState(rawValue: entry.state) ?? .taskStaging
+                    t.updates = TaskUpdateStream(pending: entry.pending.compactMap { try? Mesos_V1_TaskStatus(serializedBytes: Array($0)) },
+                                                 seen: entry.seen.map { Array($0) }, completed: entry.completed)
+                    record.tasks[task.taskID.value] = t
+                    record.taskOrder.append(task.taskID.value)
+                    if !entry.delivered { record.queuedGroups.append([task]) }
+                }
+                executors[key] = record
+                if kill(cp.pid, 0) == 0, let process = try? Subprocess.adopt(pid: cp.pid) {
+                    executors[key]?.process = process
+                    watch(key, process: process)
+                    logger.info("recovered executor", metadata: ["mesos.executor_id": "\(executorID)", "pid": "\(cp.pid)"])
+                } else {
+                    logger.warning("checkpointed executor is gone", metadata: ["mesos.executor_id": "\(executorID)"])
+                    await executorExited(key, pid: cp.pid, termination: .signaled(9))
+                }
+                for id in record.taskOrder { forwardHead(key, id) }
+            }
+        }
+    }
+}

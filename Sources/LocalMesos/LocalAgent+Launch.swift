@@ -1,0 +1,165 @@
+import Foundation
+import MesosProtocol
+import PodSystem
+
+extension LocalAgent {
+    /// `<work_dir>/slaves/<agent>/frameworks/<framework>/executors/<executor>/runs/<container>`.
+    func sandboxDirectory(_ key: ExecutorKey, containerID: String) -> String {
+        configuration.workDirectory + "/slaves/\(agentID)/frameworks/\(key.frameworkID)/executors/\(key.executorID)/runs/\(containerID)"
+    }
+
+    /// The environment a Mesos agent gives an executor (reference §2.1, recorded in
+    /// fixtures/mesos-1.12/executor-env.json): operator variables, then the MESOS_*
+    /// ones, then `ExecutorInfo.command.environment`; PATH defaulted.
+    func executorEnvironment(_ key: ExecutorKey, framework: Mesos_V1_FrameworkInfo, info: Mesos_V1_ExecutorInfo,
+                             directory: String) -> [String: String] {
+        var env = configuration.executorEnvironment
+        let checkpoint = framework.checkpoint
+        env["MESOS_FRAMEWORK_ID"] = key.frameworkID
+        env["MESOS_EXECUTOR_ID"] = key.executorID
+        env["MESOS_DIRECTORY"] = directory
+        env["MESOS_SANDBOX"] = directory
+        env["MESOS_AGENT_ENDPOINT"] = endpoint
+        env["MESOS_SLAVE_PID"] = "slave(1)@\(endpoint)"
+        env["MESOS_SLAVE_ID"] = agentID
+        env["MESOS_CHECKPOINT"] = checkpoint ? "1" : "0"
+        if checkpoint {
+            env["MESOS_RECOVERY_TIMEOUT"] = MesosDuration.format(configuration.recoveryTimeout)
+            env["MESOS_SUBSCRIPTION_BACKOFF_MAX"] = MesosDuration.format(configuration.executorReregistrationTimeout)
+        }
+        let grace = info.hasShutdownGracePeriod ? Duration.nanoseconds(info.shutdownGracePeriod.nanoseconds) : configuration.executorShutdownGracePeriod
+        env["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = MesosDuration.format(grace)
+        env["MESOS_HTTP_COMMAND_EXECUTOR"] = "0"
+        env["LIBPROCESS_PORT"] = "0"
+        env["LIBPROCESS_IP"] = configuration.host
+        for variable in info.command.environment.variables where variable.type != .secret {
+            env[variable.name] = variable.value
+        }
+        if env["PATH"] == nil { env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }
+        return env
+    }
+
+    /// Fetches the executor's URIs into a fresh sandbox and starts its command there, in
+    /// its own cgroup.
+    func launchExecutor(_ key: ExecutorKey, info: Mesos_V1_ExecutorInfo, framework: Mesos_V1_FrameworkInfo) async throws {
+        let containerID = UUID().uuidString.lowercased()
+        let directory = sandboxDirectory(key, containerID: containerID)
+        try Directory.create(directory, mode: 0o755)
+        let latest = (directory as NSString).deletingLastPathComponent + "/latest"
+        unlink(latest)
+        symlink(directory, latest)
+        for uri in info.command.uris {
+            try await fetcher.fetch(uri: uri.value, into: directory, extract: uri.extract, executable: uri.executable,
+                                    outputFile: uri.hasOutputFile ? uri.outputFile : nil)
+        }
+        let env = executorEnvironment(key, framework: framework, info: info, directory: directory)
+        let command = info.command
+        let path: String
+        let argv: [String]
+        if command.shell {
+            path = "/bin/sh"
+            argv = ["sh", "-c", command.value]
+        } else {
+            path = command.value.hasPrefix("/") ? command.value : directory + "/" + command.value
+            argv = command.arguments.isEmpty ? [command.value] : command.arguments
+        }
+        var cgroup: Cgroup?
+        if let root = executorCgroupRoot {
+            cgroup = try? root.child(containerID)
+        }
+        let process = try Subprocess.spawnDetached(path, arguments: argv, environment: env.map { "\($0.key)=\($0.value)" }.sorted(),
+                                                   workingDirectory: directory, standardOutput: directory + "/stdout",
+                                                   standardError: directory + "/stderr", cgroupProcsFiles: cgroup?.procsFiles ?? [])
+        executors[key] = ExecutorRecord(info: info, framework: framework, containerID: containerID, directory: directory,
+                                        phase: .registering, process: process, pid: process.pid, cgroup: cgroup)
+        logger.info("executor launched", metadata: ["mesos.executor_id": "\(key.executorID)", "pid": "\(process.pid)",
+                                                    "sandbox": "\(directory)"])
+        checkpointExecutor(key)
+        watch(key, process: process)
+        armRegistrationTimer(key)
+    }
+
+    func watch(_ key: ExecutorKey, process: ManagedProcess) {
+        Task {
+            let termination = await process.waitForExit()
+            await self.executorExited(key, pid: process.pid, termination: termination)
+        }
+    }
+
+    /// `--executor_registration_timeout`: an executor that never subscribes is destroyed
+    /// and its tasks fail with REASON_EXECUTOR_REGISTRATION_TIMEOUT.
+    func armRegistrationTimer(_ key: ExecutorKey) {
+        let timeout = configuration.executorRegistrationTimeout
+        executors[key]?.timer?.cancel()
+        executors[key]?.timer = Task {
+            try? await Task.sleep(for: timeout)
+            if Task.isCancelled { return }
+            await self.registrationTimedOut(key)
+        }
+    }
+
+    private func registrationTimedOut(_ key: ExecutorKey) async {
+        guard let record = executors[key], record.phase == .registering, record.subscription == nil else { return }
+        await destroy(key, reason: .executorRegistrationTimeout,
+                      message: "Executor did not register within \(MesosDuration.format(configuration.executorRegistrationTimeout))",
+                      state: .taskFailed)
+    }
+
+    /// Kills an executor and everything in its cgroup, and reports its unfinished tasks.
+    func destroy(_ key: ExecutorKey, reason: Mesos_V1_TaskStatus.Reason, message: String, state: Mesos_V1_TaskState) async {
+        guard let record = executors[key], record.phase != .terminated else { return }
+        executors[key]?.phase = .terminated
+        record.subscription?.continuation.finish()
+        executors[key]?.subscription = nil
+        if let process = record.process {
+            process.signal(SIGKILL)
+        } else if record.pid > 0 {
+            kill(record.pid, SIGKILL)
+        }
+        kill(-record.pid, SIGKILL)
+        if let cgroup = record.cgroup {
+            await cgroup.killAll(timeout: .seconds(5))
+        }
+        await failUnfinishedTasks(key, state: state, reason: reason, message: message)
+        await link?.executorTerminated(frameworkID: key.frameworkID, executorID: key.executorID, agentID: agentID, status: 9)
+        await link?.resourcesFreed()
+        removeCheckpointedRun(key)
+    }
+
+    /// The executor's process ended.
+    func executorExited(_ key: ExecutorKey, pid: Int32, termination: ProcessTermination) async {
+        guard let record = executors[key], record.pid == pid else { return }
+        let status: Int32
+        switch termination {
+        case .exited(let code): status = code << 8
+        case .signaled(let sig): status = sig
+        }
+        if record.phase != .terminated {
+            executors[key]?.phase = .terminated
+            record.timer?.cancel()
+            record.subscription?.continuation.finish()
+            executors[key]?.subscription = nil
+            logger.info("executor exited", metadata: ["mesos.executor_id": "\(key.executorID)", "termination": "\(termination)"])
+            if !terminatingFrameworks.contains(key.frameworkID) {
+                await failUnfinishedTasks(key, state: .taskFailed, reason: .executorTerminated, message: "Executor terminated")
+            }
+            await link?.executorTerminated(frameworkID: key.frameworkID, executorID: key.executorID, agentID: agentID, status: status)
+            await link?.resourcesFreed()
+        }
+        if let cgroup = record.cgroup {
+            await cgroup.killAll(timeout: .seconds(5))
+            try? cgroup.remove()
+        }
+        removeCheckpointedRun(key)
+    }
+
+    private func failUnfinishedTasks(_ key: ExecutorKey, state: Mesos_V1_TaskState, reason: Mesos_V1_TaskStatus.Reason, message: String) async {
+        guard let record = executors[key] else { return }
+        executors[key]?.queuedGroups.removeAll()
+        for id in record.taskOrder {
+            guard let t = executors[key]?.tasks[id], !t.state.isTerminal else { continue }
+            await agentUpdate(frameworkID: key.frameworkID, task: t.info, state: state, reason: reason, message: message,
+                              executorID: key.executorID, register: false)
+        }
+    }
+}

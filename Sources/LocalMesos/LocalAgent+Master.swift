@@ -1,0 +1,183 @@
+import Foundation
+import MesosProtocol
+import PodSystem
+
+/// What the master asks of the agent.
+extension LocalAgent {
+    /// Launches a task group on an executor (starting the executor if it is new). Tasks
+    /// wait in a queue until the executor subscribes; then LAUNCH_GROUP is delivered.
+    public func launchGroup(framework: Mesos_V1_FrameworkInfo, executor: Mesos_V1_ExecutorInfo, tasks: [Mesos_V1_TaskInfo]) async {
+        let frameworkID = framework.id.value
+        let key = ExecutorKey(frameworkID: frameworkID, executorID: executor.executorID.value)
+        terminatingFrameworks.remove(frameworkID)
+        var tasksWithExecutor = tasks
+        for i in tasksWithExecutor.indices {
+            // The master fills TaskInfo.executor for LAUNCH_GROUP (every task carries a copy).
+            tasksWithExecutor[i].executor = executor
+            tasksWithExecutor[i].agentID = Mesos_V1_AgentID(agentID)
+        }
+        if executors[key] == nil || executors[key]?.phase == .terminated {
+            do {
+                try await launchExecutor(key, info: executor, framework: framework)
+            } catch {
+                logger.error("executor launch failed", metadata: ["mesos.executor_id": "\(key.executorID)", "error": "\(error)"])
+                for task in tasksWithExecutor {
+                    await agentUpdate(frameworkID: frameworkID, task: task, state: .taskFailed, reason: .containerLaunchFailed,
+                                      message: "Failed to launch executor: \(error)", executorID: key.executorID, register: true)
+                }
+                return
+            }
+        }
+        let groupIDs = tasksWithExecutor.map(\.taskID.value)
+        for task in tasksWithExecutor {
+            let id = task.taskID.value
+            executors[key]?.tasks[id] = TaskRecord(info: task, groupTaskIDs: groupIDs, delivered: false)
+            executors[key]?.taskOrder.append(id)
+        }
+        checkpointTasks(key)
+        if executors[key]?.subscription != nil {
+            deliver(group: tasksWithExecutor, to: key)
+        } else {
+            executors[key]?.queuedGroups.append(tasksWithExecutor)
+        }
+    }
+
+    func deliver(group: [Mesos_V1_TaskInfo], to key: ExecutorKey) {
+        var event = Mesos_V1_Executor_Event()
+        event.type = .launchGroup
+        event.launchGroup.taskGroup.tasks = group
+        for task in group { executors[key]?.tasks[task.taskID.value]?.delivered = true }
+        send(event, to: key)
+    }
+
+    /// Kills a task: a queued one is removed with its whole group (`TASK_KILLED`,
+    /// REASON_TASK_KILLED_DURING_LAUNCH); a delivered one gets a KILL event.
+    public func killTask(frameworkID: String, taskID: String, killPolicy: Mesos_V1_KillPolicy?) async -> Bool {
+        guard let (key, task) = find(frameworkID: frameworkID, taskID: taskID) else { return false }
+        if !task.delivered {
+            let group = task.groupTaskIDs
+            executors[key]?.queuedGroups.removeAll { g in g.contains { $0.taskID.value == taskID } }
+            for id in group {
+                guard let t = executors[key]?.tasks[id] else { continue }
+                await agentUpdate(frameworkID: frameworkID, task: t.info, state: .taskKilled, reason: .taskKilledDuringLaunch,
+                                  message: "Killed before delivery to the executor", executorID: key.executorID, register: false)
+            }
+            if executors[key]?.queuedGroups.isEmpty == true && !(executors[key]?.tasks.values.contains { $0.delivered } ?? false) {
+                // Nothing left for it to run: shut it down like the agent does.
+                await shutdownExecutor(frameworkID: frameworkID, executorID: key.executorID)
+            }
+            return true
+        }
+        var event = Mesos_V1_Executor_Event()
+        event.type = .kill
+        event.kill.taskID = Mesos_V1_TaskID(taskID)
+        if let killPolicy { event.kill.killPolicy = killPolicy }
+        send(event, to: key)
+        return true
+    }
+
+    /// Sends SHUTDOWN and destroys the executor after its shutdown grace period.
+    public func shutdownExecutor(frameworkID: String, executorID: String) async {
+        let key = ExecutorKey(frameworkID: frameworkID, executorID: executorID)
+        guard let record = executors[key], record.phase != .terminated, record.phase != .terminating else { return }
+        executors[key]?.phase = .terminating
+        var event = Mesos_V1_Executor_Event()
+        event.type = .shutdown
+        send(event, to: key)
+        let grace = record.info.hasShutdownGracePeriod
+            ? Duration.nanoseconds(record.info.shutdownGracePeriod.nanoseconds) : configuration.executorShutdownGracePeriod
+        executors[key]?.timer?.cancel()
+        executors[key]?.timer = Task {
+            try? await Task.sleep(for: grace)
+            if Task.isCancelled { return }
+            await self.destroyAfterGrace(key)
+        }
+    }
+
+    private func destroyAfterGrace(_ key: ExecutorKey) async {
+        guard let record = executors[key], record.phase == .terminating else { return }
+        logger.warning("executor did not exit within its shutdown grace period; destroying it",
+                       metadata: ["mesos.executor_id": "\(key.executorID)"])
+        await destroy(key, reason: .executorTerminated, message: "Executor terminated", state: .taskFailed)
+    }
+
+    /// Framework teardown: every executor is shut down and its updates are ignored.
+    public func shutdownFramework(frameworkID: String) async {
+        terminatingFrameworks.insert(frameworkID)
+        for key in executors.keys where key.frameworkID == frameworkID {
+            await shutdownExecutor(frameworkID: frameworkID, executorID: key.executorID)
+        }
+    }
+
+    /// A scheduler MESSAGE for an executor.
+    public func sendMessage(frameworkID: String, executorID: String, data: [UInt8]) {
+        var event = Mesos_V1_Executor_Event()
+        event.type = .message
+        event.message.data = Data(data)
+        send(event, to: ExecutorKey(frameworkID: frameworkID, executorID: executorID))
+    }
+
+    /// The scheduler acknowledged an update: forward the task's next one.
+    public func acknowledge(frameworkID: String, taskID: String, uuid: [UInt8]) async {
+        guard let (key, _) = find(frameworkID: frameworkID, taskID: taskID) else { return }
+        guard executors[key]?.tasks[taskID]?.updates.acknowledge(uuid) == true else { return }
+        executors[key]?.tasks[taskID]?.nextForward?.cancel()
+        executors[key]?.tasks[taskID]?.forwardAttempt = 0
+        checkpointTasks(key)
+        if executors[key]?.tasks[taskID]?.updates.completed == true {
+            await link?.resourcesFreed()
+        }
+        forwardHead(key, taskID)
+    }
+
+    /// The scheduler re-subscribed: resend every task's unacknowledged head update now.
+    public func resendUnacknowledged(frameworkID: String) {
+        for key in executors.keys where key.frameworkID == frameworkID {
+            for id in executors[key]?.taskOrder ?? [] {
+                executors[key]?.tasks[id]?.forwardAttempt = 0
+                forwardHead(key, id)
+            }
+        }
+    }
+
+    /// The latest state of a task, for reconciliation (nil: unknown to the agent).
+    public func taskState(frameworkID: String, taskID: String) -> Mesos_V1_TaskState? {
+        guard let (_, task) = find(frameworkID: frameworkID, taskID: taskID) else { return nil }
+        return task.state
+    }
+
+    /// Tasks this agent knows for a framework, with their latest state.
+    public func tasks(frameworkID: String) -> [(taskID: String, state: Mesos_V1_TaskState, executorID: String)] {
+        var out: [(String, Mesos_V1_TaskState, String)] = []
+        for (key, record) in executors where key.frameworkID == frameworkID {
+            for id in record.taskOrder {
+                if let t = record.tasks[id], !t.updates.completed { out.append((id, t.state, key.executorID)) }
+            }
+        }
+        return out
+    }
+
+    /// Executors of a framework that are alive (offers list them in `executor_ids`).
+    public func liveExecutors(frameworkID: String) -> [String] {
+        executors.filter { $0.key.frameworkID == frameworkID && $0.value.phase != .terminated }.map(\.key.executorID).sorted()
+    }
+
+    /// Resources in use: live executors' resources plus their non-completed tasks'.
+    public func allocatedResources() -> [Mesos_V1_Resource] {
+        var list: [Mesos_V1_Resource] = []
+        for (_, record) in executors where record.phase != .terminated {
+            list += record.info.resources
+            for (_, t) in record.tasks where !t.updates.completed && !t.state.isTerminal {
+                list += t.info.resources
+            }
+        }
+        return list
+    }
+
+    func find(frameworkID: String, taskID: String) -> (ExecutorKey, TaskRecord)? {
+        for (key, record) in executors where key.frameworkID == frameworkID {
+            if let t = record.tasks[taskID] { return (key, t) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A loopback HTTP/1.1 server for the embedded agent and master: every request on the
+/// given paths goes to one handler; 200 answers with a stream are sent chunked, one
+/// RecordIO record per chunk (as Mesos 1.12 does).
+final class MesosHTTPServer: Sendable {
+    typealias Handler = @Sendable (_ method: String, _ path: String, _ headers: [String: String], _ body: [UInt8]) async -> MesosHTTPAnswer
+
+    private let host: String
+    private let port: Int
+    private let paths: [String]
+    private let handler: Handler
+    private let logger: Logger
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    init(host: String, port: Int, paths: [String], logger: Logger, handler: @escaping Handler) {
+        self.host = host
+        self.port = port
+        self.paths = paths
+        self.handler = handler
+        self.logger = logger
+    }
+
+    /// Starts listening; returns the bound port.
+    func start() async throws -> Int {
+        let router = Router()
+        let handler = self.handler
+        for path in paths {
+            for method in [HTTPRequest.Method.post, .get, .put, .delete, .patch, .head, .options] {
+                router.on(RouterPath(path), method: method) { request, _ -> Response in
+                    var request = request
+                    var headers: [String: String] = [:]
+                    for field in request.headers { headers[field.name.canonicalName] = field.value }
+                    let body = (try? await request.collectBody(upTo: 64 << 20)).map { Array($0.readableBytesView) } ?? []
+                    let answer = await handler(request.method.rawValue, request.uri.path, headers, body)
+                    return Self.response(answer)
+                }
+            }
+        }
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var hbLogger = logger
+        hbLogger.logLevel = .warning
+        let app = Application(router: router,
+                              configuration: .init(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
+                              onServerRunning: { channel in
+                                  portContinuation.yield(channel.localAddress?.port ?? 0)
+                                  portContinuation.finish()
+                              },
+                              logger: hbLogger)
+        let runner = Task {
+            do {
+                try await app.run()
+            } catch {
+                portContinuation.finish()
+            }
+        }
+        task.withLock { $0 = runner }
+        var iterator = portStream.makeAsyncIterator()
+        guard let bound = await iterator.next(), bound > 0 else {
+            runner.cancel()
+            throw MesosServerError(message: "cannot listen on \(host):\(port)")
+        }
+        return bound
+    }
+
+    /// Stops listening and drops every connection.
+    func stop() async {
+        let runner = task.withLock { t -> Task<Void, Never>? in
+            let r = t
+            t = nil
+            return r
+        }
+        runner?.cancel()
+        await runner?.value
+    }
+
+    private static func response(_ answer: MesosHTTPAnswer) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
+        }
+        let status = HTTPResponse.Status(code: answer.status)
+        if let stream = answer.stream {
+            return Response(status: status, headers: fields, body: ResponseBody { writer in
+                for await chunk in stream {
+                    try await writer.write(chunk)
+                }
+                try await writer.finish(nil)
+            })
+        }
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+struct MesosServerError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// The agent's server: `/api/v1/executor` and its libprocess alias.
+final class AgentHTTPServer: Sendable {
+    let server: MesosHTTPServer
+
+    init(agent: LocalAgent, host: String, port: Int, logger: Logger) {
+        server = MesosHTTPServer(host: host, port: port, paths: ["/api/v1/executor", "/slave(1)/api/v1/executor"], logger: logger) {
+            method, _, headers, body in
+            await agent.executorAPI(method: method, contentType: headers["content-type"], accept: headers["accept"], body: body)
+        }
+    }
+
+    func start() async throws -> Int { try await server.start() }
+    func stop() async { await server.stop() }
+}

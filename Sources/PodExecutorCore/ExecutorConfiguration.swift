@@ -1,0 +1,123 @@
+import MesosHTTP
+import MesosProtocol
+
+/// The executor's configuration, parsed once from the environment the agent gives it
+/// (reference §2.1) plus our own `POD_EXECUTOR_*` settings. Nothing below `main` reads
+/// the environment.
+public struct ExecutorConfiguration: Sendable {
+    public var frameworkID: String
+    public var executorID: String
+    public var agentID: String?
+    /// `MESOS_DIRECTORY`: the sandbox on the host.
+    public var directory: String
+    /// `MESOS_SANDBOX`: the sandbox as the executor sees it (equal for us).
+    public var sandbox: String
+    public var agentEndpoint: MesosEndpoint
+    public var checkpoint: Bool
+    public var recoveryTimeout: Duration
+    public var subscriptionBackoffMax: Duration
+    public var shutdownGracePeriod: Duration
+    /// Never logged.
+    public var authenticationToken: String?
+    /// The encoding of our calls and of the event stream (protobuf by default, as the
+    /// Mesos default executor).
+    public var encoding: MesosEncoding
+    public var runtimeDirectory: String
+    public var networkNamespaceDirectory: String
+    public var seccompProfileDirectory: String?
+    public var imageStoreDirectory: String?
+    public var cniConfigDirectory: String
+    public var cniPluginDirectories: [String]
+    public var logLevel: String
+    /// Whether to create per-container cgroups (disable only where cgroups are unusable).
+    public var cgroupsEnabled: Bool
+
+    /// A problem with the environment. All problems are reported together.
+    public struct Problem: Error, CustomStringConvertible, Sendable {
+        public var problems: [String]
+        public var description: String {
+            "the executor environment is incomplete or invalid:\n  - " + problems.joined(separator: "\n  - ")
+        }
+    }
+
+    /// Parses the environment. Reports every missing or invalid variable at once.
+    public init(environment env: [String: String]) throws(Problem) {
+        var problems: [String] = []
+        func required(_ name: String) -> String {
+            guard let value = env[name], !value.isEmpty else {
+                problems.append("\(name) is not set")
+                return ""
+            }
+            return value
+        }
+        func duration(_ name: String, default fallback: Duration?) -> Duration {
+            guard let text = env[name], !text.isEmpty else {
+                if let fallback { return fallback }
+                problems.append("\(name) is not set")
+                return .zero
+            }
+            guard let d = MesosDuration.parse(text) else {
+                problems.append("\(name)='\(text)' is not a Mesos duration (e.g. 5secs, 15mins)")
+                return fallback ?? .zero
+            }
+            return d
+        }
+        frameworkID = required("MESOS_FRAMEWORK_ID")
+        executorID = required("MESOS_EXECUTOR_ID")
+        directory = required("MESOS_DIRECTORY")
+        sandbox = env["MESOS_SANDBOX"].flatMap { $0.isEmpty ? nil : $0 } ?? directory
+        agentID = env["MESOS_SLAVE_ID"] ?? env["MESOS_AGENT_ID"]
+
+        let secure = ["LIBPROCESS_SSL_ENABLED", "SSL_ENABLED"].contains { ["1", "true"].contains(env[$0]?.lowercased() ?? "") }
+        let scheme = secure ? "https" : "http"
+        if let socket = env["MESOS_DOMAIN_SOCKET"], !socket.isEmpty {
+            agentEndpoint = MesosEndpoint(unixSocket: socket)
+        } else if let text = env["MESOS_AGENT_ENDPOINT"], !text.isEmpty {
+            if let e = MesosEndpoint(parsing: "\(scheme)://\(text)", defaultPort: 5051) {
+                agentEndpoint = e
+            } else {
+                problems.append("MESOS_AGENT_ENDPOINT='\(text)' is not host:port")
+                agentEndpoint = MesosEndpoint(host: "127.0.0.1", port: 5051)
+            }
+        } else if let pid = env["MESOS_SLAVE_PID"], let at = pid.firstIndex(of: "@"),
+                  let e = MesosEndpoint(parsing: "\(scheme)://\(pid[pid.index(after: at)...])", defaultPort: 5051) {
+            agentEndpoint = e
+        } else {
+            problems.append("neither MESOS_AGENT_ENDPOINT nor a valid MESOS_SLAVE_PID is set")
+            agentEndpoint = MesosEndpoint(host: "127.0.0.1", port: 5051)
+        }
+
+        switch env["MESOS_CHECKPOINT"] {
+        case "1": checkpoint = true
+        case "0": checkpoint = false
+        case nil: problems.append("MESOS_CHECKPOINT is not set"); checkpoint = false
+        case let other?: problems.append("MESOS_CHECKPOINT='\(other)' must be 1 or 0"); checkpoint = false
+        }
+        if checkpoint {
+            recoveryTimeout = duration("MESOS_RECOVERY_TIMEOUT", default: nil)
+            subscriptionBackoffMax = duration("MESOS_SUBSCRIPTION_BACKOFF_MAX", default: nil)
+        } else {
+            recoveryTimeout = .zero
+            subscriptionBackoffMax = .seconds(2)
+        }
+        shutdownGracePeriod = duration("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", default: .seconds(5))
+        authenticationToken = env["MESOS_EXECUTOR_AUTHENTICATION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+
+        switch env["POD_EXECUTOR_ENCODING"]?.lowercased() {
+        case nil, "", "protobuf": encoding = .protobuf
+        case "json": encoding = .json
+        case let other?: problems.append("POD_EXECUTOR_ENCODING='\(other)' must be protobuf or json"); encoding = .protobuf
+        }
+        runtimeDirectory = env["POD_EXECUTOR_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/run/mesos-pods"
+        networkNamespaceDirectory = env["POD_EXECUTOR_NETNS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/run/netns"
+        seccompProfileDirectory = env["POD_EXECUTOR_SECCOMP_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/mesos-pods/seccomp"
+        imageStoreDirectory = env["POD_EXECUTOR_IMAGE_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+        cniConfigDirectory = env["POD_EXECUTOR_CNI_CONFIG_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/mesos-pods/cni"
+        cniPluginDirectories = (env["POD_EXECUTOR_CNI_PLUGIN_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/lib/cni:/opt/cni/bin")
+            .split(separator: ":").map(String.init)
+        logLevel = env["POD_EXECUTOR_LOG_LEVEL"] ?? "info"
+        cgroupsEnabled = env["POD_EXECUTOR_CGROUPS"] != "0"
+
+        if !problems.isEmpty { throw Problem(problems: problems) }
+    }
+}

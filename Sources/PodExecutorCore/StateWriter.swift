@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import PodRuntime
+import PodSystem
+
+/// Publishes the pod's runtime state as `state.json` for `podctl agent`, written
+/// atomically. Writes are skipped when nothing changed.
+actor StateWriter {
+    let directory: String
+    let logger: Logger
+    private var last: PodStateSnapshot?
+    private var disabled = false
+
+    init(directory: String, logger: Logger) {
+        self.directory = directory
+        self.logger = logger
+    }
+
+    func publish(_ snapshot: PodStateSnapshot) {
+        guard !disabled else { return }
+        var comparable = snapshot
+        comparable.updatedAt = last?.updatedAt
+        guard comparable != last else { return }
+        last = snapshot
+        do {
+            try Directory.create(directory, mode: 0o755)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(snapshot)
+            try FileContents.writeAtomically(directory + "/state.json", Array(data))
+        } catch {
+            // The pod runs fine without it; podctl will say the state is missing.
+            logger.warning("cannot publish runtime state", metadata: ["path": "\(directory)", "error": "\(error)"])
+            disabled = true
+        }
+    }
+
+    func remove() {
+        Directory.removeTree(directory)
+    }
+}

@@ -1,0 +1,360 @@
+import Logging
+import PodSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One pod instance on this agent: its network, its sandbox volumes and its containers.
+/// The executor asks it to launch groups of containers, signal them and tear everything
+/// down; it reports each container's end on `exits`.
+public actor Pod {
+    /// A container's end.
+    public struct Exit: Sendable {
+        public var taskID: String
+        public var termination: ProcessTermination
+        /// The kernel OOM killer acted in the container's cgroup.
+        public var memoryLimitExceeded: Bool
+    }
+
+    /// What a successful launch tells the executor.
+    public struct Launched: Sendable {
+        public var containerID: String
+        /// Pod IP addresses by network name (empty for host networking).
+        public var addresses: [(network: String?, ip: String)]
+    }
+
+    struct Running {
+        var plan: ContainerPlan
+        var process: ManagedProcess
+        var startedAt: Double
+        var workloadPID: Int32
+    }
+
+    public nonisolated let configuration: PodConfiguration
+    let logger: Logger
+    private var networkPrepared = false
+    private var network: PodNetworkMode
+    private var hostname: String
+    private(set) var networkNamespace: NetworkNamespace?
+    private var addresses: [(network: String?, ip: String)] = []
+    private var running: [String: Running] = [:]
+    private var finished: [String: Exit] = [:]
+    private var seccompCache: [String: SeccompProgram] = [:]
+    private var destroyed = false
+    public nonisolated let exits: AsyncStream<Exit>
+    private let exitContinuation: AsyncStream<Exit>.Continuation
+    private let hooks: PodHooks
+
+    public init(configuration: PodConfiguration, logger: Logger, hooks: PodHooks = PodHooks()) {
+        self.configuration = configuration
+        self.logger = logger
+        self.hooks = hooks
+        network = configuration.network
+        hostname = configuration.hostname
+        (exits, exitContinuation) = AsyncStream.makeStream(of: Exit.self)
+    }
+
+    /// Sets the pod's network (known only once the executor has its ExecutorInfo).
+    /// Ignored after the network has been prepared.
+    public func setNetwork(_ mode: PodNetworkMode, hostname: String?) {
+        guard !networkPrepared else { return }
+        network = mode
+        if let hostname { self.hostname = hostname }
+    }
+
+    /// The pod's network mode.
+    public var networkMode: PodNetworkMode { network }
+
+    /// The pod network namespace (container networking), for health checks.
+    public var networkNamespacePath: String? { networkNamespace?.path }
+
+    // MARK: Launch
+
+    /// Launches a group of containers: all are planned first (sandbox, volumes, images,
+    /// cgroups); if any plan fails, none starts. Returns a result per task id.
+    public func launch(_ specs: [ContainerSpec]) async -> [String: Result<Launched, PodRuntimeError>] {
+        var results: [String: Result<Launched, PodRuntimeError>] = [:]
+        guard !destroyed else {
+            for spec in specs { results[spec.taskID] = .failure(PodRuntimeError(.launch, "the pod is being torn down")) }
+            return results
+        }
+        do {
+            try await prepareNetwork()
+        } catch {
+            let e = error as? PodRuntimeError ?? PodRuntimeError(.network, "network setup failed", underlying: PodRuntimeError.Cause(error))
+            for spec in specs { results[spec.taskID] = .failure(e) }
+            return results
+        }
+        // Plan everything before starting anything.
+        var plans: [ContainerPlan] = []
+        for spec in specs {
+            do {
+                plans.append(try await plan(spec))
+            } catch {
+                let e = error as? PodRuntimeError ?? PodRuntimeError(.launch, "cannot prepare \(spec.name)", underlying: PodRuntimeError.Cause(error))
+                logger.error("container preparation failed", metadata: ["mesos.task_id": "\(spec.taskID)", "error": "\(e)"])
+                for done in plans { await discard(done) }
+                for other in specs {
+                    results[other.taskID] = .failure(other.taskID == spec.taskID ? e :
+                        PodRuntimeError(.launch, "not started: container '\(spec.name)' of the same group failed: \(e.message)"))
+                }
+                return results
+            }
+        }
+        // Start every monitor, then wait for every exec.
+        var started: [(ContainerPlan, ManagedProcess)] = []
+        for plan in plans {
+            do {
+                let process = try await ProcessSupervisor.shared.spawn(plan.monitor)
+                started.append((plan, process))
+            } catch {
+                results[plan.spec.taskID] = .failure(PodRuntimeError(.system, "cannot start \(plan.spec.name)", underlying: PodRuntimeError.Cause(error)))
+                await discard(plan)
+            }
+        }
+        for (plan, process) in started {
+            do {
+                let pid = try await process.started()
+                running[plan.spec.taskID] = Running(plan: plan, process: process, startedAt: Self.now(), workloadPID: pid)
+                results[plan.spec.taskID] = .success(Launched(containerID: plan.spec.containerID, addresses: addresses))
+                logger.info("container started", metadata: ["mesos.task_id": "\(plan.spec.taskID)", "pod.container": "\(plan.spec.name)",
+                                                             "pid": "\(process.pid)"])
+                let taskID = plan.spec.taskID
+                Task { [weak self] in
+                    let termination = await process.waitForExit()
+                    await self?.containerEnded(taskID, termination)
+                }
+            } catch {
+                let detail = (error as? SystemError).map { "\($0)" } ?? "\(error)"
+                let message: String
+                if let se = error as? SystemError, se.operation == "exec" {
+                    message = "cannot execute '\(plan.monitor.executable)': \(SystemError.message(for: se.errno))"
+                } else {
+                    message = "container \(plan.spec.name) failed to start: \(detail)"
+                }
+                results[plan.spec.taskID] = .failure(PodRuntimeError(.launch, message))
+                _ = await process.waitForExit()
+                await discard(plan)
+            }
+        }
+        await publishState()
+        return results
+    }
+
+    private func plan(_ spec: ContainerSpec) async throws -> ContainerPlan {
+        var effective = configuration
+        effective.network = network
+        effective.hostname = hostname
+        let planner = ContainerPlanner(configuration: effective, networkNamespacePath: networkNamespace?.path)
+        let seccomp = try seccompProgram(for: spec)
+        var plan: ContainerPlan
+        if let image = spec.image {
+            guard let imagePlanner = hooks.imagePlanner else {
+                throw PodRuntimeError(.image, "container \(spec.name) names image \(image.reference) but this executor has no image store configured")
+            }
+            plan = try await imagePlanner(planner, spec, seccomp)
+        } else {
+            plan = try planner.hostPlan(spec, seccomp: seccomp)
+        }
+        plan.cgroup = try makeCgroup(spec)
+        plan.monitor.cgroupProcsFiles = plan.cgroup?.procsFiles ?? []
+        return plan
+    }
+
+    private func makeCgroup(_ spec: ContainerSpec) throws -> Cgroup? {
+        guard let parent = configuration.cgroupParent else { return nil }
+        do {
+            let cgroup = try parent.child(spec.containerID)
+            let cpus = spec.resources.cpuLimit ?? spec.resources.cpus
+            if let cpus, cpus.isFinite, cpus > 0 {
+                try cgroup.setCPU(cpus, hardLimit: true)
+            } else if let shares = spec.resources.cpus, shares > 0 {
+                try cgroup.setCPU(shares, hardLimit: false)
+            }
+            let memory = spec.resources.memoryLimit ?? spec.resources.memory
+            if let memory, memory.isFinite, memory > 0 {
+                try cgroup.setMemory(limitBytes: UInt64(memory * 1024 * 1024))
+            }
+            return cgroup
+        } catch {
+            throw PodRuntimeError(.system, "cannot set up the cgroup of \(spec.name)", underlying: error)
+        }
+    }
+
+    private func seccompProgram(for spec: ContainerSpec) throws -> SeccompProgram? {
+        if spec.linux.seccompUnconfined { return nil }
+        let caps = try ContainerPlanner.capabilities(spec.linux)
+        let profileName = spec.linux.seccompProfile ?? "default"
+        let key = profileName + "/" + String(caps.bounding, radix: 16)
+        if let cached = seccompCache[key] { return cached }
+        let profile: SeccompProfile
+        if let name = spec.linux.seccompProfile {
+            guard let dir = configuration.seccompProfileDirectory else {
+                throw PodRuntimeError(.invalidSpec, "seccomp profile '\(name)' requested but no profile directory is configured")
+            }
+            profile = try SeccompProfile.load(named: name, directory: dir)
+        } else {
+            profile = try SeccompProfile.projectDefault()
+        }
+        let filter = try profile.filter(capabilities: Set(Capabilities.names(caps.bounding)))
+        do {
+            let (program, unknown) = try filter.compile()
+            if !unknown.isEmpty {
+                logger.debug("seccomp profile names syscalls unknown here", metadata: ["seccomp.profile": "\(profileName)", "count": "\(unknown.count)"])
+            }
+            seccompCache[key] = program
+            return program
+        } catch {
+            throw PodRuntimeError(.system, "cannot compile seccomp profile '\(profileName)'", underlying: error)
+        }
+    }
+
+    /// Removes what a plan created when its container never ran.
+    private func discard(_ plan: ContainerPlan) async {
+        for case .fileDescriptor(let fd) in [plan.monitor.standardOutput, plan.monitor.standardError] { close(fd) }
+        if let cgroup = plan.cgroup {
+            await cgroup.killAll(timeout: .seconds(2))
+            try? cgroup.remove()
+        }
+        if let rootfs = plan.rootfs, let release = hooks.releaseRootfs { await release(plan.spec, rootfs) }
+    }
+
+    // MARK: Signals and exits
+
+    /// Sends a signal to a container's init, which forwards it to the workload. SIGKILL
+    /// kills the init and with it the whole container.
+    public func signal(taskID: String, _ signal: Int32) {
+        guard let r = running[taskID] else { return }
+        if !r.process.signal(signal), signal == SIGKILL, let cgroup = r.plan.cgroup {
+            for pid in cgroup.processes() { kill(pid, SIGKILL) }
+        }
+        if signal == SIGKILL, r.plan.monitor.newNamespaces.contains(.pid) == false, let cgroup = r.plan.cgroup {
+            // Without its own PID namespace the container does not die with its init.
+            for pid in cgroup.processes() { kill(pid, SIGKILL) }
+        }
+    }
+
+    private func containerEnded(_ taskID: String, _ termination: ProcessTermination) async {
+        guard let r = running.removeValue(forKey: taskID) else { return }
+        var oom = false
+        if let cgroup = r.plan.cgroup {
+            oom = cgroup.oomKillCount() > 0
+            await cgroup.killAll(timeout: .seconds(5))
+            do { try cgroup.remove() } catch {
+                logger.warning("cannot remove cgroup", metadata: ["mesos.task_id": "\(taskID)", "error": "\(error)"])
+            }
+        }
+        if let rootfs = r.plan.rootfs, let release = hooks.releaseRootfs { await release(r.plan.spec, rootfs) }
+        let exit = Exit(taskID: taskID, termination: termination, memoryLimitExceeded: oom)
+        finished[taskID] = exit
+        logger.info("container ended", metadata: ["mesos.task_id": "\(taskID)", "termination": "\(termination)", "oom": "\(oom)"])
+        await publishState()
+        exitContinuation.yield(exit)
+    }
+
+    /// Information a command health check or `podctl agent exec` needs to enter a
+    /// running container.
+    public func runningContainer(_ taskID: String) -> RunningContainerInfo? {
+        guard let r = running[taskID] else { return nil }
+        return RunningContainerInfo(taskID: taskID, initPID: r.process.pid, monitor: r.plan.monitor, sandbox: r.plan.sandbox)
+    }
+
+    // MARK: Teardown
+
+    /// Kills every container, removes the network namespace and the runtime state.
+    public func destroy() async {
+        destroyed = true
+        for (_, r) in running { _ = r.process.signal(SIGKILL) }
+        for (_, r) in running {
+            _ = await r.process.waitForExit()
+        }
+        // containerEnded runs for each; give it a moment to remove cgroups.
+        for _ in 0..<200 where !running.isEmpty {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if let teardown = hooks.networkTeardown, let ns = networkNamespace {
+            await teardown(ns)
+        }
+        networkNamespace?.remove()
+        networkNamespace = nil
+        Directory.removeTree(configuration.stateDirectory)
+        exitContinuation.finish()
+    }
+
+    // MARK: Network
+
+    /// Creates the pod's network namespace and joins its networks (once); returns the
+    /// pod's addresses (empty for host networking).
+    @discardableResult
+    public func prepareNetwork() async throws -> [(network: String?, ip: String)] {
+        guard !networkPrepared else { return addresses }
+        networkPrepared = true
+        guard case .container = network else { return [] }
+        let name = PodConfiguration.safeName(configuration.executorID)
+        do {
+            networkNamespace = try NetworkNamespace.create(name: name, directory: configuration.networkNamespaceDirectory)
+        } catch {
+            throw PodRuntimeError(.network, "cannot create the pod network namespace", underlying: error)
+        }
+        if let setup = hooks.networkSetup, let ns = networkNamespace {
+            addresses = try await setup(ns)
+        }
+        logger.info("pod network namespace ready", metadata: ["pod.netns": "\(networkNamespace?.path ?? "")"])
+        return addresses
+    }
+
+    // MARK: State for podctl
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    private func publishState() async {
+        await hooks.stateChanged?(stateSnapshot())
+    }
+
+    /// A snapshot of the pod for the runtime-state file.
+    public func stateSnapshot() -> PodStateSnapshot {
+        var containers: [PodStateSnapshot.Container] = []
+        for (taskID, r) in running {
+            containers.append(.init(taskID: taskID, name: r.plan.spec.name, containerID: r.plan.spec.containerID,
+                                    sandbox: r.plan.sandbox, initPID: r.process.pid, running: true,
+                                    startedAt: r.startedAt, cgroups: r.plan.cgroup.map { Array($0.directories.values) } ?? [],
+                                    rootfs: r.plan.rootfs?.rootfsDirectory, image: r.plan.rootfs?.imageDescription,
+                                    termination: nil))
+        }
+        for (taskID, e) in finished where running[taskID] == nil {
+            containers.append(.init(taskID: taskID, name: "", containerID: "", sandbox: "", initPID: 0, running: false,
+                                    startedAt: 0, cgroups: [], rootfs: nil, image: nil, termination: "\(e.termination)"))
+        }
+        return PodStateSnapshot(executorID: configuration.executorID, sandbox: configuration.sandbox,
+                                networkNamespace: networkNamespace?.path,
+                                addresses: addresses.map { $0.ip }, containers: containers.sorted { $0.taskID < $1.taskID },
+                                frameworkID: nil, executorPID: getpid(), updatedAt: Self.now(), lastUpdates: nil)
+    }
+}
+
+/// Where a running container can be entered.
+public struct RunningContainerInfo: Sendable {
+    public var taskID: String
+    /// Host pid of the container's init (join its namespaces through /proc/<pid>/ns).
+    public var initPID: Int32
+    /// The spec it was started with (environment, identity, confinement).
+    public var monitor: MonitorSpec
+    public var sandbox: String
+}
+
+/// Extension points the executor wires in: images, CNI networking, state publishing.
+public struct PodHooks: Sendable {
+    typealias ImagePlanner = @Sendable (ContainerPlanner, ContainerSpec, SeccompProgram?) async throws -> ContainerPlan
+    var imagePlanner: ImagePlanner?
+    var releaseRootfs: (@Sendable (ContainerSpec, ContainerPlan.RootfsPlan) async -> Void)?
+    /// Joins the pod's namespace to its networks; returns the pod addresses.
+    public var networkSetup: (@Sendable (NetworkNamespace) async throws -> [(network: String?, ip: String)])?
+    public var networkTeardown: (@Sendable (NetworkNamespace) async -> Void)?
+    public var stateChanged: (@Sendable (PodStateSnapshot) async -> Void)?
+
+    public init() {}
+}

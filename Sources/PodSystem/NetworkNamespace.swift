@@ -1,0 +1,158 @@
+import CPodShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A named network namespace kept alive by a bind mount of its nsfs file, the way
+/// `ip netns add` does it (so `ip netns exec <name>` works for operators, and CNI gets a
+/// stable `CNI_NETNS` path that survives the executor for cleanup).
+public struct NetworkNamespace: Sendable, Equatable {
+    /// The bind-mounted nsfs file.
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    /// Creates a namespace with loopback up at `directory/name`.
+    public static func create(name: String, directory: String) throws(SystemError) -> NetworkNamespace {
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+            throw SystemError("create netns", name, errno: EINVAL, detail: "invalid namespace name")
+        }
+        try prepareDirectory(directory)
+        let path = directory + "/" + name
+        let fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        if fd < 0 {
+            // A leftover of a crashed executor: it is replaced (removal first).
+            if errno == EEXIST {
+                NetworkNamespace(path: path).remove()
+                let again = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+                guard again >= 0 else { throw SystemError.last("create", path) }
+                close(again)
+            } else {
+                throw SystemError.last("create", path)
+            }
+        } else {
+            close(fd)
+        }
+        var buffer = [CChar](repeating: 0, count: 256)
+        if cpod_netns_create(path, &buffer, buffer.count) != 0 {
+            let e = errno
+            unlink(path)
+            let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw SystemError("create netns", path, errno: e, detail: message)
+        }
+        return NetworkNamespace(path: path)
+    }
+
+    /// Unmounts and deletes the namespace file. The namespace itself ends when the last
+    /// process in it exits.
+    public func remove() {
+        _ = cpod_umount_detach(path)
+        unlink(path)
+    }
+
+    /// Whether the path is a mounted namespace.
+    public var exists: Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_ino != 0 && isMounted
+    }
+
+    private var isMounted: Bool {
+        guard let text = try? FileContents.read("/proc/self/mountinfo") else { return false }
+        return text.split(separator: "\n").contains { line in
+            let tokens = line.split(separator: " ")
+            return tokens.count > 4 && tokens[4] == path
+        }
+    }
+
+    /// Opens a socket inside the namespace (for health checks of a pod on its own network).
+    public func socket(domain: Int32, type: Int32, protocol proto: Int32 = 0) throws(SystemError) -> Int32 {
+        let nsfd = open(path, O_RDONLY | O_CLOEXEC)
+        guard nsfd >= 0 else { throw SystemError.last("open", path) }
+        defer { close(nsfd) }
+        let fd = cpod_netns_socket(nsfd, domain, type, proto)
+        guard fd >= 0 else { throw SystemError.last("socket in netns", path) }
+        return fd
+    }
+
+    /// The namespace directory is made a private mount of itself, as `ip netns` does, so
+    /// that namespace mounts neither propagate into containers nor pin their mount
+    /// namespaces.
+    static func prepareDirectory(_ directory: String) throws(SystemError) {
+        try Directory.create(directory, mode: 0o755)
+        let text = (try? FileContents.read("/proc/self/mountinfo")) ?? ""
+        let mounted = text.split(separator: "\n").contains { line in
+            let tokens = line.split(separator: " ")
+            return tokens.count > 4 && tokens[4] == directory
+        }
+        if !mounted {
+            if cpod_mount(directory, directory, nil, UInt(MS_BIND | MS_REC), nil) != 0 && errno != EBUSY {
+                throw SystemError.last("mount --bind", directory)
+            }
+        }
+        if cpod_mount("", directory, nil, UInt(MS_PRIVATE | MS_REC), nil) != 0 {
+            throw SystemError.last("mount --make-rprivate", directory)
+        }
+    }
+}
+
+/// Directory helpers for trusted paths (the executor's own sandbox and state).
+public enum Directory {
+    /// mkdir -p.
+    public static func create(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
+        guard !path.isEmpty else { return }
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, mode) != 0 && errno != EEXIST {
+                throw SystemError.last("mkdir", current)
+            }
+        }
+    }
+
+    /// Whether a path exists (without following a final symlink).
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    /// Whether a path is a directory (following symlinks).
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Names in a directory (not `.`/`..`).
+    public static func list(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// rm -rf without following symlinks, staying on one filesystem and detaching any
+    /// mount found below (leftovers of a crashed container).
+    public static func removeTree(_ path: String) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in list(path) {
+                removeTree(path + "/" + name)
+            }
+            if rmdir(path) != 0 && errno == EBUSY {
+                _ = cpod_umount_detach(path)
+                rmdir(path)
+            }
+        } else {
+            if unlink(path) != 0 && errno == EBUSY {
+                _ = cpod_umount_detach(path)
+                unlink(path)
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import MesosHTTP
+import NIOPosix
+import PodExecutorCore
+import PodRuntime
+import PodSystem
+
+// pod-executor: a custom Mesos executor (ExecutorInfo.type = CUSTOM) that runs task
+// groups as pods. The agent starts it with the MESOS_* environment (reference §2.1).
+
+let arguments = CommandLine.arguments.dropFirst()
+if arguments.contains("--version") {
+    print("pod-executor \(BuildInfo.version)")
+    exit(0)
+}
+if arguments.contains("--print-default-seccomp-profile") {
+    print(SeccompProfile.projectDefaultJSON, terminator: "")
+    exit(0)
+}
+if arguments.contains("--help") || arguments.contains("-h") {
+    print("""
+    usage: pod-executor [--version] [--print-default-seccomp-profile]
+
+    Started by a Mesos agent with the MESOS_* environment (MESOS_FRAMEWORK_ID,
+    MESOS_EXECUTOR_ID, MESOS_DIRECTORY, MESOS_AGENT_ENDPOINT, MESOS_CHECKPOINT, …).
+    Settings of its own (all optional):
+      POD_EXECUTOR_ENCODING        protobuf (default) or json
+      POD_EXECUTOR_RUNTIME_DIR     runtime state for podctl agent (/run/mesos-pods)
+      POD_EXECUTOR_NETNS_DIR       pod network namespaces (/var/run/netns)
+      POD_EXECUTOR_SECCOMP_DIR     named seccomp profiles (/etc/mesos-pods/seccomp)
+      POD_EXECUTOR_IMAGE_STORE     image store root (<agent work dir>/pod-images)
+      POD_EXECUTOR_CNI_CONFIG_DIR  CNI network configurations (/etc/mesos-pods/cni)
+      POD_EXECUTOR_CNI_PLUGIN_DIR  CNI plugin directories (/usr/lib/cni:/opt/cni/bin)
+      POD_EXECUTOR_CGROUPS         0 disables per-container cgroups
+      POD_EXECUTOR_LOG_LEVEL       trace, debug, info (default), warning, error
+    """)
+    exit(0)
+}
+
+signal(SIGPIPE, SIG_IGN)
+
+let configuration: ExecutorConfiguration
+do {
+    configuration = try ExecutorConfiguration(environment: ProcessInfo.processInfo.environment)
+} catch {
+    FileHandle.standardError.write(Data("pod-executor: \(error)\n".utf8))
+    exit(2)
+}
+
+let level = Logger.Level(rawValue: configuration.logLevel.lowercased()) ?? .info
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = level
+    return handler
+}
+var logger = Logger(label: "pod-executor")
+logger[metadataKey: "mesos.executor_id"] = "\(configuration.executorID)"
+
+let exitCode = await ExecutorMain.run(configuration: configuration, logger: logger)
+exit(exitCode)
