@@ -117,6 +117,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "MesosProtocolTests", dependencies: ["MesosProtocol"],
                     resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(name: "PodSpecTests", dependencies: ["PodSpec", "MesosProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "PodSystemTests", dependencies: ["PodSystem"], swiftSettings: swiftSettings),
         .testTarget(name: "PodExecutorTests",
                     dependencies: ["PodExecutorCore", "LocalMesos", "MesosProtocol", "PodRuntime", "pod-executor",
