@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "PodSpecTests", dependencies: ["PodSpec", "MesosProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "PodSystemTests", dependencies: ["PodSystem"], swiftSettings: swiftSettings),
         .testTarget(name: "PodExecutorTests",
-                    dependencies: ["PodExecutorCore", "LocalMesos", "MesosProtocol", "PodRuntime", "pod-executor",
+                    dependencies: ["PodExecutorCore", "LocalMesos", "MesosProtocol", "PodRuntime", "PodSystem", "pod-executor",
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
     ]

@@ -502,9 +502,15 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
     pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (child < 0) die(s, "fork workload", "");
     if (child == 0) {
-        // The workload.
+        // The workload. Every descriptor it keeps is first moved above 2, so that dup2
+        // into 0/1/2 cannot clobber one of them (the monitor may hold any of them in 0-2).
         close(errpipe[0]);
         close(sfd);
+        int ep = fcntl(errpipe[1], F_DUPFD_CLOEXEC, 10);
+        int in = fcntl(s->stdin_fd, F_DUPFD_CLOEXEC, 10);
+        int out = fcntl(s->stdout_fd, F_DUPFD_CLOEXEC, 10);
+        int err = fcntl(s->stderr_fd, F_DUPFD_CLOEXEC, 10);
+        if (ep < 0) _exit(126);
         struct sigaction dfl;
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
@@ -516,23 +522,23 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         setsid();
-        if (dup2(s->stdin_fd, 0) < 0 || dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0) {
-            report(errpipe[1], CPOD_REPORT_ERROR, errno, 0, "dup2 stdio", "");
+        if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
+            report(ep, CPOD_REPORT_ERROR, errno, 0, "dup2 stdio", "");
             _exit(126);
         }
         if (s->set_controlling_tty && ioctl(0, TIOCSCTTY, 0) < 0) {
-            report(errpipe[1], CPOD_REPORT_ERROR, errno, 0, "set controlling terminal", "");
+            report(ep, CPOD_REPORT_ERROR, errno, 0, "set controlling terminal", "");
             _exit(126);
         }
-        int keep2[] = {0, 1, 2, errpipe[1]};
+        int keep2[] = {0, 1, 2, ep};
         cpod_close_all_except(keep2, 4);
         if (s->cwd && s->cwd[0] && chdir(s->cwd) < 0) {
-            report(errpipe[1], CPOD_REPORT_ERROR, errno, 0, "chdir to working directory", s->cwd);
+            report(ep, CPOD_REPORT_ERROR, errno, 0, "chdir to working directory", s->cwd);
             _exit(126);
         }
-        drop_privileges(s, errpipe[1], last_cap);
+        drop_privileges(s, ep, last_cap);
         exec_search(s->exec_file, s->argv, s->envp);
-        report(errpipe[1], CPOD_REPORT_ERROR, errno, 0, "exec", s->exec_file);
+        report(ep, CPOD_REPORT_ERROR, errno, 0, "exec", s->exec_file);
         _exit(127);
     }
     close(errpipe[1]);

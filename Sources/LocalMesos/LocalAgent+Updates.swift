@@ -63,6 +63,8 @@ extension LocalAgent {
         }
         status.containerStatus.executorPid = UInt32(max(0, record.pid))
         let isNew = executors[key]?.tasks[taskID]?.updates.add(status) ?? false
+        logger.debug("status update received", metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(status.state.name)",
+                                                          "new": "\(isNew)", "pending": "\(executors[key]?.tasks[taskID]?.updates.pending.count ?? -1)"])
         if isNew {
             let wasTerminal = executors[key]?.tasks[taskID]?.state.isTerminal ?? false
             if !wasTerminal { executors[key]?.tasks[taskID]?.state = status.state }

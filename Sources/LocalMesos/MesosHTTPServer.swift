@@ -26,8 +26,22 @@ final class MesosHTTPServer: Sendable {
         self.logger = logger
     }
 
-    /// Starts listening; returns the bound port.
+    /// Starts listening; returns the bound port. A port just released by `stop()` can
+    /// take a moment to be free again (the listening channel closes on its event loop),
+    /// so "address in use" is retried for a few seconds.
     func start() async throws -> Int {
+        var attempt = 0
+        while true {
+            do {
+                return try await startOnce()
+            } catch let error as MesosServerError where error.addressInUse && port != 0 && attempt < 50 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    private func startOnce() async throws -> Int {
         let router = Router()
         let handler = self.handler
         for path in paths {
@@ -52,10 +66,12 @@ final class MesosHTTPServer: Sendable {
                                   portContinuation.finish()
                               },
                               logger: hbLogger)
+        let failure = Mutex<String?>(nil)
         let runner = Task {
             do {
                 try await app.run()
             } catch {
+                failure.withLock { $0 = "\(error)" }
                 portContinuation.finish()
             }
         }
@@ -63,7 +79,8 @@ final class MesosHTTPServer: Sendable {
         var iterator = portStream.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else {
             runner.cancel()
-            throw MesosServerError(message: "cannot listen on \(host):\(port)")
+            let reason = failure.withLock { $0 } ?? "server stopped"
+            throw MesosServerError(message: "cannot listen on \(host):\(port): \(reason)", addressInUse: reason.contains("Address already in use"))
         }
         return bound
     }
@@ -99,6 +116,7 @@ final class MesosHTTPServer: Sendable {
 
 struct MesosServerError: Error, CustomStringConvertible {
     var message: String
+    var addressInUse = false
     var description: String { message }
 }
 

@@ -38,6 +38,9 @@ public final class ExecutorAgentClient: Sendable {
         config.timeout = .init(connect: .seconds(5), read: nil)
         config.decompression = .disabled
         config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 4)
+        // Fail at once when the agent is down: the executor owns the retry policy, and a
+        // SUBSCRIBE held back inside the pool would go out later with a stale payload.
+        config.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: config)
     }
 

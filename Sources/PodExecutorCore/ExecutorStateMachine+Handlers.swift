@@ -13,7 +13,10 @@ extension ExecutorStateMachine {
             actions.append(.cancelTimer(.recovery))
         }
         if wasDisconnected {
-            actions.append(.log(level: .info, message: "re-subscribed; \(unacknowledgedCount) unacknowledged updates were resent"))
+            actions.append(.log(level: .info, message: "re-subscribed; \(unacknowledgedCount) unacknowledged updates outstanding"))
+            // Updates generated after the SUBSCRIBE was built are not in it: post every
+            // unacknowledged one again (the agent deduplicates by uuid and ACKs again).
+            for entry in unacknowledged { actions.append(.sendUpdate(uuid: entry.uuid)) }
             actions.append(.resumeHealthChecks)
         }
         if lifecycle == .shuttingDown && !hasLiveTasks {

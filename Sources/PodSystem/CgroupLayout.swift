@@ -35,7 +35,9 @@ public struct CgroupLayout: Sendable, Equatable {
                 continue
             }
         }
-        if let v2, v1.isEmpty || hasControllers(v2, mountinfo: mountinfo) {
+        // A hybrid machine mounts an (almost) empty cgroup2 next to the v1 hierarchies:
+        // use v2 only when the memory controller is not on v1.
+        if let v2, v1["memory"] == nil || (v1.isEmpty && hasControllers(v2, mountinfo: mountinfo)) {
             return CgroupLayout(version: .v2, mountPoints: ["unified": v2])
         }
         guard !v1.isEmpty else {

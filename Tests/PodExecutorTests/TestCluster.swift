@@ -137,7 +137,7 @@ struct TestCluster {
         ].merging(extraEnvironment) { _, b in b }
         tune(&config)
         var logger = Logger(label: "test-agent")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_AGENT_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let agent = LocalAgent(configuration: config, logger: logger)
         let master = RecordingMaster()
         await master.attach(agent)
@@ -198,11 +198,27 @@ struct TestCluster {
         return workDirectory + "/work/slaves/\(agentID)/frameworks/\(framework.id.value)/executors/\(executorID)/runs/latest"
     }
 
-    func stop() async {
+    /// Tears the framework down and returns what was left behind (processes in the
+    /// agent's executor cgroups, mounts below the work directory, netns files).
+    @discardableResult
+    func stop() async -> [String] {
         await agent.shutdownFramework(frameworkID: framework.id.value)
         _ = try? await master.waitForFailure(timeout: .seconds(15))
         await agent.stop()
+        var leftovers: [String] = []
+        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4 else { continue }
+            let point = String(fields[4])
+            if point.hasPrefix(workDirectory) && point != netnsDirectory { leftovers.append("mount \(point)") }
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: netnsDirectory)) ?? [] {
+            leftovers.append("netns \(name)")
+        }
+        umount2(netnsDirectory, Int32(MNT_DETACH))
         try? FileManager.default.removeItem(atPath: workDirectory)
+        return leftovers
     }
 }
 

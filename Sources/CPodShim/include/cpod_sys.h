@@ -54,6 +54,8 @@ extern "C" {
 #endif
 /// posix_spawn_file_actions_addchdir_np (a GNU extension).
 int cpod_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+/// posix_spawn_file_actions_addclosefrom_np: close every fd >= `from` in the child.
+int cpod_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 /// POSIX_SPAWN_SETSID (a GNU extension flag).
 short cpod_spawn_setsid_flag(void);
 #ifdef __cplusplus

@@ -1,0 +1,47 @@
+import PodSystem
+import Testing
+
+struct CgroupValueTests {
+    @Test("cpu values: shares, CFS quota and the v2 encodings")
+    func cpuValues() {
+        let half = CgroupValues.cpu(0.5, hardLimit: true)
+        #expect(half.v1Shares == "512")
+        #expect(half.v1Quota == "50000")
+        #expect(half.v2Max == "50000 100000")
+        let tiny = CgroupValues.cpu(0.001, hardLimit: true)
+        #expect(tiny.v1Shares == "2")
+        #expect(tiny.v1Quota == "1000", "the kernel's minimum quota is 1 ms")
+        let soft = CgroupValues.cpu(2, hardLimit: false)
+        #expect(soft.v1Quota == "-1")
+        #expect(soft.v2Max == "max 100000")
+        #expect(CgroupValues.cpu(1, hardLimit: true).v2Weight == "39")
+    }
+
+    @Test("keyed files: memory.events and memory.oom_control")
+    func keyedValues() {
+        #expect(CgroupValues.keyedValue("oom_kill", in: "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n") == 2)
+        #expect(CgroupValues.keyedValue("oom_kill", in: "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n") == 1)
+        #expect(CgroupValues.keyedValue("oom_kill", in: "") == nil)
+    }
+
+    @Test("layout detection: hybrid machines use v1, unified ones v2")
+    func detection() throws {
+        let hybrid = """
+        31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+        32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+        35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+        41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+        """
+        let v1 = try CgroupLayout.detect(mountinfo: hybrid)
+        #expect(v1.version == .v1)
+        #expect(v1.mountPoints["memory"] == "/sys/fs/cgroup/memory")
+        let unified = "30 23 0:27 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
+        let v2 = try CgroupLayout.detect(mountinfo: unified)
+        #expect(v2.version == .v2)
+        let group = try v2.cgroup(ofPID: 1, procCgroup: "0::/system.slice/mesos-agent.service\n")
+        #expect(group.directories["unified"] == "/sys/fs/cgroup/system.slice/mesos-agent.service")
+        let g1 = try v1.cgroup(ofPID: 1, procCgroup: "4:memory:/mesos/abc\n1:cpu:/mesos/abc\n0::/\n")
+        #expect(g1.directories["memory"] == "/sys/fs/cgroup/memory/mesos/abc")
+        #expect(g1.procsFiles.contains("/sys/fs/cgroup/cpu/mesos/abc/cgroup.procs"))
+    }
+}
