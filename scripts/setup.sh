@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing mesos-pods need on Debian 12 (run as root;
+# the Swift toolchain itself is expected on PATH). Safe to run repeatedly.
+set -euo pipefail
+packages=(
+  # build
+  libseccomp-dev libsqlite3-dev zlib1g-dev libzstd-dev pkg-config
+  # runtime: CNI plugins for pod networks, iproute2 for operators, curl for the fetcher
+  containernetworking-plugins iproute2 curl ca-certificates
+  # tests: a real registry, offline image building, TLS material, python for small helpers
+  docker-registry apache2-utils skopeo umoci busybox-static openssl python3 jq
+  # benchmarks: the tools a user would otherwise run, side by side with ours
+  crun wrk hyperfine
+  # packaging
+  dpkg-dev fakeroot
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: these packages are missing and installing them needs root: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The image tests need Debian's registry binary but not its system service.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+  systemctl stop docker-registry || true
+fi
+echo "setup: all packages present"
