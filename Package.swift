@@ -115,7 +115,8 @@ let package = Package(
                           swiftSettings: swiftSettings),
 
         // MARK: - Tests
-        .testTarget(name: "MesosProtocolTests", dependencies: ["MesosProtocol"],
+        .testTarget(name: "MesosProtocolTests",
+                    dependencies: ["MesosProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                     resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(name: "PodSpecTests", dependencies: ["PodSpec", "MesosProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "PodSystemTests", dependencies: ["PodSystem"], swiftSettings: swiftSettings),

@@ -11,6 +11,18 @@ public struct MesosHTTPAnswer: Sendable {
     public var body: [UInt8]
     /// For 200 SUBSCRIBE answers: the chunks of the event stream.
     public var stream: AsyncStream<ByteBuffer>?
+    /// Called when the stream's connection is gone (the client closed it or a write
+    /// failed), so the master can mark the framework disconnected.
+    public var onClose: (@Sendable () async -> Void)?
+
+    public init(status: Int, headers: [(String, String)], body: [UInt8], stream: AsyncStream<ByteBuffer>?,
+                onClose: (@Sendable () async -> Void)? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.stream = stream
+        self.onClose = onClose
+    }
 
     static func text(_ status: Int, _ message: String, headers: [(String, String)] = []) -> MesosHTTPAnswer {
         MesosHTTPAnswer(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers,

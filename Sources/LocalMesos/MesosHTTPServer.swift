@@ -103,11 +103,18 @@ final class MesosHTTPServer: Sendable {
         }
         let status = HTTPResponse.Status(code: answer.status)
         if let stream = answer.stream {
+            let onClose = answer.onClose
             return Response(status: status, headers: fields, body: ResponseBody { writer in
-                for await chunk in stream {
-                    try await writer.write(chunk)
+                do {
+                    for await chunk in stream {
+                        try await writer.write(chunk)
+                    }
+                    try await writer.finish(nil)
+                } catch {
+                    await onClose?()
+                    throw error
                 }
-                try await writer.finish(nil)
+                await onClose?()
             })
         }
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))

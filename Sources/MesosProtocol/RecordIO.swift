@@ -91,10 +91,10 @@ public struct RecordIODecoder: Sendable {
             index += 1
         }
         guard index < buffer.count else {
-            if digits > 0, length > UInt64(maxRecordSize) {
-                return try fail(.recordTooLarge(offset: streamOffset + readIndex, length: length, limit: maxRecordSize))
-            }
-            return nil  // the newline has not arrived yet
+            // The newline has not arrived yet. Judge the length only once the prefix is
+            // complete (at most 20 digits are ever held), so the error, and the length it
+            // names, do not depend on where the stream was split into chunks.
+            return nil
         }
         guard digits > 0 else {
             return try fail(.invalidLength(offset: streamOffset + readIndex, text: ""))

@@ -1,0 +1,263 @@
+import Foundation
+import Logging
+import MesosProtocol
+import NIOCore
+
+/// The embedded single-node Mesos master: the v1 scheduler API on loopback in front of
+/// one `LocalAgent`, with the master's status codes, offers of the agent's free
+/// resources, LAUNCH_GROUP validation, status update forwarding and acknowledgement,
+/// reconciliation and framework failover, as recorded from Mesos 1.12.
+public actor LocalMaster: AgentMasterLink {
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        /// 0 picks a free port.
+        public var port = 5050
+        public var heartbeatInterval: Duration = .seconds(15)
+        /// `--allocation_interval`.
+        public var allocationInterval: Duration = .seconds(1)
+        public init() {}
+    }
+
+    final class Stream: Sendable {
+        let id: String
+        let encoding: MesosEncoding
+        let continuation: AsyncStream<ByteBuffer>.Continuation
+        init(encoding: MesosEncoding, continuation: AsyncStream<ByteBuffer>.Continuation) {
+            id = UUID().uuidString.lowercased()
+            self.encoding = encoding
+            self.continuation = continuation
+        }
+    }
+
+    struct Framework {
+        var info: Mesos_V1_FrameworkInfo
+        var stream: Stream?
+        var suppressedRoles: Set<String> = []
+        var suppressAll = false
+        var filteredUntil: ContinuousClock.Instant?
+        var failoverTimer: Task<Void, Never>?
+        var partitionAware: Bool { info.capabilities.contains { $0.type == .partitionAware } }
+        var role: String { info.roles.first ?? (info.hasRole ? info.role : "*") }
+    }
+
+    struct Offer {
+        var id: String
+        var frameworkID: String
+        var resources: ResourceSet
+        var role: String
+    }
+
+    public nonisolated let configuration: Configuration
+    public nonisolated let masterID: String
+    let agent: LocalAgent
+    let logger: Logger
+    var frameworks: [String: Framework] = [:]
+    var removedFrameworks: Set<String> = []
+    var offers: [String: Offer] = [:]
+    var nextFramework = 0
+    var nextOffer = 0
+    var server: MesosHTTPServer?
+    public private(set) var boundPort: Int?
+    private var loops: [Task<Void, Never>] = []
+    private var allocationRequested = false
+
+    public init(agent: LocalAgent, configuration: Configuration = Configuration(), logger: Logger) {
+        self.agent = agent
+        self.configuration = configuration
+        self.logger = logger
+        masterID = UUID().uuidString.lowercased()
+    }
+
+    /// The master URL (`http://127.0.0.1:5050`).
+    public var url: String { "http://\(configuration.host):\(boundPort ?? configuration.port)" }
+
+    /// Starts serving; the agent is linked to this master.
+    @discardableResult
+    public func start() async throws -> Int {
+        await agent.setMasterLink(self)
+        let server = MesosHTTPServer(host: configuration.host, port: configuration.port,
+                                     paths: ["/api/v1/scheduler", "/master/api/v1/scheduler"], logger: logger) { [weak self] method, _, headers, body in
+            guard let self else { return .text(503, "Master is shutting down") }
+            return await self.schedulerAPI(method: method, headers: headers, body: body)
+        }
+        let port = try await server.start()
+        self.server = server
+        boundPort = port
+        let heartbeat = configuration.heartbeatInterval
+        let allocation = configuration.allocationInterval
+        loops.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: heartbeat)
+                await self?.sendHeartbeats()
+            }
+        })
+        loops.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: allocation)
+                await self?.allocate()
+            }
+        })
+        logger.info("master listening", metadata: ["mesos.master_id": "\(masterID)", "address": "\(configuration.host):\(port)"])
+        return port
+    }
+
+    public func stop() async {
+        for loop in loops { loop.cancel() }
+        loops.removeAll()
+        for (id, f) in frameworks {
+            f.stream?.continuation.finish()
+            frameworks[id]?.stream = nil
+            f.failoverTimer?.cancel()
+        }
+        await server?.stop()
+        server = nil
+    }
+
+    var masterInfo: Mesos_V1_MasterInfo {
+        var info = Mesos_V1_MasterInfo()
+        info.id = masterID
+        info.ip = 16_777_343  // 127.0.0.1 in network order, as Mesos writes it
+        info.port = UInt32(boundPort ?? configuration.port)
+        info.pid = "master@\(configuration.host):\(boundPort ?? configuration.port)"
+        info.hostname = configuration.host
+        info.version = "1.12.0"
+        info.address.hostname = configuration.host
+        info.address.ip = configuration.host
+        info.address.port = Int32(boundPort ?? configuration.port)
+        return info
+    }
+
+    // MARK: Events to schedulers
+
+    func send(_ event: Mesos_V1_Scheduler_Event, to frameworkID: String) {
+        guard let stream = frameworks[frameworkID]?.stream, let bytes = try? stream.encoding.encode(event) else { return }
+        stream.continuation.yield(ByteBuffer(bytes: RecordIO.encode(bytes)))
+    }
+
+    private func sendHeartbeats() {
+        var event = Mesos_V1_Scheduler_Event()
+        event.type = .heartbeat
+        for id in frameworks.keys where frameworks[id]?.stream != nil { send(event, to: id) }
+    }
+
+    /// The subscription stream of a framework is gone: it is disconnected and has its
+    /// failover timeout to come back before it is torn down.
+    func streamClosed(frameworkID: String, streamID: String) async {
+        guard let f = frameworks[frameworkID], f.stream?.id == streamID else { return }
+        frameworks[frameworkID]?.stream = nil
+        rescindAll(frameworkID)
+        let timeout = Duration.seconds(max(0, f.info.failoverTimeout))
+        logger.info("framework disconnected", metadata: ["mesos.framework_id": "\(frameworkID)", "failover_timeout": "\(timeout)"])
+        frameworks[frameworkID]?.failoverTimer?.cancel()
+        frameworks[frameworkID]?.failoverTimer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            if Task.isCancelled { return }
+            await self?.failoverExpired(frameworkID)
+        }
+    }
+
+    private func failoverExpired(_ frameworkID: String) async {
+        guard let f = frameworks[frameworkID], f.stream == nil else { return }
+        logger.warning("framework failover timeout expired; tearing it down", metadata: ["mesos.framework_id": "\(frameworkID)"])
+        await removeFramework(frameworkID)
+    }
+
+    func removeFramework(_ frameworkID: String) async {
+        frameworks[frameworkID]?.stream?.continuation.finish()
+        frameworks[frameworkID]?.failoverTimer?.cancel()
+        frameworks.removeValue(forKey: frameworkID)
+        removedFrameworks.insert(frameworkID)
+        rescindAll(frameworkID)
+        await agent.shutdownFramework(frameworkID: frameworkID)
+    }
+
+    // MARK: Offers
+
+    /// Asks for an allocation soon (coalescing bursts of triggers).
+    func requestAllocation() {
+        guard !allocationRequested else { return }
+        allocationRequested = true
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(5))
+            await self?.allocate()
+        }
+    }
+
+    /// Offers the agent's unallocated resources to frameworks that want offers.
+    func allocate() async {
+        allocationRequested = false
+        let total = ResourceSet(agent.configuration.resources())
+        let used = ResourceSet(await agent.allocatedResources())
+        var available = total - used
+        for offer in offers.values { available = available - offer.resources }
+        guard (available.scalars["cpus"] ?? 0) >= 0.01 || (available.scalars["mem"] ?? 0) >= 32 else { return }
+        let now = ContinuousClock.now
+        for id in frameworks.keys.sorted() {
+            guard let f = frameworks[id], f.stream != nil, !f.suppressAll, !f.suppressedRoles.contains(f.role) else { continue }
+            if let until = f.filteredUntil, until > now { continue }
+            nextOffer += 1
+            let offerID = "\(masterID)-O\(nextOffer)"
+            offers[offerID] = Offer(id: offerID, frameworkID: id, resources: available, role: f.role)
+            var offer = Mesos_V1_Offer()
+            offer.id = Mesos_V1_OfferID(offerID)
+            offer.frameworkID = Mesos_V1_FrameworkID(id)
+            offer.agentID = Mesos_V1_AgentID(await agent.agentID)
+            offer.hostname = agent.configuration.hostname
+            offer.resources = available.resources(role: "*").map { r in
+                var r = r
+                r.allocationInfo.role = f.role
+                return r
+            }
+            offer.attributes = await agent.agentInfo.attributes
+            offer.executorIds = await agent.liveExecutors(frameworkID: id).map { Mesos_V1_ExecutorID($0) }
+            offer.allocationInfo.role = f.role
+            offer.url.scheme = "http"
+            offer.url.address.hostname = agent.configuration.hostname
+            offer.url.address.ip = agent.configuration.host
+            offer.url.address.port = Int32(await agent.boundPort ?? agent.configuration.port)
+            offer.url.path = "/slave(1)"
+            var event = Mesos_V1_Scheduler_Event()
+            event.type = .offers
+            event.offers.offers = [offer]
+            send(event, to: id)
+            return  // everything went to this framework
+        }
+    }
+
+    func rescindAll(_ frameworkID: String) {
+        for (id, offer) in offers where offer.frameworkID == frameworkID {
+            offers.removeValue(forKey: id)
+        }
+    }
+
+    // MARK: AgentMasterLink
+
+    public func forward(update: Mesos_V1_TaskStatus, frameworkID: String) async {
+        var event = Mesos_V1_Scheduler_Event()
+        event.type = .update
+        event.update.status = update
+        send(event, to: frameworkID)
+    }
+
+    public func executorTerminated(frameworkID: String, executorID: String, agentID: String, status: Int32) async {
+        var event = Mesos_V1_Scheduler_Event()
+        event.type = .failure
+        event.failure.agentID = Mesos_V1_AgentID(agentID)
+        event.failure.executorID = Mesos_V1_ExecutorID(executorID)
+        event.failure.status = status
+        send(event, to: frameworkID)
+    }
+
+    public func executorMessage(frameworkID: String, executorID: String, agentID: String, data: [UInt8]) async {
+        var event = Mesos_V1_Scheduler_Event()
+        event.type = .message
+        event.message.agentID = Mesos_V1_AgentID(agentID)
+        event.message.executorID = Mesos_V1_ExecutorID(executorID)
+        event.message.data = Data(data)
+        send(event, to: frameworkID)
+    }
+
+    public func resourcesFreed() async {
+        requestAllocation()
+    }
+}
