@@ -1,0 +1,139 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MesosProtocol
+import NIOCore
+import NIOHTTP1
+
+/// The scheduler side of the v1 scheduler HTTP API (`/api/v1/scheduler`): SUBSCRIBE
+/// against one of several masters, following 307 redirects to the leader (protocol-
+/// relative `Location`), and calls carrying `Mesos-Stream-Id`.
+public final class SchedulerMasterClient: Sendable {
+    /// An open subscription.
+    public struct Subscription: Sendable {
+        /// `Mesos-Stream-Id` of the stream; every later call carries it.
+        public var streamID: String
+        /// The master that holds the subscription (the leader).
+        public var leader: MesosEndpoint
+        public var events: EventStream<Mesos_V1_Scheduler_Event>
+    }
+
+    public let masters: [MesosEndpoint]
+    public let encoding: MesosEncoding
+    private let httpClient: HTTPClient
+    private let authorization: String?
+
+    /// - Parameter authorization: an `Authorization` header value for masters with HTTP
+    ///   framework authentication; never logged.
+    public init(masters: [MesosEndpoint], encoding: MesosEncoding = .protobuf, httpClient: HTTPClient, authorization: String? = nil) {
+        self.masters = masters
+        self.encoding = encoding
+        self.httpClient = httpClient
+        self.authorization = authorization
+    }
+
+    /// An HTTP client for schedulers: redirects handled here, no read timeout on the stream
+    /// (heartbeats are checked by the caller), fast failure when a master is down.
+    public static func makeHTTPClient(eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup) -> HTTPClient {
+        var config = HTTPClient.Configuration()
+        config.redirectConfiguration = .disallow
+        config.timeout = .init(connect: .seconds(5), read: nil)
+        config.decompression = .disabled
+        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 8)
+        config.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: config)
+    }
+
+    private func request(_ call: Mesos_V1_Scheduler_Call, to endpoint: MesosEndpoint, streamID: String?) throws -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: endpoint.url("/api/v1/scheduler"))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: encoding.mediaType)
+        request.headers.add(name: "Accept", value: encoding.mediaType)
+        if let streamID { request.headers.add(name: "Mesos-Stream-Id", value: streamID) }
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        do {
+            request.body = .bytes(ByteBuffer(bytes: try encoding.encode(call)))
+        } catch {
+            throw MesosHTTPError(.protocolViolation, "cannot encode \(call.type) call: \(error)")
+        }
+        return request
+    }
+
+    /// Subscribes: tries each master in turn, follows up to 3 redirects to the leader.
+    public func subscribe(_ call: Mesos_V1_Scheduler_Call) async throws -> Subscription {
+        var lastError: MesosHTTPError = MesosHTTPError(.transport, "no master configured")
+        for master in masters {
+            var target = master
+            for _ in 0..<4 {
+                let response: HTTPClientResponse
+                do {
+                    response = try await httpClient.execute(try request(call, to: target, streamID: nil), deadline: .distantFuture)
+                } catch let error as MesosHTTPError {
+                    throw error
+                } catch {
+                    lastError = MesosHTTPError(.transport, "SUBSCRIBE to \(target) failed: \(error)")
+                    break
+                }
+                if response.status == .temporaryRedirect, let location = response.headers.first(name: "Location"),
+                   let leader = Self.redirectTarget(location, scheme: target.scheme) {
+                    _ = try? await response.body.collect(upTo: 1 << 16)
+                    target = leader
+                    continue
+                }
+                guard response.status == .ok else {
+                    let text = await Self.bodyText(response)
+                    lastError = MesosHTTPError(.status(Int(response.status.code)), "SUBSCRIBE rejected by \(target): \(text)")
+                    if response.status == .serviceUnavailable || response.status == .notFound { break }
+                    throw lastError
+                }
+                guard let streamID = response.headers.first(name: "Mesos-Stream-Id"), !streamID.isEmpty else {
+                    throw MesosHTTPError(.protocolViolation, "SUBSCRIBE answer from \(target) has no Mesos-Stream-Id")
+                }
+                let streamEncoding = MesosEncoding(mediaType: response.headers.first(name: "Content-Type") ?? "") ?? encoding
+                return Subscription(streamID: streamID, leader: target, events: EventStream(body: response.body, encoding: streamEncoding))
+            }
+        }
+        throw lastError
+    }
+
+    /// Sends a call on a subscription (202, or 200 for UPDATE_FRAMEWORK).
+    public func send(_ call: Mesos_V1_Scheduler_Call, streamID: String, leader: MesosEndpoint,
+                     timeout: TimeAmount = .seconds(30)) async throws {
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(try request(call, to: leader, streamID: streamID), timeout: timeout)
+        } catch let error as MesosHTTPError {
+            throw error
+        } catch {
+            throw MesosHTTPError(.transport, "\(call.type) to \(leader) failed: \(error)")
+        }
+        guard response.status == .accepted || response.status == .ok else {
+            let text = await Self.bodyText(response)
+            if response.status == .temporaryRedirect {
+                throw MesosHTTPError(.redirect(location: response.headers.first(name: "Location") ?? ""), "master is no longer the leader")
+            }
+            throw MesosHTTPError(.status(Int(response.status.code)), "\(call.type) rejected by \(leader): \(text)")
+        }
+        _ = try? await response.body.collect(upTo: 1 << 16)
+    }
+
+    /// `//host:port/path` (or a full URL) → the endpoint.
+    static func redirectTarget(_ location: String, scheme: String) -> MesosEndpoint? {
+        var text = location
+        if text.hasPrefix("//") { text = scheme + ":" + text }
+        return MesosEndpoint(parsing: text, defaultPort: 5050)
+    }
+
+    static func bodyText(_ response: HTTPClientResponse) async -> String {
+        guard let buffer = try? await response.body.collect(upTo: 64 << 10) else { return "" }
+        return String(buffer: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+extension MesosEndpoint {
+    /// `http` or `https` (Unix sockets are plain HTTP).
+    public var scheme: String {
+        if case .tcp(let scheme, _, _) = transport { return scheme }
+        return "http"
+    }
+}

@@ -1,0 +1,55 @@
+import PodSpec
+
+/// Settings of the REST API, built once by the executable from its flags and files.
+public struct APIConfiguration: Sendable {
+    /// How clients prove who they are.
+    public enum Authentication: Sendable, Equatable {
+        /// No authentication (Marathon's default without an auth plugin).
+        case none
+        /// HTTP Basic with one user.
+        case basic(username: String, password: String)
+        /// A static bearer token.
+        case bearer(token: String)
+    }
+
+    /// Server settings passed to `PodDefinition.parse` (roles, default network name,
+    /// secrets feature). Its `version` and `previousRole`/`forceRoleUpdate` are set per
+    /// request by the API.
+    public var specOptions: PodSpecOptions
+    /// `http://host:port` (no trailing slash): the base that Marathon resolves `Location`
+    /// headers against.
+    public var baseURL: String
+    /// Sent as `X-Marathon-Leader` on every response when set (this server is the leader).
+    public var leaderURL: String?
+    /// Off by default.
+    public var authentication: Authentication
+    /// `--max_running_deployments`, shown in `/v2/info` (the scheduler core enforces it).
+    public var maxRunningDeployments: Int
+    /// The realm named in `WWW-Authenticate` challenges.
+    public var realm: String
+
+    /// A configuration; every parameter but `baseURL` has a default.
+    public init(specOptions: PodSpecOptions = PodSpecOptions(), baseURL: String, leaderURL: String? = nil,
+                authentication: Authentication = .none, maxRunningDeployments: Int = 100,
+                realm: String = "Mesos Pods") {
+        self.specOptions = specOptions
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.leaderURL = leaderURL
+        self.authentication = authentication
+        self.maxRunningDeployments = maxRunningDeployments
+        self.realm = realm
+    }
+}
+
+extension APIConfiguration.Authentication: CustomStringConvertible {
+    /// The scheme only: credentials never appear in descriptions or logs.
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .basic: "basic"
+        case .bearer: "bearer"
+        }
+    }
+}

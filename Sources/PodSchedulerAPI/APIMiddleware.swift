@@ -1,0 +1,73 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Wraps every API request: authentication, error answers in Marathon's shape, the common
+/// headers, the request log line and the request metrics.
+public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
+    let authenticator: Authenticator
+    let configuration: APIConfiguration
+    let metrics: APIMetrics
+    let logger: Logger
+
+    /// Paths that answer without credentials (load balancer probes).
+    static var openPaths: Set<String> { ["/ping"] }
+
+    /// Handles one request.
+    public func handle(_ request: Request, context: Context,
+                       next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let path = request.uri.path
+        let family = Self.routeFamily(path: path)
+        var response: Response
+        if !Self.openPaths.contains(Self.normalized(path)),
+           !authenticator.accepts(authorization: request.headers[.authorization]) {
+            response = APIResponse.error(.unauthenticated(configuration.authentication, realm: configuration.realm))
+        } else {
+            do {
+                response = try await next(request, context)
+            } catch let error as APIError {
+                response = APIResponse.error(error)
+            } catch let error as any HTTPResponseError {
+                // The framework's own errors (no route, body too large).
+                let status = error.status
+                response = APIResponse.error(.message(status, "HTTP \(status.code) \(status.reasonPhrase)"))
+            } catch {
+                logger.error("api request failed", metadata: [
+                    "http.method": "\(request.method.rawValue)", "http.path": "\(path)",
+                    "error.type": "\(String(reflecting: type(of: error)))",
+                ])
+                response = APIResponse.error(.message(.internalServerError, "Internal server error"))
+            }
+        }
+        APIResponse.addCommonHeaders(to: &response, leaderURL: configuration.leaderURL)
+        let elapsed = ContinuousClock.now - start
+        metrics.record(route: family, method: request.method.rawValue, status: response.status.code, duration: elapsed)
+        // Never log bodies or credentials: they may hold secrets.
+        let level: Logger.Level = request.method == .get || request.method == .head ? .debug : .info
+        logger.log(level: level, "api request", metadata: [
+            "http.method": "\(request.method.rawValue)", "http.path": "\(path)",
+            "http.status": "\(response.status.code)", "http.route": "\(family)",
+        ])
+        return response
+    }
+
+    /// A low-cardinality name of the endpoint a path belongs to (a metrics label).
+    static func routeFamily(path: String) -> String {
+        if let route = PodsRoute(path: path) { return route.family }
+        let segments = normalized(path).split(separator: "/")
+        switch segments.map(String.init) {
+        case ["v2", "deployments"]: return "deployments"
+        case let parts where parts.count == 3 && parts[0] == "v2" && parts[1] == "deployments": return "deployment"
+        case ["v2", "info"]: return "info"
+        case ["ping"]: return "ping"
+        case ["metrics"]: return "metrics"
+        default: return "other"
+        }
+    }
+
+    /// The path with doubled and trailing slashes removed.
+    static func normalized(_ path: String) -> String {
+        "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+    }
+}

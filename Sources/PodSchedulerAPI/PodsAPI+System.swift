@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PodSchedulerCore
+import PodSpec
+
+extension PodsAPI {
+    /// `GET /v2/deployments`: the running deployments.
+    func listDeployments() async -> Response {
+        let deployments = await service.deployments()
+        return APIResponse.json(.array(deployments.map(DeploymentDocument.render)))
+    }
+
+    /// `DELETE /v2/deployments/{id}`: without `force`, 200 with the rollback deployment
+    /// (`{"version", "deploymentId"}` and `Marathon-Deployment-Id`); with `force`, 202 and
+    /// no body (cancelled without rollback).
+    func cancelDeployment(_ id: String, request: Request) async throws(APIError) -> Response {
+        let force = Self.flag("force", in: request)
+        let rollback: PodChange?
+        do {
+            rollback = try await service.cancelDeployment(id, force: force)
+        } catch {
+            throw APIError(error)
+        }
+        guard let rollback else {
+            logger.info("deployment cancelled", metadata: ["marathon.deployment_id": "\(id)"])
+            return APIResponse.empty(status: .accepted)
+        }
+        logger.info("deployment rolled back", metadata: [
+            "marathon.deployment_id": "\(id)", "marathon.rollback_deployment_id": "\(rollback.deploymentID)",
+            "pod.id": "\(rollback.pod.id.absolute)",
+        ])
+        var headers = HTTPFields()
+        headers[.marathonDeploymentId] = rollback.deploymentID
+        return APIResponse.json([
+            "version": .string(rollback.version.description), "deploymentId": .string(rollback.deploymentID),
+        ], headers: headers)
+    }
+
+    /// `GET /v2/info`: Marathon's info document (ZooKeeper settings omitted: there is none).
+    func info() async -> Response {
+        let info = await service.info()
+        var marathonConfig = JSONObject()
+        marathonConfig["master"] = .string(info.masterURL)
+        marathonConfig["framework_name"] = .string(info.name)
+        marathonConfig["mesos_role"] = .string(configuration.specOptions.mesosRole)
+        marathonConfig["max_running_deployments"] = .int(configuration.maxRunningDeployments)
+        marathonConfig["features"] = configuration.specOptions.secretsEnabled ? ["secrets"] : []
+        if let network = configuration.specOptions.defaultNetworkName {
+            marathonConfig["default_network_name"] = .string(network)
+        }
+        var object = JSONObject()
+        object["name"] = .string(info.name)
+        object["version"] = .string(info.version)
+        object["elected"] = .bool(info.elected)
+        object["leader"] = .string(info.leader)
+        object["frameworkId"] = info.frameworkID.map(JSONValue.string) ?? .null
+        object["marathon_config"] = .object(marathonConfig)
+        object["http_config"] = ["http_port": .int(info.httpPort)]
+        return APIResponse.json(.object(object))
+    }
+}

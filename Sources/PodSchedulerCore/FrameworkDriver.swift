@@ -1,0 +1,196 @@
+import Foundation
+import Logging
+import MesosHTTP
+import MesosProtocol
+
+/// Receives what the framework's subscription delivers.
+protocol FrameworkEventHandler: AnyObject, Sendable {
+    /// SUBSCRIBED: the framework id must be stored durably before anything is launched.
+    func subscribed(frameworkID: String, reconnect: Bool) async
+    func disconnected() async
+    func handle(_ event: Mesos_V1_Scheduler_Event) async
+}
+
+/// The framework's connection to the Mesos master: SUBSCRIBE (with the stored framework
+/// id on re-subscription), read events, detect a dead stream by missing heartbeats
+/// (5 × the interval, reference §4.3), and re-subscribe with exponential backoff.
+actor FrameworkDriver {
+    struct Connection {
+        var streamID: String
+        var leader: MesosEndpoint
+        var frameworkID: String
+    }
+
+    let client: SchedulerMasterClient
+    private var frameworkInfo: Mesos_V1_FrameworkInfo
+    private var frameworkID: String?
+    private weak var handler: (any FrameworkEventHandler)?
+    let logger: Logger
+    private(set) var connection: Connection?
+    private var loop: Task<Void, Never>?
+    private var stopped = false
+
+    init(client: SchedulerMasterClient, frameworkInfo: Mesos_V1_FrameworkInfo, frameworkID: String?, logger: Logger) {
+        self.client = client
+        self.frameworkInfo = frameworkInfo
+        self.frameworkID = frameworkID
+        self.logger = logger
+    }
+
+    func start(handler: any FrameworkEventHandler) {
+        self.handler = handler
+        loop = Task { await self.run() }
+    }
+
+    func stop() async {
+        stopped = true
+        loop?.cancel()
+        if let c = connection {
+            // Marathon leaves the framework registered on shutdown (failover timeout).
+            logger.info("leaving the master", metadata: ["mesos.framework_id": "\(c.frameworkID)"])
+        }
+        connection = nil
+    }
+
+    var isSubscribed: Bool { connection != nil }
+    var currentFrameworkID: String? { frameworkID }
+
+    private func run() async {
+        var backoff = Duration.milliseconds(500)
+        var everSubscribed = false
+        while !Task.isCancelled && !stopped {
+            var call = Mesos_V1_Scheduler_Call()
+            call.type = .subscribe
+            var info = frameworkInfo
+            if let frameworkID {
+                info.id = Mesos_V1_FrameworkID(frameworkID)
+                call.frameworkID = Mesos_V1_FrameworkID(frameworkID)
+            }
+            call.subscribe.frameworkInfo = info
+            do {
+                let subscription = try await client.subscribe(call)
+                let ended = await read(subscription, reconnect: everSubscribed)
+                if ended.subscribed {
+                    everSubscribed = true
+                    backoff = .milliseconds(500)
+                }
+                if ended.fatal { return }
+                logger.warning("subscription to the master ended; re-subscribing", metadata: ["reason": "\(ended.reason)"])
+            } catch {
+                logger.warning("cannot subscribe to the master", metadata: ["error": "\(error)"])
+            }
+            if connection != nil {
+                connection = nil
+                await handler?.disconnected()
+            }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(15))
+        }
+    }
+
+    private struct Ending {
+        var subscribed: Bool
+        var fatal: Bool
+        var reason: String
+    }
+
+    private final class Clock: @unchecked Sendable {
+        // Safe: written by the reading task, read by the watchdog; a stale read only
+        // delays the timeout by one check.
+        var last = ContinuousClock.now
+        var interval: Duration = .seconds(15)
+    }
+
+    private func read(_ subscription: SchedulerMasterClient.Subscription, reconnect: Bool) async -> Ending {
+        let clock = Clock()
+        var ending = Ending(subscribed: false, fatal: false, reason: "the master closed the stream")
+        let watchdog = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                if ContinuousClock.now - clock.last > clock.interval * 5 { return true }
+            }
+            return false
+        }
+        let reader = Task { () -> Ending in
+            var local = Ending(subscribed: false, fatal: false, reason: "the master closed the stream")
+            do {
+                for try await item in subscription.events {
+                    clock.last = ContinuousClock.now
+                    guard case .success(let event) = item else {
+                        self.logger.warning("undecodable event from the master ignored")
+                        continue
+                    }
+                    switch event.type {
+                    case .subscribed:
+                        let id = event.subscribed.frameworkID.value
+                        if event.subscribed.hasHeartbeatIntervalSeconds, event.subscribed.heartbeatIntervalSeconds > 0 {
+                            clock.interval = .milliseconds(Int64(event.subscribed.heartbeatIntervalSeconds * 1000))
+                        }
+                        self.setConnection(Connection(streamID: subscription.streamID, leader: subscription.leader, frameworkID: id))
+                        local.subscribed = true
+                        await self.handler?.subscribed(frameworkID: id, reconnect: reconnect)
+                    case .error:
+                        let message = event.error.message
+                        self.logger.error("master sent ERROR", metadata: ["message": "\(message)"])
+                        if message.contains("removed") {
+                            // The framework is gone (teardown or failover timeout): start over.
+                            self.forgetFrameworkID()
+                        } else if message.contains("failed over") {
+                            local.fatal = true
+                            local.reason = "another scheduler took over the framework"
+                        }
+                        local.reason = message
+                        return local
+                    case .heartbeat:
+                        continue
+                    default:
+                        await self.handler?.handle(event)
+                    }
+                }
+            } catch {
+                local.reason = "\(error)"
+            }
+            return local
+        }
+        // Whichever ends first: the stream, or the heartbeat watchdog.
+        let timedOut = await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { await watchdog.value }
+            group.addTask { _ = await reader.value; return nil }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first == true
+        }
+        watchdog.cancel()
+        if timedOut {
+            reader.cancel()
+            ending.reason = "no heartbeat for 5 intervals"
+        }
+        let result = await reader.value
+        ending.subscribed = result.subscribed
+        ending.fatal = result.fatal
+        if !timedOut { ending.reason = result.reason }
+        return ending
+    }
+
+    private func setConnection(_ c: Connection) {
+        connection = c
+        frameworkID = c.frameworkID
+    }
+
+    private func forgetFrameworkID() {
+        frameworkID = nil
+    }
+
+    /// Sends a call on the current subscription; throws when not subscribed.
+    func send(_ call: Mesos_V1_Scheduler_Call) async throws {
+        guard let c = connection else { throw MesosHTTPError(.transport, "not subscribed to a master") }
+        var call = call
+        call.frameworkID = Mesos_V1_FrameworkID(c.frameworkID)
+        do {
+            try await client.send(call, streamID: c.streamID, leader: c.leader)
+        } catch let error as MesosHTTPError {
+            if case .status(403) = error.kind { connection = nil }
+            throw error
+        }
+    }
+}

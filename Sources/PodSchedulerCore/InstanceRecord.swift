@@ -1,0 +1,78 @@
+import Foundation
+import PodSpec
+
+/// An instance as the scheduler stores it: its goal, where it runs, and each container's
+/// task as Mesos last reported it.
+struct InstanceRecord: Codable, Sendable, Equatable {
+    struct Task: Codable, Sendable, Equatable {
+        var taskID: String
+        var containerName: String
+        var state: String
+        var healthy: Bool?
+        var stagedAt: Date
+        var startedAt: Date?
+        var addresses: [TaskAddress]
+        var message: String?
+        var lastUUID: Data?
+    }
+
+    var instanceID: String
+    var podID: PodId
+    var specVersion: PodVersion
+    var goal: InstanceGoal
+    /// Condition when no task is launched (Scheduled/Provisioned); otherwise derived.
+    var baseCondition: InstanceCondition
+    var since: Date
+    var activeSince: Date?
+    var createdAt: Date
+    var incarnation: Int
+    var agentID: String?
+    var agentHostname: String?
+    var role: String
+    var tasks: [Task]
+    var hostPorts: [Int]
+    var launchedAt: Date?
+    /// Killed on request (kill endpoint without wipe): relaunch without a backoff delay.
+    var relaunchWithoutDelay: Bool
+
+    var executorID: String? { InstanceId.parseOrNil(instanceID)?.executorId }
+
+    /// Marathon's instance condition: the worst task condition by priority (§12.3).
+    var condition: InstanceCondition {
+        guard !tasks.isEmpty else { return baseCondition }
+        let order: [InstanceCondition] = [.error, .failed, .gone, .dropped, .unreachable, .killing, .starting, .staging,
+                                          .unknown, .provisioned, .running, .finished, .killed]
+        let conditions = tasks.map { InstanceCondition(taskState: $0.state) }
+        for c in order where conditions.contains(c) { return c }
+        return baseCondition
+    }
+
+    /// Every task ended.
+    var allTasksTerminal: Bool { !tasks.isEmpty && tasks.allSatisfy { InstanceCondition(taskState: $0.state).isTerminal } }
+
+    /// Running with all health checks (if any) passing: counts towards deployments.
+    func isReady(_ pod: PodDefinition?) -> Bool {
+        guard condition == .running, !tasks.isEmpty else { return false }
+        let checked = Set(pod?.containers.filter { $0.healthCheck != nil }.map(\.name) ?? [])
+        return tasks.allSatisfy { t in !checked.contains(t.containerName) || t.healthy == true }
+    }
+
+    /// A task is still (or may be) alive on the agent.
+    var hasLiveTasks: Bool { tasks.contains { !InstanceCondition(taskState: $0.state).isTerminal } }
+
+    var snapshot: InstanceSnapshot {
+        InstanceSnapshot(instanceID: instanceID, podID: podID, specVersion: specVersion, condition: condition, since: since,
+                         activeSince: activeSince, goal: goal, agentHostname: agentHostname, agentID: agentID, agentRegion: nil,
+                         agentZone: nil, role: role,
+                         tasks: tasks.map { TaskSnapshot(taskID: $0.taskID, containerName: $0.containerName, state: $0.state,
+                                                         healthy: $0.healthy, stagedAt: $0.stagedAt, startedAt: $0.startedAt,
+                                                         addresses: $0.addresses, message: $0.message) },
+                         hostPorts: hostPorts, unreachableStrategy: .enabled(inactiveAfterSeconds: 0, expungeAfterSeconds: 0))
+    }
+}
+
+extension InstanceId {
+    static func parseOrNil(_ text: String) -> InstanceId? {
+        do { return try InstanceId.parse(text) } catch { return nil }
+    }
+}

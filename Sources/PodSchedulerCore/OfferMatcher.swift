@@ -1,0 +1,142 @@
+import Foundation
+import MesosProtocol
+import PodSpec
+
+/// Decides whether a pod instance fits an offer: resources (executor + containers),
+/// host ports for endpoints, accepted resource roles and placement constraints. Pure: it
+/// works on a copy of the offer's remaining resources.
+struct OfferMatcher {
+    /// What the offer still has, per resource name.
+    struct Remaining {
+        var cpus: Double
+        var mem: Double
+        var disk: Double
+        var gpus: Double
+        var ports: [ClosedRange<UInt64>]
+        /// The allocation role of the offered resources.
+        var role: String
+    }
+
+    struct Match: Equatable {
+        var hostPorts: [String: Int]
+        var role: String
+    }
+
+    /// The agent an offer comes from, as constraints see it.
+    struct AgentView {
+        var agentID: String
+        var hostname: String
+        /// Text attributes, plus `@region`/`@zone` when the agent has a domain.
+        var attributes: [String: String]
+
+        func value(of field: String) -> String? {
+            switch field {
+            case "hostname": return hostname
+            default: return attributes[field]
+            }
+        }
+    }
+
+    static func remaining(of offer: Mesos_V1_Offer, acceptedRoles: [String], podRole: String) -> Remaining {
+        var r = Remaining(cpus: 0, mem: 0, disk: 0, gpus: 0, ports: [], role: offer.allocationInfo.hasRole ? offer.allocationInfo.role : "*")
+        for resource in offer.resources {
+            let reservation = resource.reservations.last?.role ?? (resource.hasRole ? resource.role : "*")
+            let accepted = acceptedRoles.isEmpty ? (reservation == "*" || reservation == podRole) : acceptedRoles.contains(reservation)
+            guard accepted else { continue }
+            if resource.hasAllocationInfo { r.role = resource.allocationInfo.role }
+            switch (resource.name, resource.type) {
+            case ("cpus", .scalar): r.cpus += resource.scalar.value
+            case ("mem", .scalar): r.mem += resource.scalar.value
+            case ("disk", .scalar): r.disk += resource.scalar.value
+            case ("gpus", .scalar): r.gpus += resource.scalar.value
+            case ("ports", .ranges):
+                r.ports += resource.ranges.range.compactMap { $0.begin <= $0.end ? $0.begin...$0.end : nil }
+            default: continue
+            }
+        }
+        return r
+    }
+
+    /// Tries to place one instance of `pod`; on success consumes from `remaining`.
+    static func match(_ pod: PodDefinition, remaining: inout Remaining, agent: AgentView, placed: [AgentView]) -> Match? {
+        let ask = pod.resourceAsk
+        let eps = 0.0005
+        guard remaining.cpus + eps >= ask.cpus, remaining.mem + eps >= ask.mem, remaining.disk + eps >= ask.disk,
+              remaining.gpus + eps >= Double(ask.gpus) else { return nil }
+        guard constraintsAllow(pod.scheduling.placement.constraints, agent: agent, placed: placed) else { return nil }
+        var ports = remaining.ports
+        var assigned: [String: Int] = [:]
+        for request in pod.hostPortRequests {
+            if request.port != 0 {
+                let p = UInt64(request.port)
+                guard ports.contains(where: { $0.contains(p) }) else { return nil }
+                ports = subtract(ports, p)
+                assigned[request.endpointName] = request.port
+            } else {
+                guard let p = ports.first?.lowerBound else { return nil }
+                ports = subtract(ports, p)
+                assigned[request.endpointName] = Int(p)
+            }
+        }
+        remaining.cpus -= ask.cpus
+        remaining.mem -= ask.mem
+        remaining.disk -= ask.disk
+        remaining.gpus -= Double(ask.gpus)
+        remaining.ports = ports
+        return Match(hostPorts: assigned, role: remaining.role)
+    }
+
+    static func subtract(_ ranges: [ClosedRange<UInt64>], _ port: UInt64) -> [ClosedRange<UInt64>] {
+        ranges.flatMap { r -> [ClosedRange<UInt64>] in
+            guard r.contains(port) else { return [r] }
+            var out: [ClosedRange<UInt64>] = []
+            if port > r.lowerBound { out.append(r.lowerBound...(port - 1)) }
+            if port < r.upperBound { out.append((port + 1)...r.upperBound) }
+            return out
+        }
+    }
+
+    /// Marathon's constraint operators (UNIQUE, CLUSTER, GROUP_BY, LIKE, UNLIKE, MAX_PER, IS)
+    /// against the agents the pod's other instances run on.
+    static func constraintsAllow(_ constraints: [PlacementConstraint], agent: AgentView, placed: [AgentView]) -> Bool {
+        for c in constraints {
+            let value = agent.value(of: c.fieldName)
+            let others = placed.compactMap { $0.value(of: c.fieldName) }
+            switch c.operator {
+            case .unique:
+                guard let value, !others.contains(value) else { return false }
+            case .cluster:
+                guard let value else { return false }
+                if let wanted = c.value, !wanted.isEmpty {
+                    guard value == wanted else { return false }
+                } else if let first = others.first, first != value {
+                    return false
+                }
+            case .groupBy:
+                guard let value else { return false }
+                var counts: [String: Int] = [:]
+                for o in others { counts[o, default: 0] += 1 }
+                let mine = counts[value] ?? 0
+                let expected = c.value.flatMap(Int.init) ?? 0
+                // Spread: do not exceed the least-used value unless fewer values are known
+                // than expected.
+                if counts.count >= max(expected, 1), let least = counts.values.min(), mine > least { return false }
+            case .like:
+                guard let value, let pattern = c.value, fullMatch(pattern, value) else { return false }
+            case .unlike:
+                if let value, let pattern = c.value, fullMatch(pattern, value) { return false }
+            case .maxPer:
+                guard let value, let limit = c.value.flatMap(Int.init) else { return false }
+                if others.filter({ $0 == value }).count >= limit { return false }
+            case .is:
+                guard let value, value == c.value else { return false }
+            }
+        }
+        return true
+    }
+
+    static func fullMatch(_ pattern: String, _ text: String) -> Bool {
+        guard let regex = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$") else { return false }
+        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import PodSpec
+
+extension Scheduler {
+    /// Moves every running deployment forward (reference §11): StartPod is immediate,
+    /// ScalePod creates or kills instances until the wanted number runs, RestartPod replaces
+    /// old instances honouring minimumHealthCapacity/maximumOverCapacity, StopPod kills
+    /// everything. A finished deployment leaves the list.
+    func progressDeployments() async {
+        for d in deployments.values.sorted(by: { $0.startedAt < $1.startedAt }) {
+            var deployment = d
+            var changed = false
+            while let action = deployment.currentAction {
+                let done: Bool
+                switch action {
+                case .startPod:
+                    done = true
+                case .scalePod:
+                    done = await scale(deployment.podID)
+                case .restartPod:
+                    done = await rollingRestart(deployment.podID)
+                case .stopPod:
+                    done = await stop(deployment.podID)
+                }
+                guard done else { break }
+                deployment.currentStep += 1
+                changed = true
+            }
+            if deployment.currentAction == nil {
+                deployments.removeValue(forKey: deployment.id)
+                var batch = SchedulerStore.Batch()
+                batch.deletedDeployments = [deployment.id]
+                try? persist(batch)
+                logger.info("deployment finished", metadata: ["marathon.deployment_id": "\(deployment.id)", "pod.id": "\(deployment.podID.absolute)"])
+            } else if changed {
+                deployments[deployment.id] = deployment
+                var batch = SchedulerStore.Batch()
+                batch.deployments = [deployment]
+                try? persist(batch)
+            }
+        }
+        await updateOfferInterest()
+    }
+
+    func podInstances(_ id: PodId) -> [InstanceRecord] {
+        instances.values.filter { $0.podID == id }
+    }
+
+    /// Creates a scheduled instance of the pod's current spec.
+    func newInstance(_ pod: PodDefinition) -> InstanceRecord {
+        let id = InstanceId(podId: pod.id, uuid: generator.next())
+        let now = Date()
+        return InstanceRecord(instanceID: id.idString, podID: pod.id, specVersion: pod.version, goal: .running,
+                              baseCondition: .scheduled, since: now, activeSince: nil, createdAt: now, incarnation: 1, agentID: nil,
+                              agentHostname: nil, role: pod.role, tasks: [], hostPorts: [], launchedAt: nil, relaunchWithoutDelay: false)
+    }
+
+    /// Stops an instance: no relaunch; expunged once its tasks are gone.
+    func stopInstance(_ record: InstanceRecord, goal: InstanceGoal = .stopped) async {
+        var r = record
+        r.goal = goal
+        instances[r.instanceID] = r
+        if r.hasLiveTasks {
+            save([r])
+            await killTasks(of: r)
+        } else {
+            instances.removeValue(forKey: r.instanceID)
+            save([], deleted: [r.instanceID])
+        }
+    }
+
+    /// Instances to stop when scaling down: Marathon's order (unreachable < staging <
+    /// starting < running < others), then kill selection.
+    func victims(_ pod: PodDefinition, among candidates: [InstanceRecord], count: Int) -> [InstanceRecord] {
+        func rank(_ c: InstanceCondition) -> Int {
+            switch c {
+            case .scheduled, .provisioned: return 0
+            case .unreachable, .unreachableInactive: return 1
+            case .staging: return 2
+            case .starting: return 3
+            case .running: return 4
+            default: return 5
+            }
+        }
+        let sorted = candidates.sorted { a, b in
+            if rank(a.condition) != rank(b.condition) { return rank(a.condition) < rank(b.condition) }
+            switch pod.scheduling.killSelection {
+            case .youngestFirst: return a.createdAt > b.createdAt
+            case .oldestFirst: return a.createdAt < b.createdAt
+            }
+        }
+        return Array(sorted.prefix(count))
+    }
+
+    /// ScalePod: reach `instances` running instances of the pod; done when they are ready.
+    func scale(_ id: PodId) async -> Bool {
+        guard let pod = pods[id] else { return true }
+        let active = podInstances(id).filter { $0.goal == .running }
+        if active.count < pod.instances {
+            var created: [InstanceRecord] = []
+            for _ in active.count..<pod.instances { created.append(newInstance(pod)) }
+            for r in created { instances[r.instanceID] = r }
+            save(created)
+        } else if active.count > pod.instances {
+            for victim in victims(pod, among: active, count: active.count - pod.instances) {
+                await stopInstance(victim)
+            }
+        }
+        let ready = podInstances(id).filter { $0.goal == .running && $0.isReady(pod) }.count
+        let leaving = podInstances(id).contains { $0.goal != .running }
+        return ready >= pod.instances && !leaving
+    }
+
+    /// RestartPod: replace instances of older versions (§11.3).
+    func rollingRestart(_ id: PodId) async -> Bool {
+        guard let pod = pods[id] else { return true }
+        let all = podInstances(id)
+        let n = pod.instances
+        let minHealthy = Int((Double(n) * pod.scheduling.upgrade.minimumHealthCapacity).rounded(.up))
+        let maxCapacity = Int((Double(n) * (1 + pod.scheduling.upgrade.maximumOverCapacity)).rounded(.down))
+        var old = all.filter { $0.goal == .running && $0.specVersion != pod.version }
+        let new = all.filter { $0.goal == .running && $0.specVersion == pod.version }
+        // Old instances not yet placed or not ready add no capacity: replace them first.
+        for r in old where !r.isReady(pods[id]) {
+            await stopInstance(r)
+        }
+        old = podInstances(id).filter { $0.goal == .running && $0.specVersion != pod.version }
+        var readyTotal = old.filter { $0.isReady(pod) }.count + new.filter { $0.isReady(pod) }.count
+        for r in old.sorted(by: { $0.createdAt < $1.createdAt }) where readyTotal - 1 >= minHealthy {
+            await stopInstance(r)
+            readyTotal -= 1
+        }
+        let alive = podInstances(id).filter { $0.goal == .running || $0.hasLiveTasks }.count
+        var capacity = maxCapacity - alive
+        if capacity <= 0 && minHealthy == maxCapacity && new.count < n && alive <= maxCapacity {
+            capacity = 1  // one over capacity lets a full-health restart progress (§11.3)
+        }
+        let toLaunch = max(0, min(capacity, n - new.count))
+        if toLaunch > 0 {
+            let created = (0..<toLaunch).map { _ in newInstance(pod) }
+            for r in created { instances[r.instanceID] = r }
+            save(created)
+        }
+        let readyNew = podInstances(id).filter { $0.goal == .running && $0.specVersion == pod.version && $0.isReady(pod) }.count
+        let oldLeft = podInstances(id).contains { $0.specVersion != pod.version }
+        return readyNew >= n && !oldLeft
+    }
+
+    /// StopPod: kill and expunge every instance of a deleted pod.
+    func stop(_ id: PodId) async -> Bool {
+        for r in podInstances(id) where r.goal == .running {
+            await stopInstance(r)
+        }
+        return podInstances(id).isEmpty
+    }
+
+    /// The deployments touching a pod.
+    func deployments(touching id: PodId) -> [DeploymentRecord] {
+        deployments.values.filter { $0.podID == id }
+    }
+
+    /// Starts a deployment, after the lock and limit checks (§5.4).
+    func startDeployment(_ steps: [DeploymentRecord.Action], pod id: PodId, version: PodVersion, original: PodDefinition?,
+                         target: PodDefinition?, force: Bool, batch: inout SchedulerStore.Batch) throws(PodServiceError) -> DeploymentRecord {
+        let blocking = deployments(touching: id)
+        if !blocking.isEmpty {
+            guard force else { throw .locked(deploymentIDs: blocking.map(\.id)) }
+            for d in blocking {
+                deployments.removeValue(forKey: d.id)
+                batch.deletedDeployments.append(d.id)
+            }
+        }
+        guard deployments.count < configuration.maxRunningDeployments else {
+            throw .tooManyDeployments(limit: configuration.maxRunningDeployments)
+        }
+        let d = DeploymentRecord(id: UUID().uuidString.lowercased(), version: version, podID: id, steps: steps, currentStep: 0,
+                                 original: original, target: target, startedAt: Date())
+        if !steps.isEmpty {
+            deployments[d.id] = d
+            batch.deployments.append(d)
+        }
+        return d
+    }
+
+    /// Periodic work: re-send kills, expunge what ended, time out stuck launches,
+    /// progress deployments, and ask for offers only when something waits.
+    func housekeeping() async {
+        let now = Date()
+        var expunge: [String] = []
+        for (id, r) in instances {
+            if r.goal != .running && !r.hasLiveTasks {
+                expunge.append(id)
+                continue
+            }
+            for t in r.tasks where !InstanceCondition(taskState: t.state).isTerminal {
+                if let sent = kills[t.taskID], now.timeIntervalSince(sent) > 5 {
+                    await kill(taskID: t.taskID, agentID: r.agentID)
+                }
+            }
+            // A launch that never got an answer (lost offer, agent gone): relaunch after
+            // Marathon's task launch timeout.
+            if r.goal == .running, [.provisioned, .staging].contains(r.condition), now.timeIntervalSince(r.since) > 300 {
+                logger.warning("launch timed out; killing and relaunching", metadata: ["pod.instance": "\(id)"])
+                var updated = r
+                updated.tasks = updated.tasks.map { var t = $0; t.state = "TASK_LOST"; return t }
+                instances[id] = updated
+                await killTasks(of: r)
+                await instanceEnded(id)
+            }
+        }
+        for id in expunge {
+            instances.removeValue(forKey: id)
+        }
+        if !expunge.isEmpty { save([], deleted: expunge) }
+        await progressDeployments()
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import PodSpec
+
+/// The REST layer's operations (`PodService`).
+extension Scheduler {
+    public func create(_ pod: PodDefinition, force: Bool) async throws(PodServiceError) -> PodChange {
+        guard pods[pod.id] == nil else { throw .alreadyExists(pod.id) }
+        return try await store(new: pod, force: force)
+    }
+
+    private func store(new pod: PodDefinition, force: Bool) async throws(PodServiceError) -> PodChange {
+        var pod = pod
+        let version = PodVersion(Date())
+        pod.version = version
+        var batch = SchedulerStore.Batch()
+        let deployment = try startDeployment([.startPod, .scalePod], pod: pod.id, version: version, original: nil, target: pod,
+                                             force: force, batch: &batch)
+        batch.pods = [pod]
+        batch.versions = [pod]
+        try persist(batch)
+        pods[pod.id] = pod
+        // A new pod starts with no launch delay.
+        delays.removeValue(forKey: Self.delayKey(pod))
+        logger.info("pod created", metadata: ["pod.id": "\(pod.id.absolute)", "marathon.deployment_id": "\(deployment.id)"])
+        await progressDeployments()
+        return PodChange(pod: pod, deploymentID: deployment.id, version: version, created: true)
+    }
+
+    public func update(_ pod: PodDefinition, force: Bool) async throws(PodServiceError) -> PodChange {
+        guard let old = pods[pod.id] else {
+            return try await store(new: pod, force: force)
+        }
+        let now = PodVersion(Date())
+        var updated = pod
+        var batch = SchedulerStore.Batch()
+        let kind = PodUpdateKind.classify(from: old, to: pod)
+        let steps: [DeploymentRecord.Action]
+        switch kind {
+        case .noChange, .create:
+            // Saved, but the version stays and nothing restarts (§10 quirk).
+            updated.version = old.version
+            steps = []
+        case .scale:
+            updated.version = now
+            steps = [.scalePod]
+        case .restart:
+            updated.version = now
+            steps = [.restartPod]
+        }
+        let deployment = try startDeployment(steps, pod: pod.id, version: updated.version, original: old, target: updated,
+                                             force: force, batch: &batch)
+        batch.pods = [updated]
+        if updated.version != old.version { batch.versions = [updated] }
+        try persist(batch)
+        pods[pod.id] = updated
+        logger.info("pod updated", metadata: ["pod.id": "\(pod.id.absolute)", "kind": "\(kind)",
+                                              "marathon.deployment_id": "\(deployment.id)"])
+        await progressDeployments()
+        // The response shows the request time (§10), even when the stored version stays.
+        var answer = updated
+        answer.version = now
+        return PodChange(pod: answer, deploymentID: deployment.id, version: now, created: false)
+    }
+
+    public func delete(_ id: PodId, force: Bool) async throws(PodServiceError) -> String {
+        guard let pod = pods[id] else { throw .podNotFound(id) }
+        var batch = SchedulerStore.Batch()
+        let deployment = try startDeployment([.stopPod], pod: id, version: PodVersion(Date()), original: pod, target: nil,
+                                             force: force, batch: &batch)
+        batch.deletedPods = [id]
+        try persist(batch)
+        pods.removeValue(forKey: id)
+        logger.info("pod deleted", metadata: ["pod.id": "\(id.absolute)", "marathon.deployment_id": "\(deployment.id)"])
+        await progressDeployments()
+        return deployment.id
+    }
+
+    public func pod(_ id: PodId) async -> PodDefinition? { pods[id] }
+
+    public func pods() async -> [PodDefinition] { pods.values.sorted { $0.id < $1.id } }
+
+    public func versions(_ id: PodId) async -> [PodVersion]? {
+        guard pods[id] != nil else { return nil }
+        return (try? store.versions(of: id)) ?? []
+    }
+
+    public func pod(_ id: PodId, version: PodVersion) async -> PodDefinition? {
+        try? store.pod(id, version: version)
+    }
+
+    public func statusSnapshot(_ id: PodId) async -> PodStatusSnapshot? {
+        guard let pod = pods[id] else { return nil }
+        return snapshot(pod)
+    }
+
+    public func statusSnapshots() async -> [PodStatusSnapshot] {
+        pods.values.sorted { $0.id < $1.id }.map(snapshot)
+    }
+
+    private func snapshot(_ pod: PodDefinition) -> PodStatusSnapshot {
+        let terminating = deployments(touching: pod.id).contains { $0.currentAction == .stopPod }
+        let list = podInstances(pod.id).sorted { $0.createdAt < $1.createdAt }.map(\.snapshot)
+        var failure: TaskFailure?
+        if let f = failures[pod.id], instances[f.instanceID] != nil {
+            failure = TaskFailure(instanceID: f.instanceID, taskID: f.taskID, state: f.state, message: f.message,
+                                  startedAt: f.startedAt, terminatedAt: f.terminatedAt,
+                                  containers: f.containers.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
+        }
+        return PodStatusSnapshot(spec: pod, terminating: terminating, instances: list, lastFailure: failure)
+    }
+
+    public func killInstances(_ id: PodId, instanceIds: [String], wipe: Bool) async throws(PodServiceError) -> [InstanceSnapshot] {
+        guard let pod = pods[id] else { throw .pathNotFound(id) }
+        var found: [InstanceSnapshot] = []
+        for instanceID in Set(instanceIds).sorted() {
+            guard var record = instances[instanceID], record.podID == pod.id else { continue }
+            found.append(record.snapshot)
+            if wipe {
+                // Decommissioned and expunged; the scale check starts a replacement with a new id.
+                await stopInstance(record, goal: .decommissioned)
+            } else if record.hasLiveTasks {
+                // The instance keeps its id and relaunches with the next incarnation.
+                record.relaunchWithoutDelay = true
+                instances[instanceID] = record
+                save([record])
+                await killTasks(of: record)
+            } else if record.tasks.isEmpty == false {
+                await instanceEnded(instanceID)
+            }
+        }
+        if wipe {
+            // Keep the count: a wiped instance is replaced at once.
+            let active = podInstances(id).filter { $0.goal == .running }.count
+            if active < pod.instances {
+                let created = (active..<pod.instances).map { _ in newInstance(pod) }
+                for r in created { instances[r.instanceID] = r }
+                save(created)
+            }
+        }
+        await updateOfferInterest()
+        return found
+    }
+
+    public func deployments() async -> [DeploymentSnapshot] {
+        deployments.values.sorted { $0.startedAt < $1.startedAt }.map(\.snapshot)
+    }
+
+    public func cancelDeployment(_ id: String, force: Bool) async throws(PodServiceError) -> PodChange? {
+        guard let d = deployments[id] else { throw .deploymentNotFound(id) }
+        deployments.removeValue(forKey: id)
+        var batch = SchedulerStore.Batch()
+        batch.deletedDeployments = [id]
+        if force {
+            try persist(batch)
+            return nil
+        }
+        // Rollback: restore the original spec (or remove a pod that was being created).
+        if let original = d.original {
+            var restored = original
+            let version = PodVersion(Date())
+            restored.version = version
+            let rollback = try startDeployment(original.instances == pods[d.podID]?.instances ? [.restartPod] : [.restartPod, .scalePod],
+                                               pod: d.podID, version: version, original: pods[d.podID], target: restored,
+                                               force: true, batch: &batch)
+            batch.pods = [restored]
+            batch.versions = [restored]
+            try persist(batch)
+            pods[d.podID] = restored
+            await progressDeployments()
+            return PodChange(pod: restored, deploymentID: rollback.id, version: version, created: false)
+        }
+        guard let created = pods[d.podID] else {
+            try persist(batch)
+            return nil
+        }
+        let rollback = try startDeployment([.stopPod], pod: d.podID, version: PodVersion(Date()), original: created, target: nil,
+                                           force: true, batch: &batch)
+        batch.deletedPods = [d.podID]
+        try persist(batch)
+        pods.removeValue(forKey: d.podID)
+        await progressDeployments()
+        return PodChange(pod: created, deploymentID: rollback.id, version: rollback.version, created: false)
+    }
+
+    public func info() async -> SchedulerInfo {
+        SchedulerInfo(name: configuration.frameworkName, version: "0.1.0", frameworkID: frameworkID,
+                      leader: "\(configuration.hostname):\(configuration.httpPort)", masterURL: configuration.masterURL,
+                      httpPort: configuration.httpPort, elected: true)
+    }
+
+    public func unresolvableSecrets(_ pod: PodDefinition) async -> [String: String] {
+        var problems: [String: String] = [:]
+        let store = SecretStore(directory: configuration.secretsDirectory)
+        for (name, def) in pod.secrets {
+            do {
+                _ = try store.read(def.source)
+            } catch {
+                problems[name] = "\(error)"
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+@testable import PodSchedulerCore
+import PodSpec
+import Testing
+
+@Suite(.serialized, .enabled(if: isRoot(), "needs root: pods run in namespaces and cgroups"))
+struct SchedulerLifecycleTests {
+    static let simplepod = """
+    {"id": "/simplepod", "scaling": {"kind": "fixed", "instances": 1},
+     "containers": [{"name": "sleep1", "exec": {"command": {"shell": "sleep 1000"}}, "resources": {"cpus": 0.1, "mem": 32}}],
+     "networks": [{"mode": "host"}]}
+    """
+
+    @Test("Quick Start through the core: create → running instance → delete → gone")
+    func quickStart() async throws {
+        let cluster = try await EmbeddedCluster.start()
+        let change = try await cluster.scheduler.create(try cluster.pod(Self.simplepod), force: false)
+        #expect(change.created)
+        try await cluster.wait("an instance running") { s in
+            await s.statusSnapshot(PodId(canonicalizing: "/simplepod"))?.instances.contains { $0.condition == .running } == true
+        }
+        try await cluster.wait("the deployment to finish") { s in await s.deployments().isEmpty }
+        let status = await cluster.scheduler.statusSnapshot(PodId(canonicalizing: "/simplepod"))
+        #expect(status?.instances.count == 1)
+        #expect(status?.instances.first?.tasks.first?.state == "TASK_RUNNING")
+        _ = try await cluster.scheduler.delete(PodId(canonicalizing: "/simplepod"), force: false)
+        #expect(await cluster.scheduler.pod(PodId(canonicalizing: "/simplepod")) == nil)
+        try await cluster.wait("instances gone") { s in await s.deployments().isEmpty }
+        let executors = await cluster.agent.liveExecutors(frameworkID: await cluster.scheduler.frameworkID ?? "")
+        #expect(executors.isEmpty)
+        await cluster.stop()
+    }
+
+    @Test("scale up, then down, then a restart with a changed command")
+    func scaleAndRestart() async throws {
+        let cluster = try await EmbeddedCluster.start()
+        var pod = try cluster.pod(Self.simplepod)
+        _ = try await cluster.scheduler.create(pod, force: false)
+        try await cluster.wait("deployment done") { s in await s.deployments().isEmpty }
+        pod.instances = 3
+        let id = pod.id
+        _ = try await cluster.scheduler.update(pod, force: false)
+        try await cluster.wait("3 running") { s in
+            await s.statusSnapshot(id)?.instances.filter { $0.condition == .running }.count == 3
+        }
+        try await cluster.wait("deployment done") { s in await s.deployments().isEmpty }
+        pod.instances = 2
+        _ = try await cluster.scheduler.update(pod, force: false)
+        try await cluster.wait("2 left") { s in
+            let list = await s.statusSnapshot(id)?.instances ?? []
+            return list.count == 2 && list.allSatisfy { $0.condition == .running }
+        }
+        let before = Set(await cluster.scheduler.statusSnapshot(pod.id)?.instances.map(\.instanceID) ?? [])
+        pod.containers[0].exec = try cluster.pod("""
+            {"id": "/x", "containers": [{"name": "c", "exec": {"command": {"shell": "sleep 999"}}, "resources": {}}]}
+            """).containers[0].exec
+        let change = try await cluster.scheduler.update(pod, force: false)
+        try await cluster.wait("restart done", timeout: .seconds(60)) { s in await s.deployments().isEmpty }
+        let after = await cluster.scheduler.statusSnapshot(pod.id)?.instances ?? []
+        #expect(after.count == 2)
+        #expect(Set(after.map(\.instanceID)).isDisjoint(with: before), "every instance was replaced")
+        #expect(after.allSatisfy { $0.specVersion > change.version || $0.specVersion != pod.version })
+        await cluster.stop()
+    }
+}
