@@ -162,7 +162,7 @@ public actor LocalMaster: AgentMasterLink {
         await removeFramework(frameworkID)
     }
 
-    func removeFramework(_ frameworkID: String) async {
+    public func removeFramework(_ frameworkID: String) async {
         frameworks[frameworkID]?.stream?.continuation.finish()
         frameworks[frameworkID]?.failoverTimer?.cancel()
         frameworks.removeValue(forKey: frameworkID)

@@ -10,7 +10,8 @@ extension Scheduler {
 
     private func store(new pod: PodDefinition, force: Bool) async throws(PodServiceError) -> PodChange {
         var pod = pod
-        let version = PodVersion(Date())
+        // The REST layer stamps the request time; versions have millisecond precision.
+        let version = Self.requestVersion(pod)
         pod.version = version
         var batch = SchedulerStore.Batch()
         let deployment = try startDeployment([.startPod, .scalePod], pod: pod.id, version: version, original: nil, target: pod,
@@ -30,7 +31,11 @@ extension Scheduler {
         guard let old = pods[pod.id] else {
             return try await store(new: pod, force: force)
         }
-        let now = PodVersion(Date())
+        var now = Self.requestVersion(pod)
+        if now <= old.version {
+            // Two changes within one millisecond still get distinct, increasing versions.
+            now = PodVersion(epochMilliseconds: old.version.epochMilliseconds + 1)
+        }
         var updated = pod
         var batch = SchedulerStore.Batch()
         let kind = PodUpdateKind.classify(from: old, to: pod)
@@ -60,6 +65,13 @@ extension Scheduler {
         var answer = updated
         answer.version = now
         return PodChange(pod: answer, deploymentID: deployment.id, version: now, created: false)
+    }
+
+    /// The version of a change: the request time the REST layer put on the pod (or now),
+    /// cut to milliseconds as Marathon's versions are.
+    static func requestVersion(_ pod: PodDefinition) -> PodVersion {
+        let stamped = pod.version == .epoch ? PodVersion(Date()) : pod.version
+        return PodVersion(epochMilliseconds: stamped.epochMilliseconds)
     }
 
     public func delete(_ id: PodId, force: Bool) async throws(PodServiceError) -> String {

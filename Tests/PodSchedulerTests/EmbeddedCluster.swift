@@ -75,7 +75,15 @@ struct EmbeddedCluster {
         }
     }
 
+    /// Tears the framework down (every pod and executor goes) and stops everything.
     func stop() async {
+        if let id = await scheduler.frameworkID {
+            await master.removeFramework(id)
+            let deadline = ContinuousClock.now.advanced(by: .seconds(15))
+            while !(await agent.liveExecutors(frameworkID: id).isEmpty) && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
         await scheduler.stop()
         await master.stop()
         await agent.stop()

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LocalMesos
+import Logging
+import MesosHTTP
+import MesosProtocol
+import PodSchedulerAPI
+import PodSchedulerCore
+import PodSpec
+import ServiceLifecycle
+
+@main
+struct PodSchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pod-scheduler",
+        abstract: "Marathon's /v2/pods API as a Mesos framework. Without --master it runs an embedded single-node Mesos.")
+
+    @Option(help: "Mesos master URL(s), comma-separated (http://host:5050), or 'local' for the embedded master and agent.")
+    var master: String = "local"
+
+    @Option(name: .customLong("http-address"), help: "Address the REST API listens on.")
+    var httpAddress: String = "127.0.0.1"
+
+    @Option(name: .customLong("http-port"), help: "Port of the REST API.")
+    var httpPort: Int = 8080
+
+    @Option(name: .customLong("work-dir"), help: "State directory (the store, and the embedded agent's work dir).")
+    var workDir: String = "/var/lib/pod-scheduler"
+
+    @Option(help: "pod-executor on the agents: an absolute path, or a URI the Mesos fetcher downloads (.tar.gz with pod-executor at its top).")
+    var executor: String?
+
+    @Option(name: .customLong("framework-name"), help: "FrameworkInfo.name.")
+    var frameworkName: String = "pod-scheduler"
+
+    @Option(name: .customLong("mesos-role"), help: "The framework role and the default pod role.")
+    var mesosRole: String = "*"
+
+    @Option(name: .customLong("mesos-user"), help: "FrameworkInfo.user: the user tasks run as when the pod names none.")
+    var mesosUser: String = "root"
+
+    @Option(name: .customLong("secrets-dir"), help: "Secret store: one file per secret path (default <work-dir>/secrets).")
+    var secretsDir: String?
+
+    @Option(name: .customLong("default-network-name"), help: "Network given to container networks without a name.")
+    var defaultNetworkName: String?
+
+    @Option(name: .customLong("auth-basic-file"), help: "Require HTTP basic auth; the file holds 'user:password'.")
+    var authBasicFile: String?
+
+    @Option(name: .customLong("auth-token-file"), help: "Require a bearer token; the file holds the token.")
+    var authTokenFile: String?
+
+    @Option(name: .customLong("local-cpus"), help: "Embedded agent: CPUs to offer (default: this machine's).")
+    var localCPUs: Double?
+
+    @Option(name: .customLong("local-mem"), help: "Embedded agent: memory to offer in MiB (default: this machine's minus 1 GiB).")
+    var localMemory: Double?
+
+    @Option(name: .customLong("local-disk"), help: "Embedded agent: disk to offer in MiB.")
+    var localDisk: Double = 20000
+
+    @Option(name: .customLong("local-ports"), help: "Embedded agent: port range to offer.")
+    var localPorts: String = "31000-32000"
+
+    @Option(name: .customLong("local-master-port"), help: "Embedded master port (0: any free port).")
+    var localMasterPort: Int = 5050
+
+    @Option(name: .customLong("local-agent-port"), help: "Embedded agent port (0: any free port).")
+    var localAgentPort: Int = 5051
+
+    @Option(name: .customLong("cni-config-dir"), help: "CNI network configurations for pods on container networks.")
+    var cniConfigDir: String = "/etc/mesos-pods/cni"
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "pod-scheduler")
+        let settings: Settings
+        do {
+            settings = try Settings(command: self)
+        } catch let problems as Settings.Problems {
+            FileHandle.standardError.write(Data("pod-scheduler: cannot start:\n  - \(problems.list.joined(separator: "\n  - "))\n".utf8))
+            throw ExitCode(2)
+        }
+        try await SchedulerMain.run(settings, logger: logger)
+    }
+}

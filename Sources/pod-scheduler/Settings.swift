@@ -1,0 +1,149 @@
+import Foundation
+import MesosHTTP
+import MesosProtocol
+import PodSchedulerAPI
+
+/// The scheduler's checked configuration: every problem with the command line is found
+/// before anything starts, and reported together.
+struct Settings: Sendable {
+    struct Problems: Error {
+        var list: [String]
+    }
+
+    enum Master: Sendable {
+        case local
+        case remote([MesosEndpoint])
+    }
+
+    var master: Master
+    var httpAddress: String
+    var httpPort: Int
+    var workDirectory: String
+    var executorCommand: Mesos_V1_CommandInfo
+    var executorDescription: String
+    var frameworkName: String
+    var role: String
+    var user: String
+    var secretsDirectory: String
+    var defaultNetworkName: String?
+    var authentication: APIConfiguration.Authentication
+    var localCPUs: Double
+    var localMemory: Double
+    var localDisk: Double
+    var localPorts: [ClosedRange<UInt64>]
+    var localMasterPort: Int
+    var localAgentPort: Int
+    var cniConfigDirectory: String
+
+    init(command c: PodSchedulerCommand) throws {
+        var problems: [String] = []
+        if c.master.lowercased() == "local" {
+            master = .local
+        } else {
+            let endpoints = c.master.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            var parsed: [MesosEndpoint] = []
+            for e in endpoints {
+                if let endpoint = MesosEndpoint(parsing: e, defaultPort: 5050) { parsed.append(endpoint) } else { problems.append("--master: '\(e)' is not a master URL (http://host:5050)") }
+            }
+            if parsed.isEmpty && problems.isEmpty { problems.append("--master: no master URL given") }
+            master = .remote(parsed)
+        }
+        httpAddress = c.httpAddress
+        httpPort = c.httpPort
+        if !(1...65535).contains(c.httpPort) { problems.append("--http-port: \(c.httpPort) is not a port") }
+        workDirectory = c.workDir
+        do {
+            try FileManager.default.createDirectory(atPath: c.workDir, withIntermediateDirectories: true)
+            if !FileManager.default.isWritableFile(atPath: c.workDir) { problems.append("--work-dir: \(c.workDir) is not writable") }
+        } catch {
+            problems.append("--work-dir: cannot create \(c.workDir): \(error.localizedDescription)")
+        }
+        frameworkName = c.frameworkName
+        role = c.mesosRole
+        user = c.mesosUser
+        secretsDirectory = c.secretsDir ?? (c.workDir + "/secrets")
+        try? FileManager.default.createDirectory(atPath: secretsDirectory, withIntermediateDirectories: true)
+        defaultNetworkName = c.defaultNetworkName
+        cniConfigDirectory = c.cniConfigDir
+
+        // The executor: a path on the agents, or a URI for the fetcher.
+        var command = Mesos_V1_CommandInfo()
+        command.shell = false
+        let executor = c.executor ?? Settings.executorNextToUs()
+        executorDescription = executor ?? "(none)"
+        if let executor {
+            if executor.contains("://") {
+                guard executor.hasPrefix("http://") || executor.hasPrefix("https://") || executor.hasPrefix("file://") else {
+                    problems.append("--executor: only http, https and file URIs can be fetched: \(executor)")
+                    throw Problems(list: problems)
+                }
+                var uri = Mesos_V1_CommandInfo.URI()
+                uri.value = executor
+                let archive = [".tar.gz", ".tgz", ".tar", ".tar.xz"].contains { executor.hasSuffix($0) }
+                uri.extract = archive
+                uri.executable = !archive
+                uri.cache = true
+                if !archive { uri.outputFile = "pod-executor" }
+                command.uris = [uri]
+                command.value = "./pod-executor"
+                command.arguments = ["pod-executor"]
+            } else {
+                if !executor.hasPrefix("/") { problems.append("--executor: \(executor) must be an absolute path on the agents") }
+                if case .local = master, !FileManager.default.isExecutableFile(atPath: executor) {
+                    problems.append("--executor: \(executor) is not an executable file")
+                }
+                command.value = executor
+                command.arguments = ["pod-executor"]
+            }
+        } else {
+            problems.append("--executor: not given and no pod-executor next to pod-scheduler")
+        }
+        executorCommand = command
+
+        authentication = .none
+        if let file = c.authBasicFile {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+               let colon = text.firstIndex(of: ":") {
+                authentication = .basic(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
+            } else {
+                problems.append("--auth-basic-file: \(file) must be readable and hold 'user:password'")
+            }
+        }
+        if let file = c.authTokenFile {
+            if let token = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
+                if c.authBasicFile != nil { problems.append("--auth-token-file and --auth-basic-file cannot be combined") }
+                authentication = .bearer(token: token)
+            } else {
+                problems.append("--auth-token-file: \(file) must be readable and hold a token")
+            }
+        }
+
+        localCPUs = c.localCPUs ?? Double(ProcessInfo.processInfo.activeProcessorCount)
+        localMemory = c.localMemory ?? max(1024, Double(ProcessInfo.processInfo.physicalMemory / 1_048_576) - 1024)
+        localDisk = c.localDisk
+        localMasterPort = c.localMasterPort
+        localAgentPort = c.localAgentPort
+        var ranges: [ClosedRange<UInt64>] = []
+        for part in c.localPorts.split(separator: ",") {
+            let bounds = part.split(separator: "-").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+            if bounds.count == 2, bounds[0] <= bounds[1], bounds[1] <= 65535 {
+                ranges.append(bounds[0]...bounds[1])
+            } else if bounds.count == 1, bounds[0] <= 65535 {
+                ranges.append(bounds[0]...bounds[0])
+            } else {
+                problems.append("--local-ports: '\(part)' is not a port range like 31000-32000")
+            }
+        }
+        localPorts = ranges
+        if localCPUs <= 0 { problems.append("--local-cpus must be positive") }
+        if localMemory < 32 { problems.append("--local-mem must be at least 32") }
+        if !problems.isEmpty { throw Problems(list: problems) }
+    }
+
+    /// `pod-executor` installed next to this binary (the release layout and .build/*/).
+    static func executorNextToUs() -> String? {
+        guard let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let candidate = (me as NSString).deletingLastPathComponent + "/pod-executor"
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }
+}
