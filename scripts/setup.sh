@@ -6,7 +6,7 @@ packages=(
   # build
   libseccomp-dev libsqlite3-dev zlib1g-dev libzstd-dev pkg-config
   # runtime: CNI plugins for pod networks, iproute2 for operators, curl for the fetcher
-  containernetworking-plugins iproute2 curl ca-certificates
+  containernetworking-plugins iproute2 iptables curl ca-certificates tar unzip zip
   # tests: a real registry, offline image building, TLS material, python for small helpers
   docker-registry apache2-utils skopeo umoci busybox-static openssl python3 jq
   # benchmarks: the tools a user would otherwise run, side by side with ours

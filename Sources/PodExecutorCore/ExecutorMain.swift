@@ -4,6 +4,7 @@ import Logging
 import MesosHTTP
 import MesosProtocol
 import NIOPosix
+import ImageStore
 import PodRuntime
 import PodSystem
 
@@ -32,18 +33,72 @@ public enum ExecutorMain {
                 logger.warning("per-container cgroups disabled: cannot use this process's cgroup", metadata: ["error": "\(error)"])
             }
         }
-        let podConfiguration = PodConfiguration(
+        let podConfiguration0 = PodConfiguration(
             executorID: configuration.executorID, sandbox: configuration.directory,
             runtimeDirectory: configuration.runtimeDirectory,
             networkNamespaceDirectory: configuration.networkNamespaceDirectory,
             hostname: ProcessInfo.processInfo.hostName,
             seccompProfileDirectory: configuration.seccompProfileDirectory, cgroupParent: cgroupParent)
-        let pod = Pod(configuration: podConfiguration, logger: logger, hooks: PodHooks())
+        var podConfiguration = podConfiguration0
+        podConfiguration.cniConfigDirectory = configuration.cniConfigDirectory
+        podConfiguration.cniPluginDirectories = configuration.cniPluginDirectories
+        var hooks = PodHooks()
+        let imageRoot = configuration.imageStoreDirectory ?? Self.defaultImageStore(sandbox: configuration.directory)
+        var imageClientConfig = HTTPClient.Configuration()
+        imageClientConfig.redirectConfiguration = .disallow
+        imageClientConfig.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        let imageClient = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: imageClientConfig)
+        do {
+            hooks.imageStore = try ImageStore(configuration: ImageStoreConfiguration(rootDirectory: imageRoot), httpClient: imageClient,
+                                              logger: logger)
+        } catch {
+            logger.warning("image store unavailable; containers with images will fail", metadata: ["path": "\(imageRoot)", "error": "\(error)"])
+        }
+        // Pods of executors that died without tearing down are cleaned up first.
+        let collector = PodGarbageCollector(runtimeDirectory: configuration.runtimeDirectory,
+                                            cniConfigDirectory: configuration.cniConfigDirectory,
+                                            cniPluginDirectories: configuration.cniPluginDirectories,
+                                            imageStore: hooks.imageStore, logger: logger)
+        let collected = await collector.collect(keep: configuration.executorID)
+        if !collected.isEmpty {
+            logger.info("cleaned up pods of dead executors", metadata: ["count": "\(collected.count)"])
+        }
+        let pod = Pod(configuration: podConfiguration, logger: logger, hooks: hooks)
         let executor = Executor(configuration: configuration, client: client, pod: pod,
                                 healthProber: HealthProber(eventLoopGroup: group), logger: logger)
         let code = await executor.run()
         try? await httpClient.shutdown()
+        try? await imageClient.shutdown()
         try? await group.shutdownGracefully()
         return code
+    }
+
+    /// The image store lives under the agent's work directory (shared by every executor
+    /// on the agent): `<work_dir>/pod-images`, found from the sandbox path
+    /// `<work_dir>/slaves/<agent>/frameworks/…`.
+    static func defaultImageStore(sandbox: String) -> String {
+        if let range = sandbox.range(of: "/slaves/") {
+            return String(sandbox[..<range.lowerBound]) + "/pod-images"
+        }
+        return "/var/lib/mesos-pods/images"
+    }
+}
+
+extension ExecutorMain {
+    /// `pod-executor --cleanup`: collects the pods of dead executors and exits.
+    public static func cleanup(runtimeDirectory: String, cniConfigDirectory: String, cniPluginDirectories: [String],
+                               imageStoreDirectory: String?, logger: Logger) async -> Int32 {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = HTTPClient(eventLoopGroupProvider: .shared(group))
+        var store: ImageStore?
+        if let imageStoreDirectory {
+            store = try? ImageStore(configuration: ImageStoreConfiguration(rootDirectory: imageStoreDirectory), httpClient: client, logger: logger)
+        }
+        let collected = await PodGarbageCollector(runtimeDirectory: runtimeDirectory, cniConfigDirectory: cniConfigDirectory,
+                                                  cniPluginDirectories: cniPluginDirectories, imageStore: store, logger: logger).collect()
+        logger.info("cleanup finished", metadata: ["collected": "\(collected.joined(separator: ","))"])
+        try? await client.shutdown()
+        try? await group.shutdownGracefully()
+        return 0
     }
 }

@@ -68,6 +68,9 @@ struct TaskTranslation {
         if let cpus = info.limits["cpus"] { resources.cpuLimit = cpus.value }
         if let mem = info.limits["mem"] { resources.memoryLimit = mem.value }
 
+        // Without an image the task runs as a host user (the framework's by default); with
+        // an image the image's USER applies unless the task names one.
+        if image != nil, !(info.hasCommand && info.command.hasUser) { user = nil }
         return ContainerSpec(taskID: id, name: name, containerID: UUID().uuidString.lowercased(), command: command,
                              environment: environment, image: image, volumes: volumes, resources: resources, linux: linux,
                              resourceLimits: rlimits, artifacts: artifacts, tty: tty, user: user)

@@ -1,4 +1,6 @@
+import ImageStore
 import Logging
+import PodNetworking
 import PodSystem
 #if canImport(Glibc)
 import Glibc
@@ -40,6 +42,9 @@ public actor Pod {
     private var running: [String: Running] = [:]
     private var finished: [String: Exit] = [:]
     private var seccompCache: [String: SeccompProgram] = [:]
+    /// Files shared by the pod's image containers (written by the network setup).
+    var podEtc: [String: String] = [:]
+    private let overlaySupported = ImageRootfs.overlayAvailable()
     private var destroyed = false
     public nonisolated let exits: AsyncStream<Exit>
     private let exitContinuation: AsyncStream<Exit>.Continuation
@@ -149,10 +154,10 @@ public actor Pod {
         let seccomp = try seccompProgram(for: spec)
         var plan: ContainerPlan
         if let image = spec.image {
-            guard let imagePlanner = hooks.imagePlanner else {
+            guard let store = hooks.imageStore else {
                 throw PodRuntimeError(.image, "container \(spec.name) names image \(image.reference) but this executor has no image store configured")
             }
-            plan = try await imagePlanner(planner, spec, seccomp)
+            plan = try await ImageRootfs(store: store, podEtc: podEtcFiles(), overlaySupported: overlaySupported).plan(planner, spec, seccomp: seccomp)
         } else {
             plan = try planner.hostPlan(spec, seccomp: seccomp)
         }
@@ -216,7 +221,23 @@ public actor Pod {
             await cgroup.killAll(timeout: .seconds(2))
             try? cgroup.remove()
         }
-        if let rootfs = plan.rootfs, let release = hooks.releaseRootfs { await release(plan.spec, rootfs) }
+        if let rootfs = plan.rootfs { await releaseRootfs(plan.spec, rootfs) }
+    }
+
+    private func releaseRootfs(_ spec: ContainerSpec, _ rootfs: ContainerPlan.RootfsPlan) async {
+        guard let store = hooks.imageStore else { return }
+        await ImageRootfs(store: store, podEtc: [:], overlaySupported: overlaySupported).release(spec, rootfs, executorID: configuration.executorID)
+    }
+
+    /// The pod's /etc/hosts, /etc/resolv.conf and /etc/hostname for image containers: the
+    /// files the network setup wrote, else the agent's own.
+    private func podEtcFiles() -> [String: String] {
+        if !podEtc.isEmpty { return podEtc }
+        var files: [String: String] = [:]
+        for name in ["hosts", "resolv.conf", "hostname"] where Directory.exists("/etc/" + name) {
+            files[name] = "/etc/" + name
+        }
+        return files
     }
 
     // MARK: Signals and exits
@@ -244,7 +265,7 @@ public actor Pod {
                 logger.warning("cannot remove cgroup", metadata: ["mesos.task_id": "\(taskID)", "error": "\(error)"])
             }
         }
-        if let rootfs = r.plan.rootfs, let release = hooks.releaseRootfs { await release(r.plan.spec, rootfs) }
+        if let rootfs = r.plan.rootfs { await releaseRootfs(r.plan.spec, rootfs) }
         let exit = Exit(taskID: taskID, termination: termination, memoryLimitExceeded: oom)
         finished[taskID] = exit
         logger.info("container ended", metadata: ["mesos.task_id": "\(taskID)", "termination": "\(termination)", "oom": "\(oom)"])
@@ -272,8 +293,12 @@ public actor Pod {
         for _ in 0..<200 where !running.isEmpty {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        if let teardown = hooks.networkTeardown, let ns = networkNamespace {
-            await teardown(ns)
+        if networkNamespace != nil, case .container(let networks) = network, !networks.isEmpty {
+            do {
+                try await networkSetup().tearDown(containerID: cniContainerID)
+            } catch {
+                logger.error("CNI teardown failed", metadata: ["error": "\(error)"])
+            }
         }
         networkNamespace?.remove()
         networkNamespace = nil
@@ -296,11 +321,50 @@ public actor Pod {
         } catch {
             throw PodRuntimeError(.network, "cannot create the pod network namespace", underlying: error)
         }
-        if let setup = hooks.networkSetup, let ns = networkNamespace {
-            addresses = try await setup(ns)
+        if case .container(let networks) = network, !networks.isEmpty, let ns = networkNamespace {
+            addresses = try await attachNetworks(networks, namespace: ns)
         }
         logger.info("pod network namespace ready", metadata: ["pod.netns": "\(networkNamespace?.path ?? "")"])
         return addresses
+    }
+
+    // MARK: CNI
+
+    /// The CNI container id of the pod (the executor id, made CNI-safe).
+    var cniContainerID: String { PodConfiguration.safeName(configuration.executorID) }
+
+    func networkSetup() -> PodNetworkSetup {
+        let cni = CNI(configuration: CNI.Configuration(configDirectory: configuration.cniConfigDirectory,
+                                                       pluginDirectories: configuration.cniPluginDirectories,
+                                                       stateDirectory: configuration.cniStateDirectory),
+                      logger: logger)
+        return PodNetworkSetup(cni: cni, logger: logger)
+    }
+
+    /// Joins the pod's namespace to each network through CNI (eth0, eth1, …), as the Mesos
+    /// `network/cni` isolator does; the bridge network gets the endpoints' port mappings.
+    private func attachNetworks(_ networks: [PodNetworkMode.NetworkAttachment], namespace: NetworkNamespace) async throws
+        -> [(network: String?, ip: String)]
+    {
+        let setup = networkSetup()
+        let list = networks.map { n -> PodNetworkSetup.Network in
+            let mappings = n.portMappings.map { CNIPortMapping(hostPort: Int($0.hostPort), containerPort: Int($0.containerPort), protocol: $0.protocol) }
+            if n.name == configuration.bridgeNetworkName { return setup.bridgeNetwork(portMappings: mappings, labels: n.labels) }
+            return PodNetworkSetup.Network(name: n.name, portMappings: mappings, labels: n.labels)
+        }
+        let filesDirectory = configuration.stateDirectory + "/etc"
+        do {
+            try Directory.create(filesDirectory)
+            let status = try await setup.setUp(containerID: cniContainerID, hostname: hostname, networks: list,
+                                               netnsPath: namespace.path, filesDirectory: filesDirectory)
+            podEtc = ["hosts": status.files.hosts, "hostname": status.files.hostname, "resolv.conf": status.files.resolvConf]
+            return status.addresses.map { ($0.network, $0.ip) }
+        } catch {
+            namespace.remove()
+            networkNamespace = nil
+            networkPrepared = false
+            throw PodRuntimeError(.network, "cannot join the pod to its networks: \(error)")
+        }
     }
 
     // MARK: State for podctl
@@ -348,12 +412,8 @@ public struct RunningContainerInfo: Sendable {
 
 /// Extension points the executor wires in: images, CNI networking, state publishing.
 public struct PodHooks: Sendable {
-    typealias ImagePlanner = @Sendable (ContainerPlanner, ContainerSpec, SeccompProgram?) async throws -> ContainerPlan
-    var imagePlanner: ImagePlanner?
-    var releaseRootfs: (@Sendable (ContainerSpec, ContainerPlan.RootfsPlan) async -> Void)?
-    /// Joins the pod's namespace to its networks; returns the pod addresses.
-    public var networkSetup: (@Sendable (NetworkNamespace) async throws -> [(network: String?, ip: String)])?
-    public var networkTeardown: (@Sendable (NetworkNamespace) async -> Void)?
+    /// Where images are pulled to and unpacked (nil: containers cannot name an image).
+    public var imageStore: ImageStore?
     public var stateChanged: (@Sendable (PodStateSnapshot) async -> Void)?
 
     public init() {}

@@ -23,8 +23,15 @@ public struct PodConfiguration: Sendable {
     public var defaultUser: String?
     /// Mount point of the sandbox inside image containers (`--sandbox_directory`).
     public var containerSandboxPath: String = "/mnt/mesos/sandbox"
-    /// The host path of the executor binary's directory (for `podctl agent` helpers).
-    public var nameservers: [String] = []
+    /// CNI network configurations (`.conf`/`.conflist`) by name.
+    public var cniConfigDirectory: String = "/etc/mesos-pods/cni"
+    /// Where CNI plugin binaries are looked up.
+    public var cniPluginDirectories: [String] = ["/usr/lib/cni", "/opt/cni/bin"]
+    /// The name Marathon gives `container/bridge` networks (`--mesos_bridge_name`).
+    public var bridgeNetworkName: String = "mesos-bridge"
+
+    /// CNI attachment records (so DEL works after a crash): `<runtime dir>/cni`.
+    public var cniStateDirectory: String { runtimeDirectory + "/cni" }
 
     public init(executorID: String, sandbox: String, runtimeDirectory: String = "/run/mesos-pods",
                 networkNamespaceDirectory: String = "/var/run/netns", network: PodNetworkMode = .host,

@@ -56,6 +56,19 @@ public struct NetworkNamespace: Sendable, Equatable {
         return stat(path, &st) == 0 && st.st_ino != 0 && isMounted
     }
 
+    /// Whether `path` is a network namespace file (a bind-mounted one or
+    /// `/proc/<pid>/ns/net`), asked of the kernel with `ioctl(NS_GET_NSTYPE)`. Unlike
+    /// ``exists`` it reads no mountinfo and accepts any spelling of the path.
+    public static func isNetworkNamespace(_ path: String) -> Bool {
+        guard !path.isEmpty else { return false }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let nsGetNSType: UInt = 0xb703  // _IO(0xb7, 0x3)
+        let cloneNewNet: Int32 = 0x4000_0000  // CLONE_NEWNET
+        return ioctl(fd, nsGetNSType) == cloneNewNet
+    }
+
     private var isMounted: Bool {
         guard let text = try? FileContents.read("/proc/self/mountinfo") else { return false }
         return text.split(separator: "\n").contains { line in

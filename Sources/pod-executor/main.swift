@@ -20,7 +20,7 @@ if arguments.contains("--print-default-seccomp-profile") {
 }
 if arguments.contains("--help") || arguments.contains("-h") {
     print("""
-    usage: pod-executor [--version] [--print-default-seccomp-profile]
+    usage: pod-executor [--version] [--print-default-seccomp-profile] [--cleanup]
 
     Started by a Mesos agent with the MESOS_* environment (MESOS_FRAMEWORK_ID,
     MESOS_EXECUTOR_ID, MESOS_DIRECTORY, MESOS_AGENT_ENDPOINT, MESOS_CHECKPOINT, …).
@@ -39,6 +39,20 @@ if arguments.contains("--help") || arguments.contains("-h") {
 }
 
 signal(SIGPIPE, SIG_IGN)
+
+if arguments.contains("--cleanup") {
+    // Run by the embedded agent after an executor ended abnormally, and by operators
+    // (podctl agent gc): release what pods of dead executors left behind.
+    let env = ProcessInfo.processInfo.environment
+    LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+    let logger = Logger(label: "pod-executor-cleanup")
+    let code = await ExecutorMain.cleanup(
+        runtimeDirectory: env["POD_EXECUTOR_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/run/mesos-pods",
+        cniConfigDirectory: env["POD_EXECUTOR_CNI_CONFIG_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/mesos-pods/cni",
+        cniPluginDirectories: (env["POD_EXECUTOR_CNI_PLUGIN_DIR"] ?? "/usr/lib/cni:/opt/cni/bin").split(separator: ":").map(String.init),
+        imageStoreDirectory: env["POD_EXECUTOR_IMAGE_STORE"], logger: logger)
+    exit(code)
+}
 
 let configuration: ExecutorConfiguration
 do {

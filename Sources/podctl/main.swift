@@ -1,1 +1,6 @@
-print("todo")
+import PodCtlKit
+
+// From an async function, `PodCtl.main()` is podctl's own entry point (its exit codes);
+// top-level code would resolve it to ArgumentParser's synchronous `main()`.
+func podctl() async { await PodCtl.main() }
+await podctl()

@@ -1,0 +1,48 @@
+/// The human output of `pod list` and `pod status`.
+public enum PodStatusFormatter {
+    /// `pod list`: one row per pod with running/desired instances, status and since,
+    /// sorted by id.
+    public static func list(_ statuses: [PodStatus]) -> String {
+        guard !statuses.isEmpty else { return "No pods.\n" }
+        let rows = statuses.sorted { $0.id < $1.id }.map { status in
+            [status.id, "\(status.runningInstances)/\(status.desiredInstances)", status.status,
+             status.statusSince.map(Timestamp.display) ?? "-"]
+        }
+        return Table(headers: ["POD", "INSTANCES", "STATUS", "SINCE"], rows: rows).text
+    }
+
+    /// `pod status`: a summary line, then every instance with its containers (state,
+    /// health, since, agent, endpoints, addresses), then the DEGRADED reasons.
+    public static func report(_ status: PodStatus) -> String {
+        var text = "Pod \(status.id): \(status.status)"
+        if let since = status.statusSince { text += " since \(Timestamp.display(since))" }
+        text += ", \(status.runningInstances)/\(status.desiredInstances) instances running\n"
+        if let termination = status.lastTermination {
+            text += "Last termination: \(termination)\n"
+        }
+        guard !status.instances.isEmpty else { return text + "No instances.\n" }
+        var rows: [[String]] = []
+        var notes: [String] = []
+        for instance in status.instances {
+            rows.append([
+                instance.id, instance.status, instance.health?.rawValue ?? "-",
+                instance.statusSince.map(Timestamp.display) ?? "-",
+                instance.agentHostname ?? instance.agentID ?? "-", "",
+                instance.addresses.isEmpty ? "-" : instance.addresses.joined(separator: ","),
+            ])
+            for container in instance.containers {
+                rows.append([
+                    "  " + container.name, container.status, container.health?.rawValue ?? "-",
+                    container.statusSince.map(Timestamp.display) ?? "-", "",
+                    container.endpoints.isEmpty ? "-" : container.endpoints.joined(separator: ","), "",
+                ])
+            }
+            if let message = instance.message { notes.append("\(instance.id): \(message)") }
+        }
+        text += "\n"
+        text += Table(headers: ["INSTANCE/CONTAINER", "STATUS", "HEALTH", "SINCE", "AGENT", "ENDPOINTS", "ADDRESSES"],
+                      rows: rows).text
+        if !notes.isEmpty { text += "\n" + notes.map { $0 + "\n" }.joined() }
+        return text
+    }
+}

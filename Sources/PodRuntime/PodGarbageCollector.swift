@@ -1,0 +1,103 @@
+import Foundation
+import ImageStore
+import Logging
+import PodNetworking
+import PodSystem
+
+/// Cleans up after executors that died without tearing their pod down (`kill -9`, a
+/// crash, the agent destroying the container): leftover container processes and cgroups,
+/// CNI attachments (IP allocations, veths, port mappings), network namespaces, rootfs
+/// scratch directories and image holds. Every pod-executor runs it at start-up; the
+/// embedded agent runs it (`pod-executor --cleanup`) when an executor ends abnormally;
+/// operators run it with `podctl agent gc`.
+public struct PodGarbageCollector: Sendable {
+    public var runtimeDirectory: String
+    public var cniConfigDirectory: String
+    public var cniPluginDirectories: [String]
+    public var imageStore: ImageStore?
+    public var logger: Logger
+    /// CNI attachments without any pod state are only collected once this old (an
+    /// executor may be between its ADD and its first state write).
+    public var orphanGrace: TimeInterval = 120
+
+    public init(runtimeDirectory: String, cniConfigDirectory: String, cniPluginDirectories: [String],
+                imageStore: ImageStore?, logger: Logger) {
+        self.runtimeDirectory = runtimeDirectory
+        self.cniConfigDirectory = cniConfigDirectory
+        self.cniPluginDirectories = cniPluginDirectories
+        self.imageStore = imageStore
+        self.logger = logger
+    }
+
+    /// Whether the executor that wrote a pod state still runs.
+    static func isAlive(_ pid: Int32?) -> Bool {
+        guard let pid, pid > 0 else { return false }
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        let cmdline = (try? FileContents.bytes("/proc/\(pid)/cmdline", limit: 4096)) ?? []
+        return String(decoding: cmdline, as: UTF8.self).contains("pod-executor")
+    }
+
+    /// Collects every pod whose executor is gone, except `keep` (the caller's own).
+    /// Returns the executor ids collected.
+    @discardableResult
+    public func collect(keep: String? = nil) async -> [String] {
+        var collected: [String] = []
+        let podsDirectory = runtimeDirectory + "/pods"
+        var live = Set<String>()
+        let cni = CNI(configuration: CNI.Configuration(configDirectory: cniConfigDirectory, pluginDirectories: cniPluginDirectories,
+                                                       stateDirectory: runtimeDirectory + "/cni"), logger: logger)
+        for name in Directory.list(podsDirectory) {
+            let dir = podsDirectory + "/" + name
+            guard let bytes = try? FileContents.bytes(dir + "/state.json", limit: 16 << 20),
+                  let state = try? JSONDecoder().decode(PodStateSnapshot.self, from: Data(bytes)) else {
+                // No readable state: only remove it when it is old (a starting executor).
+                if Self.age(of: dir) > orphanGrace { Directory.removeTree(dir) }
+                continue
+            }
+            let safeID = PodConfiguration.safeName(state.executorID)
+            if state.executorID == keep || Self.isAlive(state.executorPID) {
+                live.insert(safeID)
+                continue
+            }
+            logger.warning("cleaning up after a dead executor", metadata: ["mesos.executor_id": "\(state.executorID)"])
+            for container in state.containers {
+                for dir in container.cgroups {
+                    // One directory per entry: killing reads its cgroup.procs, removal rmdirs it.
+                    let cgroup = Cgroup(version: .v1, directories: ["dir": dir])
+                    await cgroup.killAll(timeout: .seconds(5))
+                    try? cgroup.remove()
+                }
+                if !container.containerID.isEmpty {
+                    Directory.removeTree(state.sandbox + "/.rootfs/" + container.containerID)
+                    try? await imageStore?.release(holder: state.executorID + "/" + container.containerID)
+                }
+            }
+            do {
+                try await cni.cleanup(containerID: safeID)
+            } catch {
+                logger.error("CNI cleanup failed", metadata: ["mesos.executor_id": "\(state.executorID)", "error": "\(error)"])
+            }
+            if let netns = state.networkNamespace { NetworkNamespace(path: netns).remove() }
+            Directory.removeTree(dir)
+            collected.append(state.executorID)
+        }
+        // Attachments of pods that left no state at all.
+        for containerID in cni.containersWithAttachments() where !live.contains(containerID) {
+            let record = runtimeDirectory + "/cni/containers/" + containerID
+            guard Self.age(of: record) > orphanGrace else { continue }
+            do {
+                try await cni.cleanup(containerID: containerID)
+                collected.append(containerID)
+            } catch {
+                logger.error("CNI cleanup of an orphan failed", metadata: ["cni.container_id": "\(containerID)", "error": "\(error)"])
+            }
+        }
+        return collected
+    }
+
+    static func age(of path: String) -> TimeInterval {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let modified = attributes[.modificationDate] as? Date else { return .infinity }
+        return Date().timeIntervalSince(modified)
+    }
+}

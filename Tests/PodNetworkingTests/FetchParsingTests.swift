@@ -1,0 +1,96 @@
+import Testing
+@testable import PodNetworking
+
+@Suite("Fetcher parsing and policies")
+struct FetchParsingTests {
+    @Test func classifiesURIs() throws {
+        #expect(try FetchURI("http://example.com/a/b.tar.gz?x=1").source == .http(url: "http://example.com/a/b.tar.gz?x=1"))
+        #expect(try FetchURI("http://example.com/a/b.tar.gz?x=1").basename == "b.tar.gz")
+        #expect(try FetchURI("  https://h/x").basename == "x")
+        #expect(try FetchURI("file:///opt/a.zip").source == .local(path: "/opt/a.zip"))
+        #expect(try FetchURI("file://localhost/opt/a.zip").source == .local(path: "/opt/a.zip"))
+        #expect(try FetchURI("/opt/tool").basename == "tool")
+        #expect(try FetchURI("http://h/dir/").basename == nil)
+        for bad in ["relative/path", "ftp://h/x", "hdfs://nn/x", "file://other/x", "http:///x", "http://h/a\\b", ""] {
+            #expect(throws: PodNetworkingError.self) { try FetchURI(bad) }
+        }
+    }
+
+    @Test func redactsCredentials() throws {
+        #expect(FetchURI.redact("https://user:s3cret@host:8443/p?q=1") == "https://user:***@host:8443/p?q=1")
+        #expect(FetchURI.redact("https://tokenonly@host/p") == "https://***@host/p")
+        #expect(FetchURI.redact("https://h/p?X-Amz-Signature=abc&v=2&access_token=t#frag")
+            == "https://h/p?X-Amz-Signature=***&v=2&access_token=***#frag")
+        #expect(FetchURI.redact("/plain/path") == "/plain/path")
+        #expect {
+            _ = try FetchURI("ftp://u:pw@h/x")
+        } throws: { error in
+            let message = (error as? PodNetworkingError)?.message ?? ""
+            return message.contains("ftp://u:***@h/x") && !message.contains("pw")
+        }
+    }
+
+    @Test func recognisesArchivesByName() {
+        #expect(ArchiveKind(fileName: "a.tar") == .tar)
+        #expect(ArchiveKind(fileName: "a.TGZ") == .tar)
+        #expect(ArchiveKind(fileName: "a.tar.bz2") == .tar)
+        #expect(ArchiveKind(fileName: "a.txz") == .tar)
+        #expect(ArchiveKind(fileName: "a.zip") == .zip)
+        #expect(ArchiveKind(fileName: "a.gz") == .gzip)
+        #expect(ArchiveKind(fileName: "a.jar") == nil)
+    }
+
+    @Test func readsQuotedTarListings() throws {
+        let listing = """
+        -rw-r--r-- 0/0               6 2024-01-01 00:00 "a b.txt"
+        drwxr-xr-x 0/0               0 2024-01-01 00:00 "dir/"
+        lrwxrwxrwx 0/0               0 2024-01-01 00:00 "dir/link" -> "../a b.txt"
+        hrw-r--r-- 0/0               0 2024-01-01 00:00 "hard" link to "a b.txt"
+        -rw-r--r-- 0/0              12 2024-01-01 00:00 "we\\"ird\\n -> name\\303\\251"
+        crw-r--r-- 0/0             1,3 2024-01-01 00:00 "dev/null"
+        """
+        let entries = try TarListing.parse(listing)
+        #expect(entries.map(\.name) == ["a b.txt", "dir/", "dir/link", "hard", "we\"ird\n -> nameé", "dev/null"])
+        #expect(entries[0].size == 6)
+        #expect(entries[2].kind == .symlink(target: "../a b.txt"))
+        #expect(entries[3].kind == .hardLink(target: "a b.txt"))
+        #expect(entries[5].kind == .other("character device"))
+    }
+
+    @Test func archivePolicyRefusesEscapes() throws {
+        func check(_ entries: [ArchiveEntry]) throws { try ArchivePolicy.check(entries, archive: "a.tar", maxEntries: 10, maxBytes: 100) }
+        try check([ArchiveEntry(name: "ok/f", kind: .file, size: 10),
+                   ArchiveEntry(name: "ok/l", kind: .symlink(target: "../ok/f"), size: 0)])
+        let hostile: [ArchiveEntry] = [
+            ArchiveEntry(name: "../x", kind: .file, size: 1),
+            ArchiveEntry(name: "/etc/passwd", kind: .file, size: 1),
+            ArchiveEntry(name: "a/../../x", kind: .file, size: 1),
+            ArchiveEntry(name: "l", kind: .symlink(target: "/etc"), size: 0),
+            ArchiveEntry(name: "a/l", kind: .symlink(target: "../../x"), size: 0),
+            ArchiveEntry(name: "h", kind: .hardLink(target: "/etc/shadow"), size: 0),
+            ArchiveEntry(name: "d", kind: .other("block device"), size: 0),
+        ]
+        for entry in hostile {
+            #expect(throws: PodNetworkingError.self, "\(entry.name)") { try check([entry]) }
+        }
+        #expect {
+            try check([ArchiveEntry(name: "big", kind: .file, size: 101)])
+        } throws: { ($0 as? PodNetworkingError)?.code == .sizeLimitExceeded }
+    }
+
+    @Test func sha256MatchesKnownVectors() {
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test func outputFileMustStayInTheSandbox() throws {
+        let uri = try FetchURI("http://h/x.bin")
+        #expect(try Fetcher.destination(outputFile: nil, uri: uri).path == "x.bin")
+        #expect(try Fetcher.destination(outputFile: "a/./b.bin", uri: uri).path == "a/b.bin")
+        for bad in ["../x", "/etc/x", "a/../../x", "", "dir/"] {
+            #expect(throws: PodNetworkingError.self, "\(bad)") { try Fetcher.destination(outputFile: bad, uri: uri) }
+        }
+    }
+}
