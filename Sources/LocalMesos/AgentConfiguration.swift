@@ -29,6 +29,9 @@ public struct AgentConfiguration: Sendable {
     public var executorEnvironment: [String: String] = [:]
     /// Put each executor in its own cgroup below the agent's (`cgroups` isolation).
     public var executorCgroups: Bool = true
+    /// Run after an executor ended abnormally (killed, destroyed), with the executor
+    /// environment: pod-executor's `--cleanup` releases what its pod left behind.
+    public var executorCleanupCommand: [String]?
     /// Agent id to use when there is no checkpointed one.
     public var agentID: String?
 

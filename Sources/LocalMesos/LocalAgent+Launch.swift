@@ -124,6 +124,7 @@ extension LocalAgent {
         await link?.executorTerminated(frameworkID: key.frameworkID, executorID: key.executorID, agentID: agentID, status: 9)
         await link?.resourcesFreed()
         removeCheckpointedRun(key)
+        await runCleanup()
     }
 
     /// The executor's process ended.
@@ -151,6 +152,22 @@ extension LocalAgent {
             try? cgroup.remove()
         }
         removeCheckpointedRun(key)
+        if termination != .exited(0) { await runCleanup() }
+    }
+
+    /// Runs the configured cleanup command (pod-executor --cleanup) after an abnormal end.
+    func runCleanup() async {
+        guard let command = configuration.executorCleanupCommand, let path = command.first else { return }
+        let env = configuration.executorEnvironment.map { "\($0.key)=\($0.value)" }
+            + ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+        do {
+            let output = try await Subprocess.run(path, arguments: command, environment: env, timeout: .seconds(120))
+            if !output.succeeded {
+                logger.warning("executor cleanup failed", metadata: ["termination": "\(output.termination)", "stderr": "\(output.stderrText.suffix(500))"])
+            }
+        } catch {
+            logger.warning("cannot run the executor cleanup", metadata: ["error": "\(error)"])
+        }
     }
 
     private func failUnfinishedTasks(_ key: ExecutorKey, state: Mesos_V1_TaskState, reason: Mesos_V1_TaskStatus.Reason, message: String) async {

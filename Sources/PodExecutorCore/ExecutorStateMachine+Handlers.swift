@@ -299,7 +299,9 @@ extension ExecutorStateMachine {
         let margin = min(.seconds(1), budget / 5)
         let killGrace = max(.zero, min(configuration.defaultKillGrace, budget - margin))
         killAll(cause: .shutdown, grace: killGrace, sendKilling: true, &actions)
-        actions.append(.startTimer(.shutdownGrace, after: budget))
+        // Leave before the agent destroys us, so that the pod is torn down cleanly
+        // (network, cgroups) rather than left to the garbage collector.
+        actions.append(.startTimer(.shutdownGrace, after: max(killGrace, budget - margin)))
         if !hasLiveTasks { armFailSafe(&actions) }
     }
 

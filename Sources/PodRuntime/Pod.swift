@@ -161,6 +161,9 @@ public actor Pod {
         } else {
             plan = try planner.hostPlan(spec, seccomp: seccomp)
         }
+        if !spec.artifacts.isEmpty {
+            try await fetchArtifacts(spec, into: plan.sandbox, owner: .init(uid: plan.monitor.uid, gid: plan.monitor.gid))
+        }
         plan.cgroup = try makeCgroup(spec)
         plan.monitor.cgroupProcsFiles = plan.cgroup?.procsFiles ?? []
         return plan
@@ -326,6 +329,23 @@ public actor Pod {
         }
         logger.info("pod network namespace ready", metadata: ["pod.netns": "\(networkNamespace?.path ?? "")"])
         return addresses
+    }
+
+    // MARK: Artifacts
+
+    /// `CommandInfo.uris` (Marathon artifacts) into the container sandbox before it starts,
+    /// with the Mesos fetcher's executable/extract/cache/output_file semantics. The error
+    /// names the URI with any credentials redacted.
+    private func fetchArtifacts(_ spec: ContainerSpec, into sandbox: String, owner: Fetcher.Owner) async throws {
+        let artifacts = spec.artifacts.map {
+            Fetcher.Artifact(uri: $0.uri, executable: $0.executable, extract: $0.extract, cache: $0.cache, outputFile: $0.outputFile)
+        }
+        do {
+            _ = try await Fetcher(logger: logger).fetchAll(artifacts, into: sandbox, cacheDirectory: configuration.runtimeDirectory + "/fetch-cache",
+                                                           owner: owner)
+        } catch {
+            throw PodRuntimeError(.artifact, "artifact fetch for \(spec.name) failed: \(error.message)")
+        }
     }
 
     // MARK: CNI

@@ -31,6 +31,9 @@ enum SchedulerMain {
                 "POD_EXECUTOR_IMAGE_STORE": settings.workDirectory + "/images",
                 "POD_EXECUTOR_CNI_CONFIG_DIR": settings.cniConfigDirectory,
             ]
+            if !settings.executorCommand.value.hasPrefix("./") {
+                agentConfig.executorCleanupCommand = [settings.executorCommand.value, "--cleanup"]
+            }
             let agent = LocalAgent(configuration: agentConfig, logger: logger)
             var masterConfig = LocalMaster.Configuration()
             masterConfig.port = settings.localMasterPort

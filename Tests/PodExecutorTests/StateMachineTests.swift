@@ -202,7 +202,7 @@ struct StateMachineTests {
         launchRunning(&sm, ["a", "b"])
         let s = sm.handle(.shutdown)
         #expect(sentStates(sm, s).map(\.1) == [.taskKilling, .taskKilling])
-        #expect(s.contains(.startTimer(.shutdownGrace, after: .seconds(5))))
+        #expect(s.contains(.startTimer(.shutdownGrace, after: .seconds(4))), "leaves a margin before the agent's 5 s")
         let k = sm.handle(.containerExited(taskID: "a", exit: .init(cause: .signaled(15, description: "Terminated"))))
         #expect(sentStates(sm, k).map(\.1) == [.taskKilled])
         // No group kill during shutdown (b is already being killed).

@@ -134,7 +134,10 @@ struct TestCluster {
             "POD_EXECUTOR_NETNS_DIR": base + "/netns",
             "POD_EXECUTOR_ENCODING": encoding,
             "POD_EXECUTOR_LOG_LEVEL": "debug",
+            "POD_EXECUTOR_CNI_CONFIG_DIR": base + "/cni",
+            "POD_EXECUTOR_IMAGE_STORE": base + "/images",
         ].merging(extraEnvironment) { _, b in b }
+        config.executorCleanupCommand = [executorPath(), "--cleanup"]
         tune(&config)
         var logger = Logger(label: "test-agent")
         logger.logLevel = ProcessInfo.processInfo.environment["TEST_AGENT_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
@@ -158,7 +161,7 @@ struct TestCluster {
                            netnsDirectory: base + "/netns", framework: framework)
     }
 
-    func executorInfo(_ id: String, networks: [String]? = nil) -> Mesos_V1_ExecutorInfo {
+    func executorInfo(_ id: String, networks: [String]? = nil, portMappings: [(UInt32, UInt32)] = []) -> Mesos_V1_ExecutorInfo {
         var info = Mesos_V1_ExecutorInfo()
         info.type = .custom
         info.executorID = Mesos_V1_ExecutorID(id)
@@ -172,6 +175,13 @@ struct TestCluster {
             info.container.networkInfos = networks.map { n in
                 var ni = Mesos_V1_NetworkInfo()
                 if !n.isEmpty { ni.name = n }
+                ni.portMappings = portMappings.map { host, container in
+                    var m = Mesos_V1_NetworkInfo.PortMapping()
+                    m.hostPort = host
+                    m.containerPort = container
+                    m.protocol = "tcp"
+                    return m
+                }
                 return ni
             }
         }
