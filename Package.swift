@@ -142,6 +142,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "PodSchedulerTests",
                     dependencies: ["PodSchedulerCore", "PodSpec", "LocalMesos", "MesosHTTP", "MesosProtocol", "pod-executor",
+                                   "pod-scheduler",
+                                   .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PodSchedulerAPITests",

@@ -114,4 +114,60 @@ extension LocalAgent {
             }
         }
     }
+
+    /// Keeps the agent id across restarts (Mesos checkpoints it when the agent registers):
+    /// a restarted agent is the same agent, whether or not it had checkpointed executors.
+    func checkpointAgentID() {
+        do {
+            try Directory.create(metaDirectory)
+            try FileContents.writeAtomically(metaDirectory + "/latest", Array(agentID.utf8))
+        } catch {
+            logger.warning("cannot checkpoint the agent id", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Executors this agent started before a crash that recovery did not adopt (launched
+    /// after the last checkpoint, or under an agent id that was not kept): Mesos' containerizer
+    /// destroys such orphan containers during recovery, so must we, or an orphan would
+    /// re-subscribe under an executor id the scheduler has reused. A run is ours when its
+    /// sandbox is under our work directory; its processes are found through its cgroup
+    /// and through their working directory.
+    func destroyOrphans() async {
+        let known = Set(executors.values.map(\.containerID))
+        var orphans: [String: String] = [:]  // container id → sandbox
+        let slaves = configuration.workDirectory + "/slaves"
+        for agent in Directory.list(slaves) {
+            let frameworks = slaves + "/\(agent)/frameworks"
+            for framework in Directory.list(frameworks) {
+                let executorsDir = frameworks + "/\(framework)/executors"
+                for executor in Directory.list(executorsDir) {
+                    let runs = executorsDir + "/\(executor)/runs"
+                    for run in Directory.list(runs) where run != "latest" && !known.contains(run) {
+                        orphans[run] = runs + "/\(run)"
+                    }
+                }
+            }
+        }
+        guard !orphans.isEmpty else { return }
+        var destroyed: [String] = []
+        if let root = executorCgroupRoot {
+            for run in orphans.keys {
+                let cgroup = root.existingChild(run)
+                guard cgroup.exists else { continue }
+                if !cgroup.processesInTree().isEmpty { destroyed.append(run) }
+                await cgroup.killAll(timeout: .seconds(5))
+                try? cgroup.remove()
+            }
+        }
+        // Without cgroups (or escaped from them): processes working in an orphan sandbox.
+        let sandboxes = Set(orphans.values)
+        for pid in ProcessTable.pids() {
+            guard let cwd = ProcessTable.workingDirectory(pid), sandboxes.contains(cwd) else { continue }
+            kill(pid, SIGKILL)
+            if let run = orphans.first(where: { $0.value == cwd })?.key, !destroyed.contains(run) { destroyed.append(run) }
+        }
+        guard !destroyed.isEmpty else { return }
+        logger.warning("destroyed orphan executors left by a crash", metadata: ["mesos.container_ids": "\(destroyed.sorted().joined(separator: ","))"])
+        await runCleanup()
+    }
 }

@@ -123,6 +123,8 @@ public actor LocalAgent {
         }
         recovering = true
         await recover()
+        checkpointAgentID()
+        await destroyOrphans()
         let server = AgentHTTPServer(agent: self, host: configuration.host, port: boundPort ?? configuration.port, logger: logger)
         let port = try await server.start()
         self.server = server

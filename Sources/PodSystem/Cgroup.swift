@@ -162,6 +162,28 @@ public struct Cgroup: Sendable, Equatable {
         return pids.sorted()
     }
 
+    /// Pids in the cgroup and every cgroup below it (v1 lists a child's processes only in
+    /// the child).
+    public func processesInTree() -> [Int32] {
+        var pids = Set<Int32>()
+        for dir in Set(directories.values) {
+            var stack = [dir]
+            while let current = stack.popLast() {
+                if let text = try? read(current + "/cgroup.procs") {
+                    for line in text.split(separator: "\n") {
+                        if let p = Int32(line) { pids.insert(p) }
+                    }
+                }
+                for entry in Directory.list(current) {
+                    var st = stat()
+                    let path = current + "/" + entry
+                    if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { stack.append(path) }
+                }
+            }
+        }
+        return pids.sorted()
+    }
+
     // MARK: Teardown
 
     /// SIGKILLs everything in the cgroup (v2 `cgroup.kill`; v1 freezes, kills, thaws so no
@@ -172,17 +194,18 @@ public struct Cgroup: Sendable, Equatable {
             if let dir = directories["unified"], (try? writeIfPresent("1", to: dir + "/cgroup.kill")) != nil {
                 break
             }
-            for pid in processes() { kill(pid, SIGKILL) }
+            for pid in processesInTree() { kill(pid, SIGKILL) }
         case .v1:
+            // Freezing a cgroup freezes its descendants too.
             let freezer = directories["freezer"]
             if let freezer { try? write("FROZEN", to: freezer + "/freezer.state") }
-            for pid in processes() { kill(pid, SIGKILL) }
+            for pid in processesInTree() { kill(pid, SIGKILL) }
             if let freezer { try? write("THAWED", to: freezer + "/freezer.state") }
         }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        while !processes().isEmpty && clock.now < deadline {
-            for pid in processes() { kill(pid, SIGKILL) }
+        while !processesInTree().isEmpty && clock.now < deadline {
+            for pid in processesInTree() { kill(pid, SIGKILL) }
             try? await Task.sleep(for: .milliseconds(5))
         }
     }

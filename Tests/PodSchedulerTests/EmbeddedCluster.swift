@@ -1,5 +1,5 @@
 import Foundation
-import LocalMesos
+@testable import LocalMesos
 import Logging
 import MesosHTTP
 import MesosProtocol

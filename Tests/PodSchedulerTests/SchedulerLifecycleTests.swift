@@ -1,4 +1,5 @@
 import Foundation
+@testable import LocalMesos
 @testable import PodSchedulerCore
 import PodSpec
 import Testing
@@ -60,6 +61,43 @@ struct SchedulerLifecycleTests {
         #expect(after.count == 2)
         #expect(Set(after.map(\.instanceID)).isDisjoint(with: before), "every instance was replaced")
         #expect(after.allSatisfy { $0.specVersion == change.version })
+        await cluster.stop()
+    }
+
+    @Test("an agent restart loses nothing: the same instances and tasks run on, no relaunch, later updates flow")
+    func agentRestart() async throws {
+        let cluster = try await EmbeddedCluster.start()
+        var pod = try cluster.pod(Self.simplepod)
+        pod.instances = 3
+        let id = pod.id
+        _ = try await cluster.scheduler.create(pod, force: false)
+        try await cluster.wait("3 running, deployment done") { s in
+            guard await s.deployments().isEmpty else { return false }
+            return await s.statusSnapshot(id)?.instances.filter { $0.condition == .running }.count == 3
+        }
+        let before = await cluster.scheduler.statusSnapshot(id)?.instances ?? []
+        let tasksBefore = Set(before.flatMap { $0.tasks.map(\.taskID) })
+        let frameworkID = await cluster.scheduler.frameworkID ?? ""
+
+        await cluster.agent.stop()
+        try await cluster.agent.start()
+        // Past the re-registration timeout every executor must have come back.
+        try await cluster.wait("recovery to end") { _ in await !cluster.agent.recovering }
+        let live = await cluster.agent.liveExecutors(frameworkID: frameworkID)
+        #expect(Set(live).count == 3)
+        let after = await cluster.scheduler.statusSnapshot(id)?.instances ?? []
+        #expect(Set(after.map(\.instanceID)) == Set(before.map(\.instanceID)))
+        #expect(Set(after.flatMap { $0.tasks.map(\.taskID) }) == tasksBefore, "no task was relaunched")
+        #expect(after.allSatisfy { $0.condition == .running })
+
+        // Updates after the restart still reach the scheduler: scale down by one.
+        pod.instances = 2
+        _ = try await cluster.scheduler.update(pod, force: false)
+        try await cluster.wait("2 left") { s in
+            let list = await s.statusSnapshot(id)?.instances ?? []
+            return list.count == 2 && list.allSatisfy { $0.condition == .running }
+        }
+        try await cluster.wait("its executor gone") { _ in await cluster.agent.liveExecutors(frameworkID: frameworkID).count == 2 }
         await cluster.stop()
     }
 }
