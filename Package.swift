@@ -142,7 +142,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "PodSchedulerTests",
                     dependencies: ["PodSchedulerCore", "PodSpec", "LocalMesos", "MesosHTTP", "MesosProtocol", "pod-executor",
-                                   "pod-scheduler",
+                                   "pod-scheduler", "PodTestFixtures", "PodSystem",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
@@ -163,8 +163,11 @@ let package = Package(
                                    .product(name: "NIOHTTP1", package: "swift-nio")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PodSystemTests", dependencies: ["PodSystem"], swiftSettings: swiftSettings),
+        // Fixtures shared by test targets (the loopback registry with the test images).
+        .target(name: "PodTestFixtures", dependencies: ["PodSystem"], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),
         .testTarget(name: "PodExecutorTests",
                     dependencies: ["PodExecutorCore", "LocalMesos", "MesosProtocol", "PodRuntime", "PodSystem", "pod-executor",
+                                   "PodTestFixtures",
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
     ]

@@ -62,6 +62,15 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         return ImageReference(registry: registry, repository: repository, tag: tag, digest: digest)
     }
 
+    /// The same image on the mirror configured for its registry (Docker Hub under any of
+    /// its names), or itself when there is none.
+    public func mirrored(_ mirrors: [String: String]) -> ImageReference {
+        let mirror = mirrors[registry] ?? (registry == Self.dockerHub
+            ? Self.dockerHubAliases.lazy.compactMap { mirrors[$0] }.first : nil)
+        guard let mirror, !mirror.isEmpty else { return self }
+        return ImageReference(registry: mirror, repository: repository, tag: tag, digest: digest)
+    }
+
     /// The host the registry API lives on (`registry-1.docker.io` for Docker Hub).
     public var apiHost: String {
         registry == Self.dockerHub ? "registry-1.docker.io" : registry

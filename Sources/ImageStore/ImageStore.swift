@@ -48,9 +48,11 @@ public actor ImageStore {
     ///     Beyond Mesos: a stored image that was pulled with credentials is handed out only
     ///     after a manifest `HEAD` with the caller's own credentials succeeds (cached briefly).
     ///   - progress: optional progress events.
-    public func pull(_ reference: ImageReference, credentials: RegistryCredentials?, policy: PullPolicy,
+    ///   A reference to a registry with a configured mirror is pulled from the mirror.
+    public func pull(_ requested: ImageReference, credentials: RegistryCredentials?, policy: PullPolicy,
                      progress: (@Sendable (PullProgress) -> Void)? = nil) async throws(ImageStoreError) -> PulledImage
     {
+        let reference = requested.mirrored(configuration.registryMirrors)
         var logger = self.logger
         logger[metadataKey: "image.ref"] = "\(reference)"
         logger[metadataKey: "registry.host"] = "\(reference.registry)"

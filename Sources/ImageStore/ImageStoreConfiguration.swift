@@ -26,6 +26,12 @@ public struct ImageStoreConfiguration: Sendable {
     /// `localhost`, `[::1]`, any port) are always plain HTTP. Credentials are sent over plain
     /// HTTP only to these hosts.
     public var insecureRegistries: Set<String> = []
+    /// Registries whose images are pulled from another registry instead (`docker.io` →
+    /// `mirror.example:5000`), as Mesos' `--docker_registry` does for images that name no
+    /// registry and as Docker's registry mirrors do: the repository path is kept
+    /// (`library/nginx`), and the pull secret entry used is the mirror's, the host that is
+    /// actually contacted.
+    public var registryMirrors: [String: String] = [:]
     /// Whether foreign layers may be fetched from the `urls` of their descriptor when the
     /// registry does not have them. Such fetches never carry credentials.
     public var allowForeignLayerURLs = false

@@ -26,6 +26,11 @@ public struct ExecutorConfiguration: Sendable {
     public var networkNamespaceDirectory: String
     public var seccompProfileDirectory: String?
     public var imageStoreDirectory: String?
+    /// `POD_EXECUTOR_REGISTRY_MIRRORS=docker.io=mirror:5000,quay.io=…`: registries whose
+    /// images come from another registry (see `ImageStoreConfiguration.registryMirrors`).
+    public var registryMirrors: [String: String] = [:]
+    /// `POD_EXECUTOR_INSECURE_REGISTRIES=host:port,…`: reached over plain HTTP.
+    public var insecureRegistries: Set<String> = []
     public var cniConfigDirectory: String
     public var cniPluginDirectories: [String]
     public var logLevel: String
@@ -112,6 +117,16 @@ public struct ExecutorConfiguration: Sendable {
         networkNamespaceDirectory = env["POD_EXECUTOR_NETNS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/run/netns"
         seccompProfileDirectory = env["POD_EXECUTOR_SECCOMP_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/mesos-pods/seccomp"
         imageStoreDirectory = env["POD_EXECUTOR_IMAGE_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+        for item in (env["POD_EXECUTOR_REGISTRY_MIRRORS"] ?? "").split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map { String($0.filter { $0 != " " }) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !parts[1].contains("/") else {
+                problems.append("POD_EXECUTOR_REGISTRY_MIRRORS: '\(item)' is not registry=mirror-host[:port]")
+                continue
+            }
+            registryMirrors[parts[0].lowercased()] = parts[1]
+        }
+        insecureRegistries = Set((env["POD_EXECUTOR_INSECURE_REGISTRIES"] ?? "").split(separator: ",")
+            .map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty })
         cniConfigDirectory = env["POD_EXECUTOR_CNI_CONFIG_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/mesos-pods/cni"
         cniPluginDirectories = (env["POD_EXECUTOR_CNI_PLUGIN_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/lib/cni:/opt/cni/bin")
             .split(separator: ":").map(String.init)

@@ -49,7 +49,10 @@ public enum ExecutorMain {
         imageClientConfig.timeout = .init(connect: .seconds(10), read: .seconds(60))
         let imageClient = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: imageClientConfig)
         do {
-            hooks.imageStore = try ImageStore(configuration: ImageStoreConfiguration(rootDirectory: imageRoot), httpClient: imageClient,
+            var storeConfiguration = ImageStoreConfiguration(rootDirectory: imageRoot)
+            storeConfiguration.registryMirrors = configuration.registryMirrors
+            storeConfiguration.insecureRegistries = configuration.insecureRegistries
+            hooks.imageStore = try ImageStore(configuration: storeConfiguration, httpClient: imageClient,
                                               logger: logger)
         } catch {
             logger.warning("image store unavailable; containers with images will fail", metadata: ["path": "\(imageRoot)", "error": "\(error)"])

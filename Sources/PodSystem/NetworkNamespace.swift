@@ -90,8 +90,18 @@ public struct NetworkNamespace: Sendable, Equatable {
     /// The namespace directory is made a private mount of itself, as `ip netns` does, so
     /// that namespace mounts neither propagate into containers nor pin their mount
     /// namespaces.
-    static func prepareDirectory(_ directory: String) throws(SystemError) {
-        try Directory.create(directory, mode: 0o755)
+    /// The path is resolved first (`/var/run` is a link to `/run`: mountinfo names the
+    /// real path) and executors starting together take turns (flock on the directory), so
+    /// the directory is bind-mounted onto itself once, never stacked.
+    static func prepareDirectory(_ requested: String) throws(SystemError) {
+        try Directory.create(requested, mode: 0o755)
+        guard let resolved = realpath(requested, nil) else { throw SystemError.last("realpath", requested) }
+        let directory = String(cString: resolved)
+        free(resolved)
+        let lock = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard lock >= 0 else { throw SystemError.last("open", directory) }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
         let text = (try? FileContents.read("/proc/self/mountinfo")) ?? ""
         let mounted = text.split(separator: "\n").contains { line in
             let tokens = line.split(separator: " ")

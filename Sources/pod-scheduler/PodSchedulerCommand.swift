@@ -73,6 +73,10 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     @Option(name: .customLong("cni-config-dir"), help: "CNI network configurations for pods on container networks.")
     var cniConfigDir: String = "/etc/mesos-pods/cni"
 
+    @Option(name: .customLong("docker-registry"),
+            help: "Embedded agent: pull Docker Hub images (those naming no registry) from this registry host[:port] instead, as Mesos' --docker_registry.")
+    var dockerRegistry: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
     var logLevel: String = "info"
 

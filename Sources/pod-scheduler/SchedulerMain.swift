@@ -31,6 +31,9 @@ enum SchedulerMain {
                 "POD_EXECUTOR_IMAGE_STORE": settings.workDirectory + "/images",
                 "POD_EXECUTOR_CNI_CONFIG_DIR": settings.cniConfigDirectory,
             ]
+            if let registry = settings.dockerRegistry {
+                agentConfig.executorEnvironment["POD_EXECUTOR_REGISTRY_MIRRORS"] = "docker.io=\(registry)"
+            }
             if !settings.executorCommand.value.hasPrefix("./") {
                 agentConfig.executorCleanupCommand = [settings.executorCommand.value, "--cleanup"]
             }

@@ -34,6 +34,8 @@ struct Settings: Sendable {
     var localMasterPort: Int
     var localAgentPort: Int
     var cniConfigDirectory: String
+    /// Embedded agent: where Docker Hub images are pulled from (Mesos' `--docker_registry`).
+    var dockerRegistry: String?
 
     init(command c: PodSchedulerCommand) throws {
         var problems: [String] = []
@@ -135,6 +137,16 @@ struct Settings: Sendable {
             }
         }
         localPorts = ranges
+        if let registry = c.dockerRegistry {
+            var host = registry
+            for scheme in ["https://", "http://"] where host.hasPrefix(scheme) { host = String(host.dropFirst(scheme.count)) }
+            while host.hasSuffix("/") { host = String(host.dropLast()) }
+            if host.isEmpty || host.contains("/") || host.contains(",") || host.contains("=") {
+                problems.append("--docker-registry: '\(registry)' is not a registry host[:port]")
+            } else {
+                dockerRegistry = host
+            }
+        }
         if localCPUs <= 0 { problems.append("--local-cpus must be positive") }
         if localMemory < 32 { problems.append("--local-mem must be at least 32") }
         if !problems.isEmpty { throw Problems(list: problems) }
