@@ -182,7 +182,9 @@ struct ImageRootfs: Sendable {
         monitor.standardError = .fileDescriptor(try ContainerPlanner.openLog(sandbox + "/stderr", owner: .init(uid: identity.uid, gid: identity.gid, supplementaryGroups: [], home: "/", name: "")))
         let description = "\(pulled.reference)@\(pulled.manifestDigest)"
         return ContainerPlan(spec: spec, sandbox: sandbox, monitor: monitor, cgroup: nil,
-                             rootfs: .init(rootfsDirectory: rootfs, scratchDirectory: base, imageDescription: description))
+                             rootfs: .init(rootfsDirectory: rootfs, scratchDirectory: base, imageDescription: description,
+                                           reference: pulled.reference.description, manifestDigest: "\(pulled.manifestDigest)",
+                                           configDigest: "\(pulled.configDigest)"))
     }
 
     /// After the container ended: its mounts died with its mount namespace; remove the

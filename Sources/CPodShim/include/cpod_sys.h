@@ -43,6 +43,8 @@ int cpod_mount(const char *source, const char *target, const char *fstype, unsig
 int cpod_openpty(int *master, int *slave, unsigned short rows, unsigned short cols);
 /// Sets a terminal's window size.
 int cpod_set_winsize(int fd, unsigned short rows, unsigned short cols);
+/// Reads a terminal's window size; returns 0, or -1 when `fd` is no terminal.
+int cpod_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 
 #ifdef __cplusplus
 }
