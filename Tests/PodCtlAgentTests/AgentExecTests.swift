@@ -96,7 +96,7 @@ struct AgentExecTests {
 
         let script = """
             echo files: $(ls /bin)
-            echo init: $(tr '\\0' ' ' < /proc/1/cmdline)
+            echo workload: $(tr '\\0' ' ' < /proc/2/cmdline)
             echo uid: $(id -u)
             echo pids: $(ls /proc | grep -c '^[0-9]')
             test -e /bin/sh || echo no-sh-in-image
@@ -106,7 +106,8 @@ struct AgentExecTests {
         let shell = await cluster.podctl("debug", ["e-debug", "bare"], stdin: script)
         #expect(shell.code == 5, "the shell's exit code: \(shell)")
         #expect(shell.stdout.contains("files: sleep"), "the container's root filesystem: \(shell)")
-        #expect(shell.stdout.contains("init: /bin/sleep 3600"), "the container's PID namespace: \(shell)")
+        // PID 1 is the container's init (the monitor), PID 2 its workload.
+        #expect(shell.stdout.contains("workload: /bin/sleep 3600"), "the container's PID namespace: \(shell)")
         #expect(shell.stdout.contains("uid: 0"))
         #expect(shell.stdout.contains("no-sh-in-image"), "nothing was added to the container: \(shell)")
 

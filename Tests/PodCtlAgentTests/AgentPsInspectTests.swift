@@ -49,7 +49,9 @@ struct AgentPsInspectTests {
             #expect(!inspect.stdout.contains("s3cret-value"))
         }
         let inspect = await cluster.podctl("inspect", ["shop"])
-        let sandbox = await cluster.sandbox("instance-shop.1f0e2a4c-0000-1000-8000-000000000001")
+        // The executor's sandbox is the run directory that runs/latest links to.
+        let sandbox = URL(fileURLWithPath: await cluster.sandbox("instance-shop.1f0e2a4c-0000-1000-8000-000000000001"))
+            .resolvingSymlinksInPath().path
         #expect(inspect.stdout.contains(sandbox), "\(inspect)")
         #expect(inspect.stdout.contains("Last updates"))
         #expect(inspect.stdout.contains("Secret vars:") && inspect.stdout.contains("DB_PASSWORD"))

@@ -59,7 +59,8 @@ extension TestCluster {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw TestFailure("timed out waiting for \(count) running containers in podctl agent ps; last:\n\(last)")
+        throw TestFailure("timed out waiting for \(count) running containers in podctl agent ps; last:\n\(last)\nupdates:\n"
+                          + (await master.describe()))
     }
 }
 
