@@ -65,7 +65,7 @@ public struct AgentDebugCommand: ContextualCommand {
                              term: context.environment["TERM"])
         spec.lifeline = true
         if tty {
-            context.errors.line("podctl: busybox shell in \(record.displayName) of \(pod.name) (root, all capabilities); 'exit' leaves\r")
+            context.errors.line("podctl: busybox shell in \(record.displayName) of \(pod.name) (root, all capabilities); 'exit' leaves")
         }
         let termination: ProcessTermination
         do {
