@@ -69,7 +69,8 @@ public struct AgentDebugCommand: ContextualCommand {
         }
         let termination: ProcessTermination
         do {
-            termination = try await AttachedProcess(tty: tty, interactive: true).run(spec, context: context)
+            termination = try await AttachedProcess(tty: tty, interactive: true,
+                                                        containerPTMX: "/proc/\(record.initPID)/root/dev/pts/ptmx").run(spec, context: context)
         } catch {
             let failure = ContainerEntry.startFailure(error, program: busybox, container: "\(record.displayName) of \(pod.name)")
             context.errors.line("podctl: \(failure.message)")

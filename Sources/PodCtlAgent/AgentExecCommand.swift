@@ -72,7 +72,8 @@ public struct AgentExecCommand: ContextualCommand {
         let spec = CommandProbe.joinSpec(info, executable: program, arguments: command, extraEnvironment: extra)
         let termination: ProcessTermination
         do {
-            termination = try await AttachedProcess(tty: tty, interactive: interactive).run(spec, context: context)
+            termination = try await AttachedProcess(tty: tty, interactive: interactive,
+                                                        containerPTMX: "/proc/\(record.initPID)/root/dev/pts/ptmx").run(spec, context: context)
         } catch {
             let failure = ContainerEntry.startFailure(error, program: program, container: "\(record.displayName) of \(pod.name)")
             context.errors.line("podctl: \(failure.message)")

@@ -18,6 +18,10 @@ import Glibc
 struct AttachedProcess: Sendable {
     var tty: Bool
     var interactive: Bool
+    /// The container's `ptmx` (`/proc/<init>/root/dev/pts/ptmx`): its terminal then has a
+    /// name inside the container (`tty`, `ttyname`); the host's is used when it cannot be
+    /// opened.
+    var containerPTMX: String?
 
     /// Starts `spec` and waits for its end. Throws the monitor's setup error (`SystemError`
     /// with operation `exec` when the program could not be executed).
@@ -38,7 +42,10 @@ struct AttachedProcess: Sendable {
                 let size = (real ? TerminalMode.windowSize(0) : nil) ?? (24, 80)
                 var master: Int32 = -1
                 var slave: Int32 = -1
-                guard cpod_openpty(&master, &slave, size.0, size.1) == 0 else { throw SystemError.last("openpty", "") }
+                let inContainer = containerPTMX.map { cpod_openpty_at($0, &master, &slave, size.0, size.1) == 0 } ?? false
+                if !inContainer {
+                    guard cpod_openpty(&master, &slave, size.0, size.1) == 0 else { throw SystemError.last("openpty", "") }
+                }
                 theirs = [slave]
                 ours.append(master)
                 spec.standardInput = .fileDescriptor(slave)

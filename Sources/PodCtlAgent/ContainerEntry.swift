@@ -34,7 +34,8 @@ enum ContainerEntry {
         guard let system = error as? SystemError else {
             return ("cannot start '\(program)' in \(container): \(error)", ExitStatus.api.rawValue)
         }
-        if system.operation == "exec" {
+        // The monitor reports "exec <program>" (the program is named when it is no path).
+        if system.operation == "exec" || system.operation.hasPrefix("exec ") {
             let reason = SystemError.message(for: system.errno)
             let code: Int32 = system.errno == ENOENT ? 127 : 126
             return ("cannot execute '\(program)' in \(container): \(reason)", code)

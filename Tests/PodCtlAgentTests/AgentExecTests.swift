@@ -90,9 +90,17 @@ struct AgentExecTests {
         #expect(motd.code == 0, "\(motd)")
         #expect(motd.stdout == "hello\n", "the image's file: \(motd)")
 
+        // The terminal is the container's own: it has a name in its /dev/pts.
+        let ttyName = await cluster.podctl("exec", ["e-debug", "box", "-t", "--", "tty"])
+        #expect(ttyName.code == 0, "\(ttyName)")
+        #expect(ttyName.stdout.hasPrefix("/dev/pts/"), "\(ttyName)")
+
         // The image has no shell: exec cannot run one.
         let noShell = await cluster.podctl("exec", ["e-debug", "bare", "--", "/bin/sh", "-c", "true"])
         #expect(noShell.code == 127, "\(noShell)")
+        let noShellByName = await cluster.podctl("exec", ["e-debug", "bare", "--", "sh"])
+        #expect(noShellByName.code == 127, "\(noShellByName)")
+        #expect(noShellByName.stderr.contains("cannot execute 'sh'"), "\(noShellByName)")
 
         let script = """
             echo files: $(ls /bin)
