@@ -423,6 +423,7 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
     keep[nkeep++] = s->stdin_fd;
     keep[nkeep++] = s->stdout_fd;
     keep[nkeep++] = s->stderr_fd;
+    if (s->has_exec_fd) keep[nkeep++] = s->exec_fd;
     for (int i = 0; i < s->n_cgroup_procs_fds && nkeep < 56; i++) keep[nkeep++] = s->cgroup_procs_fds[i];
     for (int i = 0; i < s->n_join_ns && nkeep < 63; i++) keep[nkeep++] = s->join_ns[i].fd;
     cpod_close_all_except(keep, nkeep);
@@ -510,7 +511,12 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
         int in = fcntl(s->stdin_fd, F_DUPFD_CLOEXEC, 10);
         int out = fcntl(s->stdout_fd, F_DUPFD_CLOEXEC, 10);
         int err = fcntl(s->stderr_fd, F_DUPFD_CLOEXEC, 10);
+        int xfd = s->has_exec_fd ? fcntl(s->exec_fd, F_DUPFD_CLOEXEC, 10) : -1;
         if (ep < 0) _exit(126);
+        if (s->has_exec_fd && xfd < 0) {
+            report(ep, CPOD_REPORT_ERROR, errno, 0, "dup program descriptor", "");
+            _exit(126);
+        }
         struct sigaction dfl;
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
@@ -530,18 +536,24 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
             report(ep, CPOD_REPORT_ERROR, errno, 0, "set controlling terminal", "");
             _exit(126);
         }
-        int keep2[] = {0, 1, 2, ep};
-        cpod_close_all_except(keep2, 4);
+        int keep2[] = {0, 1, 2, ep, xfd};
+        cpod_close_all_except(keep2, xfd >= 0 ? 5 : 4);
         if (s->cwd && s->cwd[0] && chdir(s->cwd) < 0) {
             report(ep, CPOD_REPORT_ERROR, errno, 0, "chdir to working directory", s->cwd);
             _exit(126);
         }
         drop_privileges(s, ep, last_cap);
-        exec_search(s->exec_file, s->argv, s->envp);
+        if (xfd >= 0) {
+            // Close-on-exec is fine for an ELF program (the kernel has mapped it by then).
+            syscall(SYS_execveat, xfd, "", s->argv, s->envp, AT_EMPTY_PATH);
+        } else {
+            exec_search(s->exec_file, s->argv, s->envp);
+        }
         report(ep, CPOD_REPORT_ERROR, errno, 0, "exec", s->exec_file);
         _exit(127);
     }
     close(errpipe[1]);
+    if (s->has_exec_fd) close(s->exec_fd);
     close(s->stdin_fd);
     if (s->stdout_fd != s->stdin_fd) close(s->stdout_fd);
     if (s->stderr_fd != s->stdout_fd && s->stderr_fd != s->stdin_fd) close(s->stderr_fd);

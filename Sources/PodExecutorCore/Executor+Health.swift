@@ -32,6 +32,15 @@ extension Executor {
         health[taskID] = runner
     }
 
+    /// The health check of a task for the runtime state (`podctl agent health`).
+    static func healthCheckDefinition(_ info: Mesos_V1_TaskInfo?) -> HealthCheckDefinition? {
+        guard let info, info.hasHealthCheck, let kind = probeKind(info.healthCheck) else { return nil }
+        let hc = info.healthCheck
+        return HealthCheckDefinition(kind: kind, delaySeconds: hc.delaySeconds, intervalSeconds: hc.intervalSeconds,
+                                     timeoutSeconds: hc.timeoutSeconds, gracePeriodSeconds: hc.gracePeriodSeconds,
+                                     consecutiveFailures: hc.consecutiveFailures)
+    }
+
     /// The probe for a Mesos `HealthCheck` (HTTP(S), TCP, COMMAND).
     static func probeKind(_ hc: Mesos_V1_HealthCheck) -> ProbeKind? {
         switch hc.type {

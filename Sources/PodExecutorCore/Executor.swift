@@ -325,6 +325,7 @@ public actor Executor {
             snap.containers[i].state = states[id]
             if let status = machine.lastStatus(id), status.hasHealthy { snap.containers[i].healthy = status.healthy }
             snap.containers[i].healthCheck = health[id]?.summary
+            snap.containers[i].healthCheckDefinition = Self.healthCheckDefinition(machine.taskInfo(id))
         }
         snap.frameworkID = configuration.frameworkID
         snap.lastUpdates = machine.taskStates.map { "\($0.taskID) \($0.state)" }

@@ -4,7 +4,8 @@ import PodRuntime
 import PodSystem
 
 /// Publishes the pod's runtime state as `state.json` for `podctl agent`, written
-/// atomically. Writes are skipped when nothing changed.
+/// atomically and readable by root only (it holds the containers' environments). Writes
+/// are skipped when nothing changed.
 actor StateWriter {
     let directory: String
     let logger: Logger
@@ -27,7 +28,7 @@ actor StateWriter {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try encoder.encode(snapshot)
-            try FileContents.writeAtomically(directory + "/state.json", Array(data))
+            try FileContents.writeAtomically(directory + "/state.json", Array(data), mode: 0o600)
         } catch {
             // The pod runs fine without it; podctl will say the state is missing.
             logger.warning("cannot publish runtime state", metadata: ["path": "\(directory)", "error": "\(error)"])

@@ -21,12 +21,14 @@ struct TaskTranslation {
         var environment: [(String, String)] = []
         var user: String? = frameworkUser
         var artifacts: [ContainerSpec.Artifact] = []
+        var secretNames: Set<String> = []
         if info.hasCommand {
             let c = info.command
             command = ContainerSpec.Command(shell: c.shell, value: c.hasValue ? c.value : nil, arguments: c.arguments)
             if c.hasUser { user = c.user }
             for variable in c.environment.variables {
                 environment.append((variable.name, try Self.value(of: variable, task: name)))
+                if variable.type == .secret { secretNames.insert(variable.name) }
             }
             artifacts = c.uris.map { uri in
                 ContainerSpec.Artifact(uri: uri.value, executable: uri.executable, extract: uri.extract, cache: uri.cache,
@@ -71,9 +73,11 @@ struct TaskTranslation {
         // Without an image the task runs as a host user (the framework's by default); with
         // an image the image's USER applies unless the task names one.
         if image != nil, !(info.hasCommand && info.command.hasUser) { user = nil }
-        return ContainerSpec(taskID: id, name: name, containerID: UUID().uuidString.lowercased(), command: command,
-                             environment: environment, image: image, volumes: volumes, resources: resources, linux: linux,
-                             resourceLimits: rlimits, artifacts: artifacts, tty: tty, user: user)
+        var spec = ContainerSpec(taskID: id, name: name, containerID: UUID().uuidString.lowercased(), command: command,
+                                 environment: environment, image: image, volumes: volumes, resources: resources, linux: linux,
+                                 resourceLimits: rlimits, artifacts: artifacts, tty: tty, user: user)
+        spec.secretEnvironmentNames = secretNames
+        return spec
     }
 
     static func value(of variable: Mesos_V1_Environment.Variable, task: String) throws -> String {

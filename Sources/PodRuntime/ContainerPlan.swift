@@ -21,6 +21,9 @@ struct ContainerPlan: Sendable {
         var rootfsDirectory: String
         var scratchDirectory: String
         var imageDescription: String
+        var reference: String?
+        var manifestDigest: String?
+        var configDigest: String?
     }
 }
 

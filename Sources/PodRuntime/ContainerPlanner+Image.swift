@@ -82,8 +82,9 @@ struct ImageRootfs: Sendable {
         }
 
         // Identity: the task's user, else the image's USER (resolved in the image's own
-        // /etc/passwd and /etc/group), else root.
-        let userText = spec.user ?? pulled.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "root"
+        // /etc/passwd and /etc/group), else root — uid 0 even when the image has no
+        // /etc/passwd (FROM scratch images), as Docker does.
+        let userText = spec.user ?? pulled.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? ""
         let identity: ResolvedUser
         do { identity = try ImageUser.resolve(userText, layerDirectories: layers) } catch {
             throw PodRuntimeError(.invalidSpec, "user '\(userText)' of \(spec.name) is not in image \(image.reference): \(error.message)")
@@ -182,7 +183,9 @@ struct ImageRootfs: Sendable {
         monitor.standardError = .fileDescriptor(try ContainerPlanner.openLog(sandbox + "/stderr", owner: .init(uid: identity.uid, gid: identity.gid, supplementaryGroups: [], home: "/", name: "")))
         let description = "\(pulled.reference)@\(pulled.manifestDigest)"
         return ContainerPlan(spec: spec, sandbox: sandbox, monitor: monitor, cgroup: nil,
-                             rootfs: .init(rootfsDirectory: rootfs, scratchDirectory: base, imageDescription: description))
+                             rootfs: .init(rootfsDirectory: rootfs, scratchDirectory: base, imageDescription: description,
+                                           reference: pulled.reference.description, manifestDigest: "\(pulled.manifestDigest)",
+                                           configDigest: "\(pulled.configDigest)"))
     }
 
     /// After the container ended: its mounts died with its mount namespace; remove the

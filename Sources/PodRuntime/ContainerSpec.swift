@@ -20,6 +20,9 @@ public struct ContainerSpec: Sendable {
     public var tty: Bool
     /// The user to run as (name or uid), nil for root.
     public var user: String?
+    /// Names of `environment` variables whose values are secrets: kept out of the
+    /// runtime state that `podctl agent` reads.
+    public var secretEnvironmentNames: Set<String> = []
 
     public init(taskID: String, name: String, containerID: String, command: Command, environment: [(String, String)] = [],
                 image: ImageSpec? = nil, volumes: [Volume] = [], resources: Resources = Resources(),

@@ -55,6 +55,18 @@ public struct HealthProber: Sendable {
     /// Runs one probe with a timeout (0 = none, as Mesos).
     public func probe(_ kind: ProbeKind, pod: Pod, taskID: String, timeout: Duration) async -> ProbeResult {
         let netns = await pod.networkNamespacePath
+        var container: RunningContainerInfo?
+        if case .command = kind {
+            container = await pod.runningContainer(taskID)
+        }
+        return await probe(kind, networkNamespacePath: netns, container: container, timeout: timeout)
+    }
+
+    /// Runs one probe without a `Pod` (`podctl agent health`): HTTP and TCP checks go to
+    /// the loopback address inside `networkNamespacePath` (nil: this process's network
+    /// namespace), command checks enter `container`.
+    public func probe(_ kind: ProbeKind, networkNamespacePath netns: String?, container: RunningContainerInfo?,
+                      timeout: Duration) async -> ProbeResult {
         let limit = timeout > .zero ? timeout : .seconds(3600)
         switch kind {
         case let .tcp(port, ipv6):
@@ -72,7 +84,7 @@ public struct HealthProber: Sendable {
                 await self.http(scheme: scheme, ip: ip, port: port, path: path, netns: netns, budget: limit)
             }
         case .command:
-            guard let container = await pod.runningContainer(taskID) else {
+            guard let container else {
                 return ProbeResult(healthy: false, detail: "container is not running")
             }
             return await CommandProbe.run(kind, in: container, timeout: limit)

@@ -41,6 +41,8 @@ public actor Pod {
     private var addresses: [(network: String?, ip: String)] = []
     private var running: [String: Running] = [:]
     private var finished: [String: Exit] = [:]
+    /// The last state record of each container that ended (for `podctl agent`).
+    private var finishedRecords: [String: PodStateSnapshot.Container] = [:]
     private var seccompCache: [String: SeccompProgram] = [:]
     /// Files shared by the pod's image containers (written by the network setup).
     var podEtc: [String: String] = [:]
@@ -195,26 +197,13 @@ public actor Pod {
         let profileName = spec.linux.seccompProfile ?? "default"
         let key = profileName + "/" + String(caps.bounding, radix: 16)
         if let cached = seccompCache[key] { return cached }
-        let profile: SeccompProfile
-        if let name = spec.linux.seccompProfile {
-            guard let dir = configuration.seccompProfileDirectory else {
-                throw PodRuntimeError(.invalidSpec, "seccomp profile '\(name)' requested but no profile directory is configured")
-            }
-            profile = try SeccompProfile.load(named: name, directory: dir)
-        } else {
-            profile = try SeccompProfile.projectDefault()
+        let (program, unknown) = try SeccompProfile.program(named: spec.linux.seccompProfile,
+                                                            directory: configuration.seccompProfileDirectory, bounding: caps.bounding)
+        if !unknown.isEmpty {
+            logger.debug("seccomp profile names syscalls unknown here", metadata: ["seccomp.profile": "\(profileName)", "count": "\(unknown.count)"])
         }
-        let filter = try profile.filter(capabilities: Set(Capabilities.names(caps.bounding)))
-        do {
-            let (program, unknown) = try filter.compile()
-            if !unknown.isEmpty {
-                logger.debug("seccomp profile names syscalls unknown here", metadata: ["seccomp.profile": "\(profileName)", "count": "\(unknown.count)"])
-            }
-            seccompCache[key] = program
-            return program
-        } catch {
-            throw PodRuntimeError(.system, "cannot compile seccomp profile '\(profileName)'", underlying: error)
-        }
+        seccompCache[key] = program
+        return program
     }
 
     /// Removes what a plan created when its container never ran.
@@ -271,6 +260,8 @@ public actor Pod {
         if let rootfs = r.plan.rootfs { await releaseRootfs(r.plan.spec, rootfs) }
         let exit = Exit(taskID: taskID, termination: termination, memoryLimitExceeded: oom)
         finished[taskID] = exit
+        finishedRecords[taskID] = containerRecord(r).finished(termination: "\(termination)" + (oom ? " (memory limit exceeded)" : ""),
+                                                              at: Self.now())
         logger.info("container ended", metadata: ["mesos.task_id": "\(taskID)", "termination": "\(termination)", "oom": "\(oom)"])
         await publishState()
         exitContinuation.yield(exit)
@@ -401,22 +392,24 @@ public actor Pod {
 
     /// A snapshot of the pod for the runtime-state file.
     public func stateSnapshot() -> PodStateSnapshot {
-        var containers: [PodStateSnapshot.Container] = []
-        for (taskID, r) in running {
-            containers.append(.init(taskID: taskID, name: r.plan.spec.name, containerID: r.plan.spec.containerID,
-                                    sandbox: r.plan.sandbox, initPID: r.process.pid, running: true,
-                                    startedAt: r.startedAt, cgroups: r.plan.cgroup.map { Array($0.directories.values) } ?? [],
-                                    rootfs: r.plan.rootfs?.rootfsDirectory, image: r.plan.rootfs?.imageDescription,
-                                    termination: nil))
-        }
+        var containers = running.values.map(containerRecord)
         for (taskID, e) in finished where running[taskID] == nil {
-            containers.append(.init(taskID: taskID, name: "", containerID: "", sandbox: "", initPID: 0, running: false,
-                                    startedAt: 0, cgroups: [], rootfs: nil, image: nil, termination: "\(e.termination)"))
+            containers.append(finishedRecords[taskID] ?? .init(taskID: taskID, name: "", containerID: "", sandbox: "", initPID: 0,
+                                                                running: false, startedAt: 0, cgroups: [], rootfs: nil, image: nil,
+                                                                termination: "\(e.termination)"))
         }
+        var networks: [String]?
+        if case .container(let attachments) = network { networks = attachments.map(\.name) }
         return PodStateSnapshot(executorID: configuration.executorID, sandbox: configuration.sandbox,
                                 networkNamespace: networkNamespace?.path,
                                 addresses: addresses.map { $0.ip }, containers: containers.sorted { $0.taskID < $1.taskID },
-                                frameworkID: nil, executorPID: getpid(), updatedAt: Self.now(), lastUpdates: nil)
+                                frameworkID: nil, executorPID: getpid(), updatedAt: Self.now(), lastUpdates: nil,
+                                hostname: networkNamespace == nil ? nil : hostname, networks: networks)
+    }
+
+    private func containerRecord(_ r: Running) -> PodStateSnapshot.Container {
+        PodStateSnapshot.Container(running: r.plan, initPID: r.process.pid, startedAt: r.startedAt,
+                                   seccompProfileDirectory: configuration.seccompProfileDirectory)
     }
 }
 
@@ -428,6 +421,13 @@ public struct RunningContainerInfo: Sendable {
     /// The spec it was started with (environment, identity, confinement).
     public var monitor: MonitorSpec
     public var sandbox: String
+
+    public init(taskID: String, initPID: Int32, monitor: MonitorSpec, sandbox: String) {
+        self.taskID = taskID
+        self.initPID = initPID
+        self.monitor = monitor
+        self.sandbox = sandbox
+    }
 }
 
 /// Extension points the executor wires in: images, CNI networking, state publishing.

@@ -29,8 +29,9 @@ public struct PodGarbageCollector: Sendable {
         self.logger = logger
     }
 
-    /// Whether the executor that wrote a pod state still runs.
-    static func isAlive(_ pid: Int32?) -> Bool {
+    /// Whether the executor that wrote a pod state still runs (a live `pod-executor`
+    /// process with that pid).
+    public static func isAlive(_ pid: Int32?) -> Bool {
         guard let pid, pid > 0 else { return false }
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
         let cmdline = (try? FileContents.bytes("/proc/\(pid)/cmdline", limit: 4096)) ?? []

@@ -151,6 +151,11 @@ public struct MonitorSpec: Sendable {
     public var oomScoreAdjust: Int32?
     /// The program: absolute path or a name looked up in the environment's PATH.
     public var executable: String
+    /// A host file to run instead of `executable`: opened by the parent before the monitor
+    /// joins or creates any namespace, and executed by descriptor (`execveat`), so a
+    /// container whose image has no such program can still run it (`podctl agent debug`'s
+    /// busybox). It must be a static binary.
+    public var hostExecutable: String?
     /// argv, including argv[0].
     public var arguments: [String]
     public var environment: [String]

@@ -120,6 +120,10 @@ extension ProcessSupervisor {
                 c.oom_score_adj = adj
             }
             c.exec_file = arena.string(spec.executable)
+            if let host = spec.hostExecutable {
+                c.has_exec_fd = 1
+                c.exec_fd = try open(host, O_RDONLY)
+            }
             c.argv = UnsafePointer(arena.stringVector(spec.arguments))
             c.envp = UnsafePointer(arena.stringVector(spec.environment))
             c.stdin_fd = fd(spec.standardInput)

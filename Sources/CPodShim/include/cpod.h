@@ -117,6 +117,12 @@ struct cpod_spec {
     int oom_score_adj;
     /// Program: an absolute path, or a name searched in the PATH of `envp`.
     const char *exec_file;
+    /// Or a descriptor of the program opened before any namespace was joined (a host
+    /// binary such as podctl's busybox toolbox), run with execveat(AT_EMPTY_PATH), when
+    /// `has_exec_fd` is set (zero-initialised specs use `exec_file`). Needs a static
+    /// binary: the container's root has no loader for it.
+    int has_exec_fd;
+    int exec_fd;
     char *const *argv;
     char *const *envp;
     int stdin_fd;

@@ -41,8 +41,14 @@ int cpod_mount(const char *source, const char *target, const char *fstype, unsig
 
 /// Opens a pseudo-terminal pair; returns 0 and the fds, or -1.
 int cpod_openpty(int *master, int *slave, unsigned short rows, unsigned short cols);
+/// Opens a pseudo-terminal pair on the devpts instance whose `ptmx` is at `ptmx_path`
+/// (a container's, through /proc/<pid>/root/dev/pts/ptmx, so that the terminal has a name
+/// in the container's /dev/pts); the peer is opened with TIOCGPTPEER, not by path.
+int cpod_openpty_at(const char *ptmx_path, int *master, int *slave, unsigned short rows, unsigned short cols);
 /// Sets a terminal's window size.
 int cpod_set_winsize(int fd, unsigned short rows, unsigned short cols);
+/// Reads a terminal's window size; returns 0, or -1 when `fd` is no terminal.
+int cpod_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 
 #ifdef __cplusplus
 }

@@ -84,6 +84,9 @@ public struct PodCtl: AsyncParsableCommand {
 
     /// Prints `error` and returns its exit code.
     static func report(_ error: any Error, context: CommandContext) -> Int32 {
+        if let exit = error as? CommandExitCode {
+            return exit.code
+        }
         if let error = error as? PodCtlError {
             context.errors.line("podctl: \(error.message)")
             return error.status.rawValue
