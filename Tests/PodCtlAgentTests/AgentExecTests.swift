@@ -1,3 +1,4 @@
+import PodTestFixtures
 import Foundation
 import MesosProtocol
 import Testing
@@ -78,7 +79,7 @@ struct AgentExecTests {
 
     @Test("exec into an image container sees the image; debug opens a busybox shell in a container whose image has no shell")
     func debugWithoutShell() async throws {
-        let registry = try await ExecutorRegistry.shared()
+        let registry = try await RegistryFixture.shared()
         let cluster = try await TestCluster.start()
         await cluster.launch(cluster.executorInfo("e-debug", networks: [""]), [
             imageTask("bare", image: "\(registry.basic)/test/noshell:latest", config: registry.dockerConfig(), command: nil),

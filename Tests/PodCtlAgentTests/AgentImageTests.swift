@@ -1,3 +1,4 @@
+import PodTestFixtures
 import Foundation
 import MesosProtocol
 import Testing
@@ -6,7 +7,7 @@ import Testing
 struct AgentImageTests {
     @Test("images lists the store with the containers using it; pull warms it with progress; prune removes only unused images")
     func imagesPullPrune() async throws {
-        let registry = try await ExecutorRegistry.shared()
+        let registry = try await RegistryFixture.shared()
         let cluster = try await TestCluster.start()
         let store = cluster.workDirectory + "/images"
         let busybox = "\(registry.basic)/test/busybox:latest"

@@ -1,3 +1,4 @@
+import PodTestFixtures
 import Foundation
 @testable import LocalMesos
 import Logging

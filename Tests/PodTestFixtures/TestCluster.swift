@@ -1,26 +1,23 @@
-// A copy of Tests/PodExecutorTests/TestCluster.swift (test targets cannot share files):
-// a real embedded agent running the built pod-executor, and a recording master.
 import Foundation
 import LocalMesos
 import Logging
 import MesosProtocol
 import Synchronization
-import Testing
 
 /// A master stand-in for executor tests: records what the agent forwards and
 /// acknowledges updates the way a scheduler would.
-actor RecordingMaster: AgentMasterLink {
-    private(set) var updates: [Mesos_V1_TaskStatus] = []
-    private(set) var failures: [(executorID: String, status: Int32)] = []
-    private(set) var messages: [[UInt8]] = []
+public actor RecordingMaster: AgentMasterLink {
+    public private(set) var updates: [Mesos_V1_TaskStatus] = []
+    public private(set) var failures: [(executorID: String, status: Int32)] = []
+    public private(set) var messages: [[UInt8]] = []
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    var agent: LocalAgent?
-    var autoAcknowledge = true
+    public var agent: LocalAgent?
+    public var autoAcknowledge = true
 
-    func attach(_ agent: LocalAgent) { self.agent = agent }
-    func setAutoAcknowledge(_ on: Bool) { autoAcknowledge = on }
+    public func attach(_ agent: LocalAgent) { self.agent = agent }
+    public func setAutoAcknowledge(_ on: Bool) { autoAcknowledge = on }
 
-    func forward(update: Mesos_V1_TaskStatus, frameworkID: String) async {
+    public func forward(update: Mesos_V1_TaskStatus, frameworkID: String) async {
         updates.append(update)
         notify()
         if autoAcknowledge, update.hasUuid, let agent {
@@ -30,17 +27,17 @@ actor RecordingMaster: AgentMasterLink {
         }
     }
 
-    func executorTerminated(frameworkID: String, executorID: String, agentID: String, status: Int32) async {
+    public func executorTerminated(frameworkID: String, executorID: String, agentID: String, status: Int32) async {
         failures.append((executorID, status))
         notify()
     }
 
-    func executorMessage(frameworkID: String, executorID: String, agentID: String, data: [UInt8]) async {
+    public func executorMessage(frameworkID: String, executorID: String, agentID: String, data: [UInt8]) async {
         messages.append(data)
         notify()
     }
 
-    func resourcesFreed() async {}
+    public func resourcesFreed() async {}
 
     private func notify() {
         let w = waiters
@@ -53,7 +50,7 @@ actor RecordingMaster: AgentMasterLink {
     }
 
     /// Waits (with a deadline) until `condition` holds over the recorded updates.
-    func wait(timeout: Duration = .seconds(20), _ what: String,
+    public func wait(timeout: Duration = .seconds(20), _ what: String,
               until condition: @Sendable ([Mesos_V1_TaskStatus]) -> Bool) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while !condition(updates) {
@@ -69,7 +66,7 @@ actor RecordingMaster: AgentMasterLink {
 
     private func poke() { notify() }
 
-    func waitForFailure(timeout: Duration = .seconds(20)) async throws -> (executorID: String, status: Int32) {
+    public func waitForFailure(timeout: Duration = .seconds(20)) async throws -> (executorID: String, status: Int32) {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while failures.isEmpty {
             guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for the executor to end") }
@@ -81,36 +78,33 @@ actor RecordingMaster: AgentMasterLink {
         return failures[0]
     }
 
-    func states(_ taskID: String) -> [Mesos_V1_TaskState] {
+    public func states(_ taskID: String) -> [Mesos_V1_TaskState] {
         updates.filter { $0.taskID.value == taskID }.map(\.state)
     }
 
-    func last(_ taskID: String) -> Mesos_V1_TaskStatus? {
+    public func last(_ taskID: String) -> Mesos_V1_TaskStatus? {
         updates.last { $0.taskID.value == taskID }
     }
 
-    func describe() -> String {
+    public func describe() -> String {
         updates.map { u in
             "  \(u.taskID.value) \(u.state.name) \(u.hasReason ? "\(u.reason)" : "-") \(u.hasHealthy ? "healthy=\(u.healthy)" : "") \(u.message)"
         }.joined(separator: "\n")
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
+public typealias TestFailure = FixtureFailure
 
 /// An embedded agent plus a recording master in a temporary work directory.
-struct TestCluster {
-    let agent: LocalAgent
-    let master: RecordingMaster
-    let workDirectory: String
-    let runtimeDirectory: String
-    let netnsDirectory: String
-    let framework: Mesos_V1_FrameworkInfo
+public struct TestCluster {
+    public let agent: LocalAgent
+    public let master: RecordingMaster
+    public let workDirectory: String
+    public let runtimeDirectory: String
+    public let netnsDirectory: String
+    public let framework: Mesos_V1_FrameworkInfo
 
-    static func executorPath() -> String {
+    public static func executorPath() -> String {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
         var dir = testBinary.deletingLastPathComponent()
         // The test bundle may be a directory (macOS) or a file next to the products.
@@ -120,10 +114,10 @@ struct TestCluster {
             dir = dir.deletingLastPathComponent()
         }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/pod-executor").path
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/pod-executor").path
     }
 
-    static func start(checkpoint: Bool = true, encoding: String = "protobuf",
+    public static func start(checkpoint: Bool = true, encoding: String = "protobuf",
                       extraEnvironment: [String: String] = [:],
                       tune: (inout AgentConfiguration) -> Void = { _ in }) async throws -> TestCluster {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("mesos-pods-test-\(UUID().uuidString.prefix(8))").path
@@ -163,7 +157,7 @@ struct TestCluster {
                            netnsDirectory: base + "/netns", framework: framework)
     }
 
-    func executorInfo(_ id: String, networks: [String]? = nil, portMappings: [(UInt32, UInt32)] = []) -> Mesos_V1_ExecutorInfo {
+    public func executorInfo(_ id: String, networks: [String]? = nil, portMappings: [(UInt32, UInt32)] = []) -> Mesos_V1_ExecutorInfo {
         var info = Mesos_V1_ExecutorInfo()
         info.type = .custom
         info.executorID = Mesos_V1_ExecutorID(id)
@@ -190,11 +184,11 @@ struct TestCluster {
         return info
     }
 
-    func launch(_ executor: Mesos_V1_ExecutorInfo, _ tasks: [Mesos_V1_TaskInfo]) async {
+    public func launch(_ executor: Mesos_V1_ExecutorInfo, _ tasks: [Mesos_V1_TaskInfo]) async {
         await agent.launchGroup(framework: framework, executor: executor, tasks: tasks)
     }
 
-    func kill(_ taskID: String, grace: Duration? = nil) async {
+    public func kill(_ taskID: String, grace: Duration? = nil) async {
         var policy: Mesos_V1_KillPolicy?
         if let grace {
             var p = Mesos_V1_KillPolicy()
@@ -205,7 +199,7 @@ struct TestCluster {
     }
 
     /// The executor sandbox (runs/latest).
-    func sandbox(_ executorID: String) async -> String {
+    public func sandbox(_ executorID: String) async -> String {
         let agentID = await agent.agentID
         return workDirectory + "/work/slaves/\(agentID)/frameworks/\(framework.id.value)/executors/\(executorID)/runs/latest"
     }
@@ -213,7 +207,7 @@ struct TestCluster {
     /// Tears the framework down and returns what was left behind (processes in the
     /// agent's executor cgroups, mounts below the work directory, netns files).
     @discardableResult
-    func stop() async -> [String] {
+    public func stop() async -> [String] {
         await agent.shutdownFramework(frameworkID: framework.id.value)
         _ = try? await master.waitForFailure(timeout: .seconds(15))
         await agent.stop()
@@ -235,7 +229,7 @@ struct TestCluster {
 }
 
 /// A TaskInfo with a shell command.
-func shellTask(_ id: String, name: String? = nil, _ command: String, cpus: Double = 0.1, mem: Double = 32,
+public func shellTask(_ id: String, name: String? = nil, _ command: String, cpus: Double = 0.1, mem: Double = 32,
                volumes: [Mesos_V1_Volume] = []) -> Mesos_V1_TaskInfo {
     var t = Mesos_V1_TaskInfo()
     t.name = name ?? id
@@ -252,7 +246,7 @@ func shellTask(_ id: String, name: String? = nil, _ command: String, cpus: Doubl
 }
 
 /// An ephemeral pod volume as Marathon sends it (SANDBOX_PATH PARENT volumes/<name>).
-func podVolume(_ name: String, at path: String, readOnly: Bool = false) -> Mesos_V1_Volume {
+public func podVolume(_ name: String, at path: String, readOnly: Bool = false) -> Mesos_V1_Volume {
     var v = Mesos_V1_Volume()
     v.containerPath = path
     v.mode = readOnly ? .ro : .rw
@@ -262,4 +256,4 @@ func podVolume(_ name: String, at path: String, readOnly: Bool = false) -> Mesos
     return v
 }
 
-func isRoot() -> Bool { getuid() == 0 }
+public func isRoot() -> Bool { getuid() == 0 }
