@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# Builds everything once and runs every test. Tests that need root (namespaces, mounts,
-# cgroups, seccomp) say so and are skipped when not run as root; CI runs as root.
+# Builds everything once and runs every test, then builds the Debian package and checks
+# that it installs and runs the Quick Start (packaging/test-deb.sh). Tests that need root
+# (namespaces, mounts, cgroups, seccomp) say so and are skipped when not run as root; CI
+# runs as root.
+#
+#   scripts/test.sh                 all tests, then the package
+#   scripts/test.sh --filter X      only the Swift tests matching X (no package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 swift build --build-tests "$@"
 swift test --skip-build --no-parallel "$@"
+if [ "$#" -eq 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    ./packaging/build.sh
+    ./packaging/test-deb.sh
+  else
+    echo "test.sh: packaging check skipped: installing the package with dpkg -i needs root"
+  fi
+fi

@@ -152,10 +152,14 @@ struct Settings: Sendable {
         if !problems.isEmpty { throw Problems(list: problems) }
     }
 
-    /// `pod-executor` installed next to this binary (the release layout and .build/*/).
+    /// `pod-executor` installed with this binary: next to it (.build/*/, the fetcher
+    /// tarball) or in the package layout (`<prefix>/bin/pod-scheduler`,
+    /// `<prefix>/libexec/mesos-pods/pod-executor`).
     static func executorNextToUs() -> String? {
         guard let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        let candidate = (me as NSString).deletingLastPathComponent + "/pod-executor"
-        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+        let bin = (me as NSString).deletingLastPathComponent
+        let prefix = (bin as NSString).deletingLastPathComponent
+        return [bin + "/pod-executor", prefix + "/libexec/mesos-pods/pod-executor"]
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
