@@ -52,6 +52,7 @@ public struct APIError: Error, Sendable, Equatable {
     /// 415 for a POST/PUT body that is not `application/json` (Jersey's answer, mapped by
     /// Marathon's exception mapper to a message body).
     static let unsupportedMediaType = message(.unsupportedMediaType, "HTTP 415 Unsupported Media Type")
+    static let notAcceptable = message(.notAcceptable, "HTTP 406 Not Acceptable")
 
     /// 404 for a path no route serves.
     static let noRoute = message(.notFound, "HTTP 404 Not Found")
@@ -111,6 +112,8 @@ public struct APIError: Error, Sendable, Equatable {
                 + "effects on the performance.")
         case .invalid(let message):
             self = .message(.unprocessableContent, message)
+        case .notValid(let details):
+            self.init(PodSpecError.notValid(details))
         case .unavailable(let message):
             self = .message(.serviceUnavailable, message)
         }

@@ -23,6 +23,8 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         if !Self.openPaths.contains(Self.normalized(path)),
            !authenticator.accepts(authorization: request.headers[.authorization]) {
             response = APIResponse.error(.unauthenticated(configuration.authentication, realm: configuration.realm))
+        } else if Self.normalized(path).hasPrefix("/v2/"), !Self.acceptsJSON(request.headers[.accept]) {
+            response = APIResponse.error(.notAcceptable)
         } else {
             do {
                 response = try await next(request, context)
@@ -63,6 +65,19 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         case ["ping"]: return "ping"
         case ["metrics"]: return "metrics"
         default: return "other"
+        }
+    }
+
+    /// Whether an `Accept` header admits JSON (the `/v2` resources produce only
+    /// `application/json`; Jersey answers 406 otherwise). No header, `*/*`,
+    /// `application/*` and `application/json` do, unless their quality is 0.
+    static func acceptsJSON(_ accept: String?) -> Bool {
+        guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return true }
+        return accept.split(separator: ",").contains { range in
+            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let type = parts.first, ["*/*", "application/*", "application/json", "*"].contains(type) else { return false }
+            let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return quality > 0
         }
     }
 

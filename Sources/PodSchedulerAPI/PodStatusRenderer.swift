@@ -47,7 +47,7 @@ public struct PodStatusRenderer: Sendable {
     /// The `PodStatus` document of one pod.
     public func render(_ snapshot: PodStatusSnapshot) -> JSONValue {
         let listed = snapshot.instances.filter(Self.isListed)
-        let rendered = listed.map { render(instance: $0, spec: snapshot.spec) }
+        let rendered = listed.map { render(instance: $0, spec: snapshot.spec(of: $0)) }
         let statusSince = listed.map(\.since).max() ?? now
         var object = JSONObject()
         object["id"] = .string(snapshot.spec.id.absolute)
@@ -66,13 +66,14 @@ public struct PodStatusRenderer: Sendable {
     public func podState(_ snapshot: PodStatusSnapshot) -> PodState {
         if snapshot.terminating { return .terminal }
         let stable = snapshot.instances.filter(Self.isListed)
-            .filter { instanceState($0, spec: snapshot.spec).state == .stable }.count
+            .filter { instanceState($0, spec: snapshot.spec(of: $0)).state == .stable }.count
         return stable >= snapshot.spec.instances ? .stable : .degraded
     }
 
-    /// Marathon 1.8/1.10 leave out instances that are scheduled and were never placed.
+    /// Marathon 1.8/1.10 leave out instances that are scheduled and were never placed; one
+    /// waiting for its relaunch (a later incarnation) is listed, as PENDING.
     static func isListed(_ instance: InstanceSnapshot) -> Bool {
-        !(instance.condition == .scheduled && instance.agentHostname == nil && instance.agentID == nil)
+        !(instance.condition == .scheduled && instance.agentHostname == nil && instance.agentID == nil && instance.incarnation <= 1)
     }
 
     /// The instance status and its message (reference §12.3).

@@ -67,7 +67,8 @@ struct InstanceRecord: Codable, Sendable, Equatable {
                          tasks: tasks.map { TaskSnapshot(taskID: $0.taskID, containerName: $0.containerName, state: $0.state,
                                                          healthy: $0.healthy, stagedAt: $0.stagedAt, startedAt: $0.startedAt,
                                                          addresses: $0.addresses, message: $0.message) },
-                         hostPorts: hostPorts, unreachableStrategy: .enabled(inactiveAfterSeconds: 0, expungeAfterSeconds: 0))
+                         hostPorts: hostPorts, unreachableStrategy: .enabled(inactiveAfterSeconds: 0, expungeAfterSeconds: 0),
+                         incarnation: incarnation)
     }
 }
 

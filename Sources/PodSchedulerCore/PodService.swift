@@ -69,6 +69,9 @@ public enum PodServiceError: Error, Sendable, Equatable {
     case tooManyDeployments(limit: Int)
     /// 422 with a plain message.
     case invalid(String)
+    /// 422 `Object is not valid` with details: rules that need the stored pods (group
+    /// clashes, resident updates).
+    case notValid([ErrorDetail])
     /// 503: the store or the framework is unavailable.
     case unavailable(String)
 }
@@ -81,12 +84,22 @@ public struct PodStatusSnapshot: Sendable {
     public var instances: [InstanceSnapshot]
     /// The pod's last recorded task failure (for `terminationHistory`).
     public var lastFailure: TaskFailure?
+    /// The specs of instances that run an older version than `spec` (during a rollout).
+    public var olderSpecs: [PodVersion: PodDefinition]
 
-    public init(spec: PodDefinition, terminating: Bool, instances: [InstanceSnapshot], lastFailure: TaskFailure?) {
+    public init(spec: PodDefinition, terminating: Bool, instances: [InstanceSnapshot], lastFailure: TaskFailure?,
+                olderSpecs: [PodVersion: PodDefinition] = [:]) {
         self.spec = spec
         self.terminating = terminating
         self.instances = instances
         self.lastFailure = lastFailure
+        self.olderSpecs = olderSpecs
+    }
+
+    /// The spec an instance was launched from: its containers, endpoints and health
+    /// checks describe it, not the pod's newest version.
+    public func spec(of instance: InstanceSnapshot) -> PodDefinition {
+        olderSpecs[instance.specVersion] ?? spec
     }
 }
 
@@ -147,10 +160,14 @@ public struct InstanceSnapshot: Sendable, Equatable {
     /// Host ports allocated to the instance's endpoints, in endpoint order.
     public var hostPorts: [Int]
     public var unreachableStrategy: UnreachableStrategy
+    /// 1 for the first launch; each relaunch (after a failure or a kill without wipe) adds 1.
+    public var incarnation: Int
 
     public init(instanceID: String, podID: PodId, specVersion: PodVersion, condition: InstanceCondition, since: Date,
                 activeSince: Date?, goal: InstanceGoal, agentHostname: String?, agentID: String?, agentRegion: String?,
-                agentZone: String?, role: String, tasks: [TaskSnapshot], hostPorts: [Int], unreachableStrategy: UnreachableStrategy) {
+                agentZone: String?, role: String, tasks: [TaskSnapshot], hostPorts: [Int], unreachableStrategy: UnreachableStrategy,
+                incarnation: Int = 1) {
+        self.incarnation = incarnation
         self.instanceID = instanceID
         self.podID = podID
         self.specVersion = specVersion

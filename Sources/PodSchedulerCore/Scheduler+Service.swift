@@ -9,6 +9,7 @@ extension Scheduler {
     }
 
     private func store(new pod: PodDefinition, force: Bool) async throws(PodServiceError) -> PodChange {
+        try checkGroupClash(pod.id)
         var pod = pod
         // The REST layer stamps the request time; versions have millisecond precision.
         let version = Self.requestVersion(pod)
@@ -36,6 +37,8 @@ extension Scheduler {
             // Two changes within one millisecond still get distinct, increasing versions.
             now = PodVersion(epochMilliseconds: old.version.epochMilliseconds + 1)
         }
+        let residentViolations = old.residentUpdateViolations(to: pod)
+        if !residentViolations.isEmpty { throw .notValid(residentViolations) }
         var updated = pod
         var batch = SchedulerStore.Batch()
         let kind = PodUpdateKind.classify(from: old, to: pod)
@@ -65,6 +68,18 @@ extension Scheduler {
         var answer = updated
         answer.version = now
         return PodChange(pod: answer, deploymentID: deployment.id, version: now, created: false)
+    }
+
+    /// Marathon's root-group rule for a new pod: its id cannot be a group (the parent of
+    /// another pod's id), and no group on its path can be a pod.
+    private func checkGroupClash(_ id: PodId) throws(PodServiceError) {
+        let isGroup = pods.keys.contains { other in
+            other.segments.count > id.segments.count && Array(other.segments.prefix(id.segments.count)) == id.segments
+        }
+        let parentIsPod = (1..<max(id.segments.count, 1)).contains { pods[PodId(segments: Array(id.segments.prefix($0)))] != nil }
+        if isGroup || parentIsPod {
+            throw .notValid([ErrorDetail(path: "/", errors: ["Groups and Pods may not have the same identifier."])])
+        }
     }
 
     /// The version of a change: the request time the REST layer put on the pod (or now),
@@ -118,7 +133,11 @@ extension Scheduler {
                                   startedAt: f.startedAt, terminatedAt: f.terminatedAt,
                                   containers: f.containers.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
         }
-        return PodStatusSnapshot(spec: pod, terminating: terminating, instances: list, lastFailure: failure)
+        var older: [PodVersion: PodDefinition] = [:]
+        for version in Set(list.map(\.specVersion)) where version != pod.version {
+            if let spec = try? store.pod(pod.id, version: version) { older[version] = spec }
+        }
+        return PodStatusSnapshot(spec: pod, terminating: terminating, instances: list, lastFailure: failure, olderSpecs: older)
     }
 
     public func killInstances(_ id: PodId, instanceIds: [String], wipe: Bool) async throws(PodServiceError) -> [InstanceSnapshot] {

@@ -149,6 +149,34 @@ struct PodStatusRendererTests {
         let listed = renderer.render(snapshot(pod, [fresh, relaunch]))
         #expect(listed["instances"]?.arrayValue?.count == 1)
         #expect(listed["instances"]?[0]?["status"] == "PENDING")
+
+        // The scheduler forgets the agent of a failed instance waiting for its relaunch
+        // (backoff): its later incarnation keeps it listed, as PENDING.
+        var backingOff = InstanceFixture.instance(pod: pod, index: 3, condition: .scheduled, placed: false, tasks: [])
+        backingOff.incarnation = 2
+        let waiting = renderer.render(snapshot(pod, [fresh, backingOff]))
+        #expect(waiting["instances"]?.arrayValue?.count == 1)
+        #expect(waiting["instances"]?[0]?["id"] == .string(backingOff.instanceID))
+        #expect(waiting["instances"]?[0]?["status"] == "PENDING")
+    }
+
+    @Test("during a rollout each instance is described by the spec version it runs")
+    func olderSpecVersion() throws {
+        let old = try Fixture.parsed(Fixture.webPod)
+        var new = try Fixture.parsed(Fixture.webPod, at: Fixture.now.addingTimeInterval(60))
+        new.containers[0].endpoints.swapAt(0, 1)
+        #expect(new.containers[0].endpoints.map(\.name) == ["admin", "http"])
+        let instance = InstanceFixture.instance(pod: old, index: 1, hostPorts: [31000, 31001, 31002])
+        let status = PodStatusSnapshot(spec: new, terminating: false, instances: [instance], lastFailure: nil,
+                                       olderSpecs: [old.version: old])
+        let web = renderer.render(status)["instances"]?[0]?["containers"]?[0]
+        // The old spec's order: http got the first allocated port, admin the second.
+        let ports = (web?["endpoints"]?.arrayValue ?? []).map { ($0["name"], $0["allocatedHostPort"]) }
+        #expect(ports.count == 2)
+        #expect(ports.contains { $0.0 == "http" && $0.1 == 31000 }, "\(ports)")
+        #expect(ports.contains { $0.0 == "admin" && $0.1 == 31001 }, "\(ports)")
+        #expect(renderer.render(status)["instances"]?[0]?["specReference"]
+                == .string("/v2/pods/prod/web::versions/2020-04-01T12:00Z"))
     }
 
     @Test("TERMINAL instances and pods; UNREACHABLE degrades with a message; 0 instances is STABLE")

@@ -238,6 +238,26 @@ struct PodsCRUDTests {
         }
     }
 
+    @Test("an Accept header without JSON: 406 on /v2; JSON, wildcards and no header are served")
+    func notAcceptable() async throws {
+        let service = FakePodService()
+        try await Fixture.application(Fixture.api(service)).test(.router) { client in
+            for accept in ["text/plain", "application/xml", "application/json;q=0", "text/html, application/xml;q=0.9"] {
+                let answer = try await client.send(.get, "/v2/pods", headers: [.accept: accept])
+                #expect(answer.status == .notAcceptable, "\(accept)")
+                #expect(answer.json == ["message": "HTTP 406 Not Acceptable"], "\(accept)")
+                expectCacheHeaders(answer)
+            }
+            for accept in ["application/json", "*/*", "application/*", "text/html, */*;q=0.8", "Application/JSON; charset=utf-8"] {
+                let answer = try await client.send(.get, "/v2/pods", headers: [.accept: accept])
+                #expect(answer.status == .ok, "\(accept)")
+            }
+            #expect(try await client.send(.get, "/v2/pods").status == .ok)
+            // Outside /v2: /ping and /metrics are text.
+            #expect(try await client.send(.get, "/ping", headers: [.accept: "text/plain"]).status == .ok)
+        }
+    }
+
     @Test("secrets the scheduler cannot resolve: 422 at /secrets/<name>")
     func unresolvableSecrets() async throws {
         let service = FakePodService()
