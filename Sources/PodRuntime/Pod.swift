@@ -197,8 +197,10 @@ public actor Pod {
         let profileName = spec.linux.seccompProfile ?? "default"
         let key = profileName + "/" + String(caps.bounding, radix: 16)
         if let cached = seccompCache[key] { return cached }
-        let (program, unknown) = try SeccompProfile.program(named: spec.linux.seccompProfile,
-                                                            directory: configuration.seccompProfileDirectory, bounding: caps.bounding)
+        let (program, unknown) = spec.linux.seccompProfile == nil
+            ? try SeccompProgramCache(directory: configuration.runtimeDirectory + "/seccomp-cache").defaultProgram(bounding: caps.bounding)
+            : try SeccompProfile.program(named: spec.linux.seccompProfile,
+                                         directory: configuration.seccompProfileDirectory, bounding: caps.bounding)
         if !unknown.isEmpty {
             logger.debug("seccomp profile names syscalls unknown here", metadata: ["seccomp.profile": "\(profileName)", "count": "\(unknown.count)"])
         }

@@ -121,12 +121,21 @@ extension Scheduler {
     }
 
     public func statusSnapshots() async -> [PodStatusSnapshot] {
-        pods.values.sorted { $0.id < $1.id }.map(snapshot)
+        // One pass over the instances and deployments, not one per pod.
+        let byPod = Dictionary(grouping: instances.values, by: \.podID)
+        let stopping = Set(deployments.values.filter { $0.currentAction == .stopPod }.map(\.podID))
+        return pods.values.sorted { $0.id < $1.id }.map { pod in
+            snapshot(pod, instances: byPod[pod.id] ?? [], terminating: stopping.contains(pod.id))
+        }
     }
 
     private func snapshot(_ pod: PodDefinition) -> PodStatusSnapshot {
-        let terminating = deployments(touching: pod.id).contains { $0.currentAction == .stopPod }
-        let list = podInstances(pod.id).sorted { $0.createdAt < $1.createdAt }.map(\.snapshot)
+        snapshot(pod, instances: podInstances(pod.id),
+                 terminating: deployments(touching: pod.id).contains { $0.currentAction == .stopPod })
+    }
+
+    private func snapshot(_ pod: PodDefinition, instances records: [InstanceRecord], terminating: Bool) -> PodStatusSnapshot {
+        let list = records.sorted { $0.createdAt < $1.createdAt }.map(\.snapshot)
         var failure: TaskFailure?
         if let f = failures[pod.id], instances[f.instanceID] != nil {
             failure = TaskFailure(instanceID: f.instanceID, taskID: f.taskID, state: f.state, message: f.message,

@@ -21,6 +21,10 @@ final class SchedulerStore: Sendable {
     init(path: String) throws {
         var config = Configuration()
         config.journalMode = .wal
+        // WAL with synchronous=NORMAL: a commit is durable against a crash or kill -9 of the
+        // scheduler (the WAL is in the page cache); only a power loss can undo the last
+        // commits, which reconciliation with the master then repairs.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         queue = try DatabaseQueue(path: path, configuration: config)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]

@@ -62,6 +62,12 @@ public struct SeccompFilter: Sendable {
     public var extraArchitectures: [String]
     public var rules: [Rule]
 
+    /// The libseccomp in use (`2.5.4`): compiled programs depend on it.
+    public static var libraryVersion: String {
+        guard let version = seccomp_version() else { return "unknown" }
+        return "\(version.pointee.major).\(version.pointee.minor).\(version.pointee.micro)"
+    }
+
     public init(defaultAction: Action, extraArchitectures: [String] = [], rules: [Rule]) {
         self.defaultAction = defaultAction
         self.extraArchitectures = extraArchitectures

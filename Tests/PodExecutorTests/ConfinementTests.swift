@@ -14,6 +14,20 @@ struct ConfinementTests {
         try await cluster.master.wait("terminal") { u in u.contains { $0.state.isTerminal } }
         let last = await cluster.master.last("keyctl")
         #expect(last?.state == .taskFinished, "keyctl was not refused with EPERM: \(last?.message ?? "")")
+
+        // The compiled program was kept for the next executor, which uses it: the same
+        // syscall is still refused.
+        let cache = cluster.runtimeDirectory + "/seccomp-cache"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []
+        #expect(files.count == 1 && files[0].hasPrefix("default-") && files[0].hasSuffix(".bpf"), "\(files)")
+        let cached = try FileManager.default.attributesOfItem(atPath: cache + "/" + (files.first ?? ""))
+        #expect((cached[.posixPermissions] as? Int) == 0o600)
+        let written = cached[.modificationDate] as? Date
+        await cluster.launch(cluster.executorInfo("e-sec2"), [shellTask("keyctl2", Self.keyctl)])
+        try await cluster.master.wait("terminal again") { u in u.contains { $0.taskID.value == "keyctl2" && $0.state.isTerminal } }
+        #expect(await cluster.master.last("keyctl2")?.state == .taskFinished)
+        let reread = try FileManager.default.attributesOfItem(atPath: cache + "/" + (files.first ?? ""))
+        #expect(reread[.modificationDate] as? Date == written, "the cached program was compiled again")
         #expect(await cluster.stop() == [])
     }
 

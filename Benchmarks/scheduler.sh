@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Scheduler benchmarks (called by Benchmarks/run.sh with the release bin directory):
+#  1. 200 instances of a single-container pod: POST /v2/pods (instances: 200) → all 200
+#     instances STABLE in /v2/pods/ID::status, through the embedded master and agent with the
+#     real pod-executor. Marathon's default launch rate is 100 per 30 s (launch_tokens).
+#  2. API latency with 1,000 pods stored (plus the 200 running instances): wrk on
+#     GET /v2/pods/::status, p50 and p99.
+set -euo pipefail
+BIN="${1:?usage: scheduler.sh RELEASE_BIN_DIR}"
+INSTANCES="${INSTANCES:-200}"
+STORED="${STORED:-1000}"
+WORK="$(mktemp -d /tmp/pod-bench-sched.XXXXXX)"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+API="http://127.0.0.1:$PORT"
+SCHED_PID=""
+cleanup() {
+  [ -n "$SCHED_PID" ] && kill "$SCHED_PID" 2>/dev/null && wait "$SCHED_PID" 2>/dev/null || true
+  # The executors outlive a scheduler that is stopped (as on a real agent): end them.
+  for pid in $(pgrep -x pod-executor); do
+    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$BIN/pod-executor" ] && kill -9 "$pid" 2>/dev/null || true
+  done
+  "$BIN/pod-executor" --cleanup >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$BIN/pod-scheduler" --http-address 127.0.0.1 --http-port "$PORT" --work-dir "$WORK/state" \
+  --executor "$BIN/pod-executor" --local-cpus 64 --local-mem 65536 --log-level warning \
+  >"$WORK/scheduler.log" 2>&1 &
+SCHED_PID=$!
+deadline=$(( $(date +%s) + 60 ))
+until curl -sf "$API/v2/pods" >/dev/null; do
+  [ "$(date +%s)" -lt "$deadline" ] || { echo "pod-scheduler did not start:"; cat "$WORK/scheduler.log"; exit 1; }
+  kill -0 "$SCHED_PID" || { cat "$WORK/scheduler.log"; exit 1; }
+  sleep 0.1
+done
+
+now() { date +%s.%N; }
+pod() {  # pod ID INSTANCES
+  printf '{"id":"%s","scaling":{"kind":"fixed","instances":%d},"containers":[{"name":"sleep","resources":{"cpus":0.01,"mem":16},"exec":{"command":{"shell":"sleep 100000"}}}]}' "$1" "$2"
+}
+
+# 1. POST → all STABLE.
+start=$(now)
+code=$(curl -s -o "$WORK/post.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST "$API/v2/pods" -d "$(pod /bench/many "$INSTANCES")")
+[ "$code" = 201 ] || { echo "POST /v2/pods answered $code: $(cat "$WORK/post.json")"; exit 1; }
+deadline=$(( $(date +%s) + 300 ))
+while :; do
+  stable=$(curl -s "$API/v2/pods/bench/many::status" | jq '[.instances[]? | select(.status == "STABLE")] | length')
+  [ "$stable" -ge "$INSTANCES" ] && break
+  [ "$(date +%s)" -lt "$deadline" ] || { echo "only $stable of $INSTANCES STABLE after 300 s"; tail -20 "$WORK/scheduler.log"; exit 1; }
+  # Polled 5 times a second: the poll (a status render and jq) competes for the same 2 cores.
+  sleep 0.2
+done
+end=$(now)
+python3 - "$start" "$end" "$INSTANCES" <<'PY'
+import sys
+start, end, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+took = end - start
+print(f"| {n} pod instances, POST → all STABLE (embedded cluster, real pod-executor) | {took:.2f} s = **{n / took:.0f} instances/s** | Marathon default launch rate: 100 per 30 s = 3.3 instances/s (`--launch_tokens`) |")
+PY
+
+# 2. 1,000 pods stored; wrk on ::status.
+for i in $(seq 1 "$STORED"); do pod "/bench/stored/p$i" 0; echo; done > "$WORK/pods.jsonl"
+python3 - "$API" "$WORK/pods.jsonl" <<'PY'
+import sys, urllib.request
+api, path = sys.argv[1], sys.argv[2]
+for line in open(path):
+    req = urllib.request.Request(api + "/v2/pods", data=line.strip().encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 201, r.status
+PY
+count=$(curl -s "$API/v2/pods" | jq length)
+bytes=$(curl -s "$API/v2/pods/::status" | wc -c)
+wrk -t2 -c16 -d15s --latency "$API/v2/pods/::status" > "$WORK/wrk.txt"
+python3 - "$WORK/wrk.txt" "$count" "$bytes" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def pct(p):
+    m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)\s*$" % p, text, re.M)
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(f"| GET /v2/pods/::status, {sys.argv[2]} pods stored ({int(sys.argv[3]) // 1024} KiB answer), wrk 2 threads × 16 connections, 15 s | p50 **{pct(50):.1f} ms**, p99 **{pct(99):.1f} ms**, {float(rps):.0f} req/s{', %s errors' % errors.group(1) if errors else ''} | — |")
+PY
