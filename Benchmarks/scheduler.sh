@@ -17,7 +17,7 @@ cleanup() {
   [ -n "$SCHED_PID" ] && kill "$SCHED_PID" 2>/dev/null && wait "$SCHED_PID" 2>/dev/null || true
   # The executors outlive a scheduler that is stopped (as on a real agent): end them.
   for pid in $(pgrep -x pod-executor); do
-    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$BIN/pod-executor" ] && kill -9 "$pid" 2>/dev/null || true
+    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$BIN/pod-executor")" ] && kill -9 "$pid" 2>/dev/null || true
   done
   "$BIN/pod-executor" --cleanup >/dev/null 2>&1 || true
   rm -rf "$WORK"
