@@ -99,6 +99,7 @@ let package = Package(
         .target(name: "PodSchedulerAPI",
                 dependencies: ["PodSchedulerCore", "PodSpec",
                                .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                .product(name: "Prometheus", package: "swift-prometheus"),
                                .product(name: "Logging", package: "swift-log")],

@@ -23,7 +23,8 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         if !Self.openPaths.contains(Self.normalized(path)),
            !authenticator.accepts(authorization: request.headers[.authorization]) {
             response = APIResponse.error(.unauthenticated(configuration.authentication, realm: configuration.realm))
-        } else if Self.normalized(path).hasPrefix("/v2/"), !Self.acceptsJSON(request.headers[.accept]) {
+        } else if Self.normalized(path).hasPrefix("/v2/"), Self.normalized(path) != "/v2/events",
+                  !Self.acceptsJSON(request.headers[.accept]) {
             response = APIResponse.error(.notAcceptable)
         } else {
             do {
@@ -62,6 +63,7 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         case ["v2", "deployments"]: return "deployments"
         case let parts where parts.count == 3 && parts[0] == "v2" && parts[1] == "deployments": return "deployment"
         case ["v2", "info"]: return "info"
+        case ["v2", "events"]: return "events"
         case ["ping"]: return "ping"
         case ["metrics"]: return "metrics"
         default: return "other"

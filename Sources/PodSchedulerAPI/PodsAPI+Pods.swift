@@ -37,6 +37,7 @@ extension PodsAPI {
         var headers = HTTPFields()
         headers[.marathonDeploymentId] = change.deploymentID
         headers[.location] = configuration.baseURL + change.pod.id.absolute
+        publishPodEvent("pod_created_event", request: request, context: context)
         return APIResponse.json(Self.rendered(change, requestVersion: pod.version), status: .created, headers: headers)
     }
 
@@ -105,6 +106,7 @@ extension PodsAPI {
         ])
         var headers = HTTPFields()
         headers[.marathonDeploymentId] = change.deploymentID
+        publishPodEvent(change.created ? "pod_created_event" : "pod_updated_event", request: request, context: context)
         return APIResponse.json(Self.rendered(change, requestVersion: pod.version), headers: headers)
     }
 
@@ -113,7 +115,9 @@ extension PodsAPI {
         guard let route = PodsRoute(path: request.uri.path) else { throw APIError.noRoute }
         switch route {
         case .pod(let text):
-            return try await deletePod(Self.validatedId(text), force: Self.flag("force", in: request))
+            let response = try await deletePod(Self.validatedId(text), force: Self.flag("force", in: request))
+            publishPodEvent("pod_deleted_event", request: request, context: context)
+            return response
         case .instance(let text, let instanceText):
             let id = try Self.validatedId(text)
             do {

@@ -31,6 +31,8 @@ public struct PodsAPI: Sendable {
     let now: @Sendable () -> Date
     let authenticator: Authenticator
     let metrics: APIMetrics
+    /// How often `/v2/events` writes a keep-alive comment.
+    var heartbeatInterval: Duration = .seconds(15)
 
     /// An API over `service`.
     ///
@@ -54,8 +56,8 @@ public struct PodsAPI: Sendable {
 
     /// A router serving the API. Its middleware also answers unknown paths, so every
     /// response carries Marathon's headers.
-    public func buildRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func buildRouter() -> Router<PodsRequestContext> {
+        let router = Router(context: PodsRequestContext.self)
         router.add(middleware: middleware())
         registerRoutes(on: router)
         return router
@@ -92,6 +94,7 @@ public struct PodsAPI: Sendable {
         router.delete("/v2/deployments/{id}") { request, context in
             try await cancelDeployment(context.parameters.require("id"), request: request)
         }
+        router.get("/v2/events") { request, context in eventStream(request, context: context) }
         router.get("/v2/info") { _, _ in await info() }
         router.get("/ping") { _, _ in APIResponse.text("pong", contentType: "text/plain") }
         router.get("/metrics") { _, _ in

@@ -5,6 +5,8 @@ import PodSpec
 /// (PodSpec), calls this, and renders the answers; the scheduler core owns storage,
 /// deployments and Mesos.
 public protocol PodService: Sendable {
+    /// The event stream `/v2/events` reads (and the REST layer publishes pod events to).
+    var events: EventBus { get }
     /// POST /v2/pods: stores the pod and starts a StartPod+ScalePod deployment.
     /// Throws `.alreadyExists` (409), `.locked` (409) or `.tooManyDeployments` (403).
     func create(_ pod: PodDefinition, force: Bool) async throws(PodServiceError) -> PodChange

@@ -23,10 +23,13 @@ extension Scheduler {
                     done = await stop(deployment.podID)
                 }
                 guard done else { break }
+                events.publish(deploymentEvent("deployment_step_success", deployment))
                 deployment.currentStep += 1
                 changed = true
+                if deployment.currentAction != nil { events.publish(deploymentEvent("deployment_info", deployment)) }
             }
             if deployment.currentAction == nil {
+                events.publish(deploymentEvent("deployment_success", deployment))
                 deployments.removeValue(forKey: deployment.id)
                 var batch = SchedulerStore.Batch()
                 batch.deletedDeployments = [deployment.id]
@@ -40,6 +43,28 @@ extension Scheduler {
             }
         }
         await updateOfferInterest()
+    }
+
+    /// A deployment event (Marathon's light plan format: id, version and steps, without
+    /// the original and target groups); step events name the current step.
+    func deploymentEvent(_ type: String, _ deployment: DeploymentRecord, reason: String? = nil) -> SchedulerEvent {
+        let snapshot = deployment.snapshot
+        func actions(_ list: [DeploymentSnapshot.Action]) -> JSONValue {
+            .array(list.map { ["action": .string($0.action), "pod": .string($0.pod.absolute)] })
+        }
+        var plan = JSONObject()
+        plan["id"] = .string(snapshot.id)
+        plan["version"] = .string(snapshot.version.description)
+        plan["steps"] = .array(snapshot.steps.map { ["actions": actions($0)] })
+        var fields = JSONObject()
+        if type == "deployment_success" || type == "deployment_failed" { fields["id"] = .string(snapshot.id) }
+        fields["plan"] = .object(plan)
+        if type == "deployment_info" || type == "deployment_step_success" || type == "deployment_step_failure",
+           deployment.currentStep < snapshot.steps.count {
+            fields["currentStep"] = ["actions": actions(snapshot.steps[deployment.currentStep])]
+        }
+        if let reason { fields["reason"] = .string(reason) }
+        return SchedulerEvent(type: type, fields: fields)
     }
 
     func podInstances(_ id: PodId) -> [InstanceRecord] {
@@ -166,6 +191,7 @@ extension Scheduler {
         if !blocking.isEmpty {
             guard force else { throw .locked(deploymentIDs: blocking.map(\.id)) }
             for d in blocking {
+                events.publish(deploymentEvent("deployment_failed", d, reason: "replaced by a forced change"))
                 deployments.removeValue(forKey: d.id)
                 batch.deletedDeployments.append(d.id)
             }
@@ -178,6 +204,7 @@ extension Scheduler {
         if !steps.isEmpty {
             deployments[d.id] = d
             batch.deployments.append(d)
+            events.publish(deploymentEvent("deployment_info", d))
         }
         return d
     }

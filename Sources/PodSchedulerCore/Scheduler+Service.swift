@@ -188,6 +188,7 @@ extension Scheduler {
     public func cancelDeployment(_ id: String, force: Bool) async throws(PodServiceError) -> PodChange? {
         guard let d = deployments[id] else { throw .deploymentNotFound(id) }
         deployments.removeValue(forKey: id)
+        events.publish(deploymentEvent("deployment_failed", d, reason: force ? "canceled" : "rolled back"))
         var batch = SchedulerStore.Batch()
         batch.deletedDeployments = [id]
         if force {

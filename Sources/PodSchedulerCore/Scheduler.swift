@@ -52,6 +52,8 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     var subscribed = false
     private var ticker: Task<Void, Never>?
     let generator = TimeBasedUUIDGenerator.shared
+    /// Marathon's event stream: pod changes (published by the REST layer) and deployments.
+    public nonisolated let events = EventBus()
 
     public init(configuration: Configuration, databasePath: String, logger: Logger) throws {
         self.configuration = configuration

@@ -5,6 +5,7 @@ import PodSpec
 /// An in-memory scheduler core: stores pods and their versions, hands out deployment ids,
 /// serves instances that tests inject, and fails on demand.
 actor FakePodService: PodService {
+    nonisolated let events = EventBus()
     enum Operation: Hashable, Sendable {
         case create, update, delete, kill, cancel
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Testing
 
 /// The real `pod-scheduler` binary as a child process, with its embedded master and agent
 /// on free loopback ports and its own work directory: what an operator runs, so it can be
@@ -116,6 +117,28 @@ final class SchedulerDaemon: @unchecked Sendable {
         let response = try await client.execute(req, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
+    }
+
+    /// Reads `GET /v2/events` (with `query`) until `done` holds for what arrived, or the
+    /// deadline; `whileOpen` runs once the stream is open (its head received: the server
+    /// has subscribed). Returns the text read.
+    func events(query: String = "", timeout: Duration = .seconds(30), whileOpen: @escaping @Sendable () async throws -> Void,
+                until done: (String) -> Bool) async throws -> String {
+        var req = HTTPClientRequest(url: base + "/v2/events" + query)
+        req.headers.add(name: "Accept", value: "text/event-stream")
+        let seconds = Int64(timeout.components.seconds)
+        let response = try await client.execute(req, timeout: .seconds(seconds))
+        #expect(response.status.code == 200)
+        #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
+        let worker = Task { try await whileOpen() }
+        var text = ""
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        for try await buffer in response.body {
+            text += String(buffer: buffer)
+            if done(text) || ContinuousClock.now > deadline { break }
+        }
+        try await worker.value
+        return text
     }
 
     /// `GET /v2/pods/{id}::status` as a dictionary (empty when the pod is unknown).
