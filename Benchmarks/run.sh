@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every benchmark of BENCHMARKS.md, each side by side (same run, same machine) with the
+# tool an operator would otherwise use, and prints the markdown rows for BENCHMARKS.md.
+#
+#   sudo Benchmarks/run.sh [launch|image|health|scheduler ...]   (default: all)
+#
+# Builds release binaries once (the same flags as packaging: --static-swift-stdlib), starts
+# the loopback registry fixture of scripts/fixtures, builds the ~50 MB benchmark image, and
+# runs pod-bench (Benchmarks/Sources/pod-bench) and Benchmarks/scheduler.sh. Root: the
+# benchmarks create namespaces, cgroups and overlay mounts.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces, cgroups, mounts)" >&2; exit 2; }
+which="${*:-launch image health scheduler}"
+
+./scripts/setup.sh >/dev/null
+swift build -c release --static-swift-stdlib --product pod-executor
+swift build -c release --static-swift-stdlib --product pod-scheduler
+swift build -c release --static-swift-stdlib --product pod-bench
+BIN="$ROOT/.build/release"
+
+WORK="$(mktemp -d /tmp/pod-bench.XXXXXX)"
+cleanup() {
+  [ -f "$WORK/registry/env" ] && "$ROOT/scripts/fixtures/registry-fixture.sh" stop "$WORK/registry" >/dev/null 2>&1 || true
+  "$BIN/pod-executor" --cleanup >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) · $(nproc) cores · $(uname -r) · $(stat -fc %T /sys/fs/cgroup | sed 's/tmpfs/cgroup v1 (hybrid)/;s/cgroup2fs/cgroup v2/')"
+echo "# crun $(crun --version | head -1 | awk '{print $3}') · skopeo $(skopeo --version | awk '{print $3}') · umoci $(umoci --version | awk '{print $3}') · curl $(curl --version | head -1 | awk '{print $2}')"
+
+for b in $which; do
+  case "$b" in
+    launch)
+      "$BIN/pod-bench" launch --executor "$BIN/pod-executor" ;;
+    image)
+      FIXTURE_OWNER_PID=$$ "$ROOT/scripts/fixtures/registry-fixture.sh" start "$WORK/registry" >/dev/null
+      # shellcheck disable=SC1091
+      . "$WORK/registry/env"
+      python3 "$ROOT/Benchmarks/fixtures/make-image.py" "$WORK/image" >/dev/null
+      python3 "$ROOT/scripts/fixtures/push-image.py" --registry "$BASIC" --repo public/bench --tag latest \
+        "$WORK"/image/layer*.tar >/dev/null
+      # The Bearer registry grants anonymous pulls of public/*: a pull as from Docker Hub.
+      "$BIN/pod-bench" image --registry "$BEARER" --image public/bench:latest ;;
+    health)
+      clang -O2 -o "$WORK/tcp-connect" "$ROOT/Benchmarks/fixtures/tcp-connect.c"
+      "$BIN/pod-bench" health --tcp-connect "$WORK/tcp-connect" ;;
+    scheduler)
+      "$ROOT/Benchmarks/scheduler.sh" "$BIN" ;;
+    *) echo "run.sh: unknown benchmark '$b' (launch, image, health, scheduler)" >&2; exit 64 ;;
+  esac
+done
