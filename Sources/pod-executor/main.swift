@@ -30,6 +30,8 @@ if arguments.contains("--help") || arguments.contains("-h") {
       POD_EXECUTOR_NETNS_DIR       pod network namespaces (/var/run/netns)
       POD_EXECUTOR_SECCOMP_DIR     named seccomp profiles (/etc/mesos-pods/seccomp)
       POD_EXECUTOR_IMAGE_STORE     image store root (<agent work dir>/pod-images)
+      POD_EXECUTOR_REGISTRY_MIRRORS  registry=mirror[:port],… (docker.io=mirror:5000)
+      POD_EXECUTOR_INSECURE_REGISTRIES  host:port,… reached over plain HTTP
       POD_EXECUTOR_CNI_CONFIG_DIR  CNI network configurations (/etc/mesos-pods/cni)
       POD_EXECUTOR_CNI_PLUGIN_DIR  CNI plugin directories (/usr/lib/cni:/opt/cni/bin)
       POD_EXECUTOR_CGROUPS         0 disables per-container cgroups
