@@ -3,27 +3,6 @@ import Foundation
 import MesosProtocol
 import Testing
 
-/// A TaskInfo running `image` (from the fixture registry, with its credentials).
-func imageTask(_ id: String, image: String, config: Data, command: String?) -> Mesos_V1_TaskInfo {
-    var t = Mesos_V1_TaskInfo()
-    t.name = id
-    t.taskID = Mesos_V1_TaskID(id)
-    t.agentID = Mesos_V1_AgentID("agent")
-    t.resources = [.scalar("cpus", 0.1), .scalar("mem", 64)]
-    if let command {
-        t.command.shell = true
-        t.command.value = command
-    } else {
-        t.command.shell = false
-    }
-    t.container.type = .mesos
-    t.container.mesos.image.type = .docker
-    t.container.mesos.image.docker.name = image
-    t.container.mesos.image.docker.config.type = .value
-    t.container.mesos.image.docker.config.value.data = config
-    return t
-}
-
 @Suite("podctl agent exec and debug", .serialized, .enabled(if: isRoot(), "needs root: namespaces, mounts and cgroups"))
 struct AgentExecTests {
     @Test("exec runs a command in the container: its output, error and exit code come back; -i, -t and the container's view")

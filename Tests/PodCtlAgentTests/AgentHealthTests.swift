@@ -5,37 +5,20 @@ import Testing
 
 @Suite("podctl agent health", .serialized, .enabled(if: isRoot(), "needs root: namespaces, mounts and cgroups"))
 struct AgentHealthTests {
-    func healthCheck(_ type: Mesos_V1_HealthCheck.TypeEnum, port: UInt32 = 0, command: String? = nil) -> Mesos_V1_HealthCheck {
-        var hc = Mesos_V1_HealthCheck()
-        hc.type = type
-        switch type {
-        case .http:
-            hc.http.port = port
-            hc.http.path = "/"
-        case .tcp:
-            hc.tcp.port = port
-        default:
-            hc.command.shell = true
-            hc.command.value = command ?? "true"
-        }
-        // The executor's own checks wait: only podctl's run now.
-        hc.delaySeconds = 600
-        hc.intervalSeconds = 600
-        hc.timeoutSeconds = 2
-        hc.gracePeriodSeconds = 600
-        hc.consecutiveFailures = 3
-        return hc
+    /// A check the executor itself only runs in ten minutes: only podctl's run now.
+    static func waiting(_ type: Mesos_V1_HealthCheck.TypeEnum, port: UInt32 = 0, command: String? = nil) -> Mesos_V1_HealthCheck {
+        healthCheck(type, port: port, command: command, delay: 600, interval: 600, timeout: 2, grace: 600, failures: 3)
     }
 
     @Test("health runs HTTP, TCP and command checks once, now, and prints the result and its timing")
     func health() async throws {
         let cluster = try await TestCluster.start()
         var web = shellTask("web", "python3 -m http.server 18291 --bind 127.0.0.1")
-        web.healthCheck = healthCheck(.http, port: 18291)
+        web.healthCheck = Self.waiting(.http, port: 18291)
         var closed = shellTask("closed", "sleep 1000")
-        closed.healthCheck = healthCheck(.tcp, port: 18292)
+        closed.healthCheck = Self.waiting(.tcp, port: 18292)
         var cmd = shellTask("cmd", "echo ok > $MESOS_SANDBOX/ready; sleep 1000")
-        cmd.healthCheck = healthCheck(.command, command: "test -f $MESOS_SANDBOX/ready && test \"$MODE\" = on")
+        cmd.healthCheck = Self.waiting(.command, command: "test -f $MESOS_SANDBOX/ready && test \"$MODE\" = on")
         cmd.command.environment.variables = [variable("MODE", "on")]
         await cluster.launch(cluster.executorInfo("e-health", networks: [""]),
                              [web, closed, cmd, shellTask("plain", "sleep 1000")])

@@ -5,38 +5,17 @@ import Testing
 
 @Suite(.serialized, .enabled(if: isRoot(), "needs root"))
 struct HealthTests {
-    func healthCheck(_ type: Mesos_V1_HealthCheck.TypeEnum, port: UInt32 = 0, command: String? = nil, interval: Double = 0.5,
-                     timeout: Double = 1, grace: Double = 2, failures: UInt32 = 2) -> Mesos_V1_HealthCheck {
-        var hc = Mesos_V1_HealthCheck()
-        hc.type = type
-        switch type {
-        case .http:
-            hc.http.port = port
-            hc.http.path = "/"
-        case .tcp:
-            hc.tcp.port = port
-        default:
-            hc.command.shell = true
-            hc.command.value = command ?? "true"
-        }
-        hc.delaySeconds = 0
-        hc.intervalSeconds = interval
-        hc.timeoutSeconds = timeout
-        hc.gracePeriodSeconds = grace
-        hc.consecutiveFailures = failures
-        return hc
-    }
-
     @Test("an HTTP-checked container goes healthy (a TASK_RUNNING copy with the health reason)")
     func becomesHealthy() async throws {
         let cluster = try await TestCluster.start()
         var task = shellTask("web", "python3 -m http.server 18181 --bind 127.0.0.1")
-        task.healthCheck = healthCheck(.http, port: 18181)
+        // A long grace period: failures while python starts on a loaded machine do not count.
+        task.healthCheck = healthCheck(.http, port: 18181, grace: 20)
         var sibling = shellTask("tcp", "python3 -m http.server 18182 --bind 127.0.0.1")
-        sibling.healthCheck = healthCheck(.tcp, port: 18182)
+        sibling.healthCheck = healthCheck(.tcp, port: 18182, grace: 20)
         let plain = shellTask("plain", "sleep 1000")
         await cluster.launch(cluster.executorInfo("e-h", networks: [""]), [task, sibling, plain])
-        try await cluster.master.wait("both healthy") { u in
+        try await cluster.master.wait(timeout: .seconds(40), "both healthy") { u in
             Set(u.filter { $0.healthy && $0.reason == .taskHealthCheckStatusUpdated }.map(\.taskID.value)) == ["web", "tcp"]
         }
         let healthy = await cluster.master.updates.first { $0.taskID.value == "web" && $0.hasHealthy }
@@ -49,8 +28,9 @@ struct HealthTests {
     @Test("an endpoint that stops answering: unhealthy on each counted failure, then killed; the group follows")
     func becomesUnhealthy() async throws {
         let cluster = try await TestCluster.start()
-        var task = shellTask("flaky", "python3 -m http.server 18183 --bind 127.0.0.1 & P=$!; sleep 3; kill $P; sleep 1000")
-        task.healthCheck = healthCheck(.http, port: 18183, grace: 1, failures: 2)
+        // The grace period covers the server's start on a loaded machine; it answers for 8 s.
+        var task = shellTask("flaky", "python3 -m http.server 18183 --bind 127.0.0.1 & P=$!; sleep 8; kill $P; sleep 1000")
+        task.healthCheck = healthCheck(.http, port: 18183, grace: 5, failures: 2)
         await cluster.launch(cluster.executorInfo("e-u", networks: [""]), [task, shellTask("sibling", "sleep 1000")])
         try await cluster.master.wait(timeout: .seconds(40), "flaky KILLED") { u in
             u.contains { $0.taskID.value == "flaky" && $0.state == .taskKilled }

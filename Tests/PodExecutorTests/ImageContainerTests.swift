@@ -6,29 +6,6 @@ import Testing
 
 @Suite(.serialized, .enabled(if: isRoot(), "needs root: overlay mounts, pivot_root, namespaces"))
 struct ImageContainerTests {
-    func imageTask(_ id: String, image: String, config: Data?, command: String?, forcePull: Bool = false) -> Mesos_V1_TaskInfo {
-        var t = Mesos_V1_TaskInfo()
-        t.name = id
-        t.taskID = Mesos_V1_TaskID(id)
-        t.agentID = Mesos_V1_AgentID("agent")
-        t.resources = [.scalar("cpus", 0.1), .scalar("mem", 64)]
-        if let command {
-            t.command.shell = true
-            t.command.value = command
-        } else {
-            t.command.shell = false
-        }
-        t.container.type = .mesos
-        t.container.mesos.image.type = .docker
-        t.container.mesos.image.docker.name = image
-        if forcePull { t.container.mesos.image.cached = false }
-        if let config {
-            t.container.mesos.image.docker.config.type = .value
-            t.container.mesos.image.docker.config.value.data = config
-        }
-        return t
-    }
-
     @Test("a private image through pullConfig: the container sees the image's files, the sandbox and volumes")
     func privateImage() async throws {
         let registry = try await RegistryFixture.shared()

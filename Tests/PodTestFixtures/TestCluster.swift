@@ -257,3 +257,51 @@ public func podVolume(_ name: String, at path: String, readOnly: Bool = false) -
 }
 
 public func isRoot() -> Bool { getuid() == 0 }
+
+/// A TaskInfo running `image` from a registry, with `config` as its Docker config.json
+/// (pullConfig) when given.
+public func imageTask(_ id: String, image: String, config: Data?, command: String?, forcePull: Bool = false) -> Mesos_V1_TaskInfo {
+    var t = Mesos_V1_TaskInfo()
+    t.name = id
+    t.taskID = Mesos_V1_TaskID(id)
+    t.agentID = Mesos_V1_AgentID("agent")
+    t.resources = [.scalar("cpus", 0.1), .scalar("mem", 64)]
+    if let command {
+        t.command.shell = true
+        t.command.value = command
+    } else {
+        t.command.shell = false
+    }
+    t.container.type = .mesos
+    t.container.mesos.image.type = .docker
+    t.container.mesos.image.docker.name = image
+    if forcePull { t.container.mesos.image.cached = false }
+    if let config {
+        t.container.mesos.image.docker.config.type = .value
+        t.container.mesos.image.docker.config.value.data = config
+    }
+    return t
+}
+
+/// A Mesos health check: HTTP GET / or TCP on `port`, or the shell `command`.
+public func healthCheck(_ type: Mesos_V1_HealthCheck.TypeEnum, port: UInt32 = 0, command: String? = nil, delay: Double = 0,
+                        interval: Double = 0.5, timeout: Double = 1, grace: Double = 2, failures: UInt32 = 2) -> Mesos_V1_HealthCheck {
+    var hc = Mesos_V1_HealthCheck()
+    hc.type = type
+    switch type {
+    case .http:
+        hc.http.port = port
+        hc.http.path = "/"
+    case .tcp:
+        hc.tcp.port = port
+    default:
+        hc.command.shell = true
+        hc.command.value = command ?? "true"
+    }
+    hc.delaySeconds = delay
+    hc.intervalSeconds = interval
+    hc.timeoutSeconds = timeout
+    hc.gracePeriodSeconds = grace
+    hc.consecutiveFailures = failures
+    return hc
+}
