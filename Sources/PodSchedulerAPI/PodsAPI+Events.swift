@@ -18,8 +18,8 @@ extension PodsAPI {
     /// `GET /v2/events`: Marathon's server-sent event stream. It opens with
     /// `event_stream_attached`, then carries every event, each as `event: <type>` and
     /// `data: <json>`; `event_type` parameters keep only the named types (the attached
-    /// event included). A comment line every 15
-    /// seconds keeps idle connections open through proxies and finds clients that left.
+    /// event included). A comment line every 15 seconds keeps idle connections open
+    /// through proxies and finds clients that left.
     func eventStream(_ request: Request, context: some RequestContext) -> Response {
         let wanted = Set(request.uri.queryParameters.getAll("event_type").map { String($0) })
         let subscription = service.events.subscribe()
