@@ -9,7 +9,6 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEB="$(ls "$ROOT"/packaging/out/mesos-pods_*.deb)"
 TARBALL="$(ls "$ROOT"/packaging/out/pod-executor-*.tar.gz)"
 API=http://127.0.0.1:8080
-LOG="$(mktemp)"
 PID=""
 fail() { echo "test-deb: FAIL: $*" >&2; echo "--- pod-scheduler log:" >&2; tail -40 "$LOG" >&2; exit 1; }
 finish() {
@@ -19,8 +18,16 @@ finish() {
   dpkg --purge mesos-pods >/dev/null 2>&1 || true
   rm -f "$LOG"
 }
+# The check installs, runs and purges the package with its defaults: it must not touch
+# a scheduler or state that is already there.
+if curl -s -o /dev/null --max-time 2 "$API/ping"; then
+  echo "test-deb: something already answers on $API (a running pod-scheduler?); stop it first" >&2; exit 2
+fi
+if [ -e /var/lib/pod-scheduler ] || dpkg -s mesos-pods >/dev/null 2>&1; then
+  echo "test-deb: mesos-pods is installed or /var/lib/pod-scheduler exists; this check would purge them" >&2; exit 2
+fi
+LOG="$(mktemp)"
 trap finish EXIT
-# Waits until COMMAND succeeds, up to SECONDS.
 # PIDs of processes running the installed executor (the agent starts it as argv[0]
 # "pod-executor", so the command line does not show the path; /proc/PID/exe does).
 installed_executors() {
@@ -29,6 +36,7 @@ installed_executors() {
   done
   return 0
 }
+# Waits until COMMAND succeeds, up to SECONDS.
 await() {
   local seconds="$1"; shift
   local deadline=$(( $(date +%s) + seconds ))
