@@ -87,6 +87,7 @@ let package = Package(
         .target(name: "LocalMesos",
                 dependencies: ["MesosProtocol", "PodSystem",
                                .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings),

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A loopback HTTP/1.1 server for the embedded agent and master: every request on the
@@ -16,7 +17,7 @@ final class MesosHTTPServer: Sendable {
     private let paths: [String]
     private let handler: Handler
     private let logger: Logger
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let task = Mutex<(runner: Task<Void, Never>, group: ServiceGroup)?>(nil)
 
     init(host: String, port: Int, paths: [String], logger: Logger, handler: @escaping Handler) {
         self.host = host
@@ -66,16 +67,20 @@ final class MesosHTTPServer: Sendable {
                                   portContinuation.finish()
                               },
                               logger: hbLogger)
+        // Run as a service so that stop() can shut it down gracefully: cancelling the
+        // server's task while a connection is being accepted traps in NIO (the accepted
+        // channel's writer is dropped unfinished, apple/swift-nio#3481).
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: hbLogger))
         let failure = Mutex<String?>(nil)
         let runner = Task {
             do {
-                try await app.run()
+                try await group.run()
             } catch {
                 failure.withLock { $0 = "\(error)" }
                 portContinuation.finish()
             }
         }
-        task.withLock { $0 = runner }
+        task.withLock { $0 = (runner, group) }
         var iterator = portStream.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else {
             runner.cancel()
@@ -85,15 +90,26 @@ final class MesosHTTPServer: Sendable {
         return bound
     }
 
-    /// Stops listening and drops every connection.
+    /// Stops listening and ends every connection: a graceful shutdown (no new
+    /// connections, event streams end), then, after a grace of two seconds, cancellation
+    /// of whatever is still running.
     func stop() async {
-        let runner = task.withLock { t -> Task<Void, Never>? in
+        guard let (runner, group) = task.withLock({ t -> (Task<Void, Never>, ServiceGroup)? in
             let r = t
             t = nil
-            return r
+            return r.map { ($0.runner, $0.group) }
+        }) else { return }
+        await group.triggerGracefulShutdown()
+        await withTaskGroup(of: Void.self) { race in
+            race.addTask { await runner.value }
+            race.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                runner.cancel()
+            }
+            await race.next()
+            race.cancelAll()
         }
-        runner?.cancel()
-        await runner?.value
+        await runner.value
     }
 
     private static func response(_ answer: MesosHTTPAnswer) -> Response {
@@ -106,8 +122,20 @@ final class MesosHTTPServer: Sendable {
             let onClose = answer.onClose
             return Response(status: status, headers: fields, body: ResponseBody { writer in
                 do {
-                    for await chunk in stream {
-                        try await writer.write(chunk)
+                    // A graceful shutdown of the server ends the stream: chunks go through a
+                    // relay that the shutdown handler can finish.
+                    let (relay, relayInput) = AsyncStream.makeStream(of: ByteBuffer.self)
+                    let pump = Task {
+                        for await chunk in stream { relayInput.yield(chunk) }
+                        relayInput.finish()
+                    }
+                    defer { pump.cancel() }
+                    try await withGracefulShutdownHandler {
+                        for await chunk in relay {
+                            try await writer.write(chunk)
+                        }
+                    } onGracefulShutdown: {
+                        relayInput.finish()
                     }
                     try await writer.finish(nil)
                 } catch {
