@@ -188,6 +188,9 @@ extension ExecutorStateMachine {
             // Launch failures are failures: the group policy kills the rest (§5.3).
             killGroup(group, except: nil, &actions)
         }
+        for id in members {
+            if let exit = earlyExits.removeValue(forKey: id) { onContainerExited(id, exit, &actions) }
+        }
         cleanUpIfGroupDone(group, &actions)
     }
 
@@ -309,6 +312,10 @@ extension ExecutorStateMachine {
 
     mutating func onContainerExited(_ id: String, _ exit: ContainerExit, _ actions: inout [Action]) {
         guard let task = tasks[id], task.phase.isLive else { return }
+        if case .launching = task.phase {
+            earlyExits[id] = exit
+            return
+        }
         actions.append(.cancelTimer(.escalation(taskID: id)))
         actions.append(.cancelTimer(.maxCompletion(taskID: id)))
         if task.healthCheckRunning {

@@ -175,6 +175,10 @@ public struct ExecutorStateMachine: Sendable {
     var tasks: [String: Task] = [:]
     var taskOrder: [String] = []
     var groups: [Int: Group] = [:]
+    /// Containers that ended before their group finished launching. The default executor
+    /// only starts waiting on containers once the whole group is launched (and TASK_RUNNING
+    /// sent), so such an exit is handled right after `groupLaunched`, not before.
+    var earlyExits: [String: ContainerExit] = [:]
     var nextGroup = 1
     /// Updates not yet acknowledged, in the order they were generated.
     var unacknowledged: [(uuid: [UInt8], update: Mesos_V1_Executor_Call.Update)] = []

@@ -104,6 +104,18 @@ struct StateMachineTests {
         #expect(last?.message == "Command terminated with signal Killed")
     }
 
+    @Test("a container that ends before its group finished launching: RUNNING first, then its end (as Mesos waits after launch)")
+    func exitDuringLaunch() {
+        var (sm, _) = machine()
+        _ = sm.handle(.launchGroup([task("bad"), task("good")]))
+        let early = sm.handle(.containerExited(taskID: "bad", exit: .init(cause: .exited(3))))
+        #expect(sentStates(sm, early).isEmpty, "held until the group is launched")
+        let launched = sm.handle(.groupLaunched(group: 1, results: ["bad": .started(networkInfos: []), "good": .started(networkInfos: [])]))
+        #expect(sentStates(sm, launched).map { "\($0.0)=\($0.1.name)" }
+                == ["bad=TASK_RUNNING", "good=TASK_RUNNING", "bad=TASK_FAILED", "good=TASK_KILLING"])
+        #expect(launched.contains(.signal(taskID: "good", signal: .terminate)))
+    }
+
     @Test("KILL uses the event's policy, else the task's, else 3 s; a second KILL is ignored")
     func killGrace() {
         var (sm, _) = machine()
