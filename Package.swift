@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "MesosProtocolTests",
                     dependencies: ["MesosProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                     resources: [.copy("Golden")], swiftSettings: swiftSettings),
-        .testTarget(name: "PodSpecTests", dependencies: ["PodSpec", "MesosProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodSpecTests", dependencies: ["PodSpec", "MesosProtocol", "PodTestFixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "ImageStoreTests",
                     dependencies: ["ImageStore", "PodSystem",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -14,223 +14,6 @@ import Testing
 /// the pull secret. The named network is a CNI bridge the test writes.
 @Suite(.serialized, .enabled(if: isRoot(), "needs root: pods run in namespaces, cgroups and CNI networks"))
 struct SeedPodsTests {
-    static let simplepod = """
-    {
-       "id": "/simplepod",
-       "scaling": { "kind": "fixed", "instances": 1 },
-       "containers": [
-         {
-           "name": "sleep1",
-           "exec": { "command": { "shell": "sleep 1000" } },
-           "resources": { "cpus": 0.1, "mem": 32 }
-         }
-       ],
-       "networks": [ {"mode": "host"} ]
-    }
-    """
-
-    static let privateImage = """
-    {
-        "id": "/simple-pod",
-        "scaling": {
-            "kind": "fixed",
-            "instances": 1
-        },
-        "containers": [{
-            "name": "container0",
-            "exec": {
-                "command": {
-                    "shell": "sleep 1000"
-                }
-            },
-            "image": {
-                "kind": "DOCKER",
-                "id": "company/private-image",
-                "pullConfig": {
-                    "secret": "configSecret"
-                }
-            },
-            "resources": {
-                "cpus": 1,
-                "mem": 50.0
-            }
-        }],
-        "secrets": {
-            "configSecret": {
-                "source": "/config"
-            }
-        }
-    }
-    """
-
-    static let multipleContainers = """
-    {
-      "id": "/pod-with-multiple-containers",
-      "labels": {
-        "values": {}
-      },
-      "containers": [
-        {
-          "name": "sleep1",
-          "exec": {
-            "command": {
-              "shell": "sleep 1000"
-            }
-          },
-          "resources": {
-            "cpus": 0.1,
-            "mem": 32,
-            "disk": 0,
-            "gpus": 0
-          }
-        },
-        {
-          "name": "sleep2",
-          "exec": {
-            "command": {
-              "shell": "sleep 1000"
-            }
-          },
-          "resources": {
-            "cpus": 0.1,
-            "mem": 32,
-            "disk": 0,
-            "gpus": 0
-          }
-        },
-        {
-          "name": "sleep3",
-          "exec": {
-            "command": {
-              "shell": "sleep 1000"
-            }
-          },
-          "resources": {
-            "cpus": 0.1,
-            "mem": 32,
-            "disk": 0,
-            "gpus": 0
-          }
-        }
-      ],
-      "networks": [
-        {
-          "mode": "host"
-        }
-      ],
-      "scaling": {
-        "kind": "fixed",
-        "instances": 10
-      },
-      "scheduling": {
-        "backoff": {
-          "backoff": 1,
-          "backoffFactor": 1.15,
-          "maxLaunchDelay": 3600
-        },
-      "upgrade": {
-          "minimumHealthCapacity": 1,
-          "maximumOverCapacity": 1
-        }
-      }
-    }
-    """
-
-    static let ephemeralVolume = """
-    {
-      "id": "/with-ephemeral-vol",
-      "scaling": { "kind": "fixed", "instances": 1 },
-      "containers": [
-        {
-          "name": "ct1",
-          "resources": {
-            "cpus": 0.1,
-            "mem": 32
-          },
-          "exec": { "command": { "shell": "while true; do echo the current time is $(date) > ./jdef-v1/clock; sleep 1; done" } },
-          "volumeMounts": [
-            {
-              "name": "v1",
-              "mountPath": "jdef-v1"
-            }
-          ]
-        },
-        {
-          "name": "ct2",
-          "resources": {
-            "cpus": 0.1,
-            "mem": 32
-          },
-          "exec": { "command": { "shell": "while true; do cat ./etc/clock; sleep 1; done" } },
-          "volumeMounts": [
-            {
-              "name": "v1",
-              "mountPath": "etc"
-            }
-          ]
-        }
-      ],
-      "networks": [
-        { "mode": "host" }
-      ],
-      "volumes": [
-        { "name": "v1" }
-      ]
-    }
-    """
-
-    static let virtualNetwork = """
-    {
-      "id": "/pod-with-virtual-network",
-      "scaling": { "kind": "fixed", "instances": 1 },
-      "containers": [
-        {
-          "name": "sleep1",
-          "exec": { "command": { "shell": "sleep 1000" } },
-          "resources": { "cpus": 0.1, "mem": 32 }
-        }
-      ],
-      "networks": [ { "mode": "container", "name": "my-virtual-network-name" } ]
-    }
-    """
-
-    static let endpoint = """
-    {
-      "id": "/pod-with-endpoint",
-      "scaling": { "kind": "fixed", "instances": 1 },
-      "containers": [
-        {
-          "name": "sleep1",
-          "exec": { "command": { "shell": "sleep 1000" } },
-          "resources": { "cpus": 0.1, "mem": 32 },
-          "endpoints": [ { "name": "web", "containerPort": 80, "protocol": [ "http" ] } ]
-        }
-      ],
-      "networks": [ { "mode": "container", "name": "my-virtual-network-name" } ]
-    }
-    """
-
-    static let healthCheck = """
-    {
-      "id": "/pod-with-healthcheck",
-      "scaling": { "kind": "fixed", "instances": 1 },
-      "containers": [
-        {
-          "name": "sleep1",
-          "exec": { "command": { "shell": "sleep 1000" } },
-          "resources": { "cpus": 0.1, "mem": 32 },
-          "image": {
-            "id": "nginx",
-            "kind": "DOCKER"
-          },
-          "endpoints": [ { "name": "web", "containerPort": 80, "protocol": [ "http" ] } ],
-          "healthCheck": { "http": { "endpoint": "web", "path": "/ping" } }
-        }
-      ],
-      "networks": [ { "mode": "container", "name": "my-virtual-network-name" } ]
-    }
-    """
-
     /// The seed's comprehensive pod, as printed (with its trailing comma after `protocol`).
     static let completePod = """
     {
@@ -282,22 +65,22 @@ struct SeedPodsTests {
             """.write(toFile: cni + "/my-virtual-network-name.conflist", atomically: true, encoding: .utf8)
             try await daemon.start()
 
-            let runnable = [("/simplepod", Self.simplepod), ("/simple-pod", Self.privateImage), ("/with-ephemeral-vol", Self.ephemeralVolume),
-                            ("/pod-with-virtual-network", Self.virtualNetwork), ("/pod-with-endpoint", Self.endpoint),
-                            ("/pod-with-healthcheck", Self.healthCheck)]
+            let runnable = [("/simplepod", SeedPods.quickStart), ("/simple-pod", SeedPods.privateImage), ("/with-ephemeral-vol", SeedPods.ephemeralVolume),
+                            ("/pod-with-virtual-network", SeedPods.virtualNetwork), ("/pod-with-endpoint", SeedPods.endpoint),
+                            ("/pod-with-healthcheck", SeedPods.healthCheck)]
             for (id, json) in runnable {
                 let created = try await daemon.request(.POST, "/v2/pods", body: json)
                 #expect(created.status == 201, "\(id): \(created.text)")
             }
             // The seed's multi-container pod as printed has `"labels": {"values": {}}`: pod
             // labels are a string map in Marathon's schema, so Marathon 1.6+ answers 422.
-            let verbatim = try await daemon.request(.POST, "/v2/pods", body: Self.multipleContainers)
+            let verbatim = try await daemon.request(.POST, "/v2/pods", body: SeedPods.multipleContainers)
             #expect(verbatim.status == 422)
             #expect(verbatim.object["message"] as? String == "Invalid JSON")
             let detail = (verbatim.object["details"] as? [[String: Any]])?.first
             #expect(detail?["path"] as? String == "/labels/values")
             #expect(detail?["errors"] as? [String] == ["error.expected.jsstring"])
-            let fixed = Self.multipleContainers.replacingOccurrences(of: "\"values\": {}", with: "\"seed\": \"multiple-containers\"")
+            let fixed = SeedPods.multipleContainers.replacingOccurrences(of: "\"values\": {}", with: "\"seed\": \"multiple-containers\"")
             let created = try await daemon.request(.POST, "/v2/pods", body: fixed)
             #expect(created.status == 201, "\(created.text)")
 

@@ -1,3 +1,4 @@
+import PodTestFixtures
 import Foundation
 import Testing
 @testable import PodSpec

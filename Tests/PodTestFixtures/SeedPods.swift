@@ -1,7 +1,7 @@
 /// The pod definitions of `shared/seeds/marathon-pods.md`, verbatim (the documentation of
 /// Marathon pods), including their mistakes.
-enum SeedPods {
-    static let quickStart = #"""
+public enum SeedPods {
+    public static let quickStart = #"""
     {
        "id": "/simplepod",
        "scaling": { "kind": "fixed", "instances": 1 },
@@ -16,7 +16,7 @@ enum SeedPods {
     }
     """#
 
-    static let privateImage = #"""
+    public static let privateImage = #"""
     {
         "id": "/simple-pod",
         "scaling": {
@@ -50,7 +50,7 @@ enum SeedPods {
     }
     """#
 
-    static let sampleResponse14 = #"""
+    public static let sampleResponse14 = #"""
     {
         "containers": [
             {
@@ -113,7 +113,7 @@ enum SeedPods {
     }
     """#
 
-    static let multipleContainers = #"""
+    public static let multipleContainers = #"""
     {
       "id": "/pod-with-multiple-containers",
       "labels": {
@@ -186,7 +186,7 @@ enum SeedPods {
     }
     """#
 
-    static let ephemeralVolume = #"""
+    public static let ephemeralVolume = #"""
     {
       "id": "/with-ephemeral-vol",
       "scaling": { "kind": "fixed", "instances": 1 },
@@ -229,7 +229,7 @@ enum SeedPods {
     }
     """#
 
-    static let virtualNetwork = #"""
+    public static let virtualNetwork = #"""
     {
       "id": "/pod-with-virtual-network",
       "scaling": { "kind": "fixed", "instances": 1 },
@@ -244,7 +244,7 @@ enum SeedPods {
     }
     """#
 
-    static let endpoint = #"""
+    public static let endpoint = #"""
     {
       "id": "/pod-with-endpoint",
       "scaling": { "kind": "fixed", "instances": 1 },
@@ -260,7 +260,7 @@ enum SeedPods {
     }
     """#
 
-    static let healthCheck = #"""
+    public static let healthCheck = #"""
     {
       "id": "/pod-with-healthcheck",
       "scaling": { "kind": "fixed", "instances": 1 },
@@ -281,7 +281,7 @@ enum SeedPods {
     }
     """#
 
-    static let comprehensive = #"""
+    public static let comprehensive = #"""
     {
       "id": "/complete-pod",
       "labels": {
