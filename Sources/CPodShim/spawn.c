@@ -424,15 +424,15 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
     keep[nkeep++] = s->stdout_fd;
     keep[nkeep++] = s->stderr_fd;
     if (s->has_exec_fd) keep[nkeep++] = s->exec_fd;
-    for (int i = 0; i < s->n_cgroup_procs_fds && nkeep < 56; i++) keep[nkeep++] = s->cgroup_procs_fds[i];
+    for (int i = 0; i < s->n_cgroup_join_fds && nkeep < 56; i++) keep[nkeep++] = s->cgroup_join_fds[i];
     for (int i = 0; i < s->n_join_ns && nkeep < 63; i++) keep[nkeep++] = s->join_ns[i].fd;
     cpod_close_all_except(keep, nkeep);
 
     if (s->lifeline_fd >= 0 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die(s, "pdeathsig", "");
 
-    for (int i = 0; i < s->n_cgroup_procs_fds; i++) {
-        if (write(s->cgroup_procs_fds[i], "0", 1) < 0) die(s, "join cgroup", "");
-        close(s->cgroup_procs_fds[i]);
+    for (int i = 0; i < s->n_cgroup_join_fds; i++) {
+        if (write(s->cgroup_join_fds[i], "0", 1) < 0) die(s, "join cgroup", "");
+        close(s->cgroup_join_fds[i]);
     }
     for (int i = 0; i < s->n_join_ns; i++) {
         if (setns(s->join_ns[i].fd, s->join_ns[i].nstype) < 0) die(s, "setns", "");

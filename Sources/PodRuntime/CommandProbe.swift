@@ -21,7 +21,7 @@ public enum CommandProbe {
         namespaces.formIntersection(base.newNamespaces.union([.mount]))
         if base.networkNamespacePath != nil { namespaces.insert(.network) }
         spec.joinNamespaces = namespaces
-        spec.cgroupProcsFiles = base.cgroupProcsFiles
+        spec.cgroupJoinFiles = base.cgroupJoinFiles
         spec.workingDirectory = base.workingDirectory
         spec.uid = base.uid
         spec.gid = base.gid

@@ -167,7 +167,7 @@ public actor Pod {
             try await fetchArtifacts(spec, into: plan.sandbox, owner: .init(uid: plan.monitor.uid, gid: plan.monitor.gid))
         }
         plan.cgroup = try makeCgroup(spec)
-        plan.monitor.cgroupProcsFiles = plan.cgroup?.procsFiles ?? []
+        plan.monitor.cgroupJoinFiles = plan.cgroup?.joinFiles ?? []
         return plan
     }
 

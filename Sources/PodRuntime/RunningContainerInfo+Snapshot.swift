@@ -21,9 +21,9 @@ extension RunningContainerInfo {
         monitor.newNamespaces = process.namespaceSet
         monitor.networkNamespacePath = pod.networkNamespace
         if let version = container.cgroupVersion.flatMap(Cgroup.Version.init(rawValue:)), let controllers = container.cgroupControllers {
-            monitor.cgroupProcsFiles = Cgroup(version: version, directories: controllers).procsFiles
+            monitor.cgroupJoinFiles = Cgroup(version: version, directories: controllers).joinFiles
         } else {
-            monitor.cgroupProcsFiles = Array(Set(container.cgroups)).sorted().map { $0 + "/cgroup.procs" }
+            monitor.cgroupJoinFiles = Array(Set(container.cgroups)).sorted().map { $0 + "/cgroup.procs" }
         }
         monitor.workingDirectory = process.workingDirectory
         monitor.uid = process.uid

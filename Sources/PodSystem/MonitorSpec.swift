@@ -131,8 +131,9 @@ public struct MonitorSpec: Sendable {
     public var joinNamespaces: NamespaceSet = [.cgroup, .ipc, .uts, .network, .pid, .mount]
     /// A network namespace file to enter (the pod's), e.g. `/var/run/netns/<name>`.
     public var networkNamespacePath: String?
-    /// `cgroup.procs` files the monitor moves itself into before anything else.
-    public var cgroupProcsFiles: [String] = []
+    /// Cgroup files the monitor moves itself into before anything else, by writing "0"
+    /// while it is still single-threaded (`Cgroup.joinFiles`).
+    public var cgroupJoinFiles: [String] = []
     /// Root filesystem directory (host path) to pivot into, or nil for the host root.
     public var rootfs: String?
     public var mounts: [MountOperation] = []

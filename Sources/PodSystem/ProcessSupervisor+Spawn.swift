@@ -67,7 +67,7 @@ extension ProcessSupervisor {
             }
             let netnsFD = try spec.networkNamespacePath.map { path throws(SystemError) in try open(path, O_RDONLY) } ?? -1
             var cgroupFDs: [Int32] = []
-            for path in spec.cgroupProcsFiles { cgroupFDs.append(try open(path, O_WRONLY)) }
+            for path in spec.cgroupJoinFiles { cgroupFDs.append(try open(path, O_WRONLY)) }
             var joins: [cpod_nsfd] = []
             if let target = spec.joinNamespacesOf {
                 for (ns, name) in NamespaceSet.joinOrder where spec.joinNamespaces.contains(ns) {
@@ -88,8 +88,8 @@ extension ProcessSupervisor {
             c.netns_fd = netnsFD
             c.join_ns = UnsafePointer(arena.array(joins))
             c.n_join_ns = Int32(joins.count)
-            c.cgroup_procs_fds = UnsafePointer(arena.array(cgroupFDs))
-            c.n_cgroup_procs_fds = Int32(cgroupFDs.count)
+            c.cgroup_join_fds = UnsafePointer(arena.array(cgroupFDs))
+            c.n_cgroup_join_fds = Int32(cgroupFDs.count)
             c.rootfs = arena.string(spec.rootfs)
             c.mounts = UnsafePointer(arena.array(mounts))
             c.n_mounts = Int32(mounts.count)

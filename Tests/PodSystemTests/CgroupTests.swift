@@ -43,5 +43,8 @@ struct CgroupValueTests {
         let g1 = try v1.cgroup(ofPID: 1, procCgroup: "4:memory:/mesos/abc\n1:cpu:/mesos/abc\n0::/\n")
         #expect(g1.directories["memory"] == "/sys/fs/cgroup/memory/mesos/abc")
         #expect(g1.procsFiles.contains("/sys/fs/cgroup/cpu/mesos/abc/cgroup.procs"))
+        // A new process joins through v1 `tasks` (no threadgroup lock), v2 `cgroup.procs`.
+        #expect(g1.joinFiles == ["/sys/fs/cgroup/cpu/mesos/abc/tasks", "/sys/fs/cgroup/memory/mesos/abc/tasks"])
+        #expect(group.joinFiles == ["/sys/fs/cgroup/system.slice/mesos-agent.service/cgroup.procs"])
     }
 }

@@ -85,9 +85,10 @@ struct cpod_spec {
     /// forked afterwards, lands in the joined PID namespace.
     const struct cpod_nsfd *join_ns;
     int n_join_ns;
-    /// Open `cgroup.procs` files the monitor writes "0" to (one per hierarchy).
-    const int *cgroup_procs_fds;
-    int n_cgroup_procs_fds;
+    /// Open cgroup files the monitor, still single-threaded, writes "0" to (one per
+    /// hierarchy: v1 `tasks`, v2 `cgroup.procs`; see `Cgroup.joinFiles`).
+    const int *cgroup_join_fds;
+    int n_cgroup_join_fds;
     /// Container root filesystem directory (host path), or NULL to keep the host root.
     const char *rootfs;
     const struct cpod_mount *mounts;      ///< before pivot_root
