@@ -5,7 +5,7 @@ import PodSystem
 /// runtime directory (root only) and shared by every executor on the agent: parsing the
 /// profile and compiling it with libseccomp is the largest CPU cost of starting a
 /// one-container pod. The file name holds everything the program depends on (the profile
-/// text, the capability bounding set, the libseccomp version), so a cached program is
+/// text, the capability bounding set, the libseccomp version and program layout), so a cached program is
 /// never used for another input. A missing, unreadable or malformed file is compiled again.
 struct SeccompProgramCache {
     let directory: String
@@ -25,7 +25,7 @@ struct SeccompProgramCache {
     }
 
     static func fileName(bounding: UInt64) -> String {
-        let identity = Array(SeccompProfile.projectDefaultJSON.utf8) + Array("libseccomp \(SeccompFilter.libraryVersion)".utf8)
+        let identity = Array(SeccompProfile.projectDefaultJSON.utf8) + Array(SeccompFilter.programVersion.utf8)
         let digest = Digest.sha256(of: identity).hex.prefix(16)
         return "default-\(String(bounding, radix: 16))-\(digest).bpf"
     }

@@ -62,10 +62,12 @@ public struct SeccompFilter: Sendable {
     public var extraArchitectures: [String]
     public var rules: [Rule]
 
-    /// The libseccomp in use (`2.5.4`): compiled programs depend on it.
-    public static var libraryVersion: String {
-        guard let version = seccomp_version() else { return "unknown" }
-        return "\(version.pointee.major).\(version.pointee.minor).\(version.pointee.micro)"
+    /// What compiled programs depend on besides their profile: the libseccomp in use and
+    /// how `compile` arranges its output (`libseccomp 2.5.4, ranges 1`; bump the second
+    /// number when that changes).
+    public static var programVersion: String {
+        guard let version = seccomp_version() else { return "libseccomp unknown, ranges 1" }
+        return "libseccomp \(version.pointee.major).\(version.pointee.minor).\(version.pointee.micro), ranges 1"
     }
 
     public init(defaultAction: Action, extraArchitectures: [String] = [], rules: [Rule]) {
@@ -76,7 +78,65 @@ public struct SeccompFilter: Sendable {
 
     /// Compiles the filter. Syscall names the running libseccomp does not know are
     /// skipped (profiles list syscalls of newer kernels), and reported in `unknown`.
-    public func compile() throws(SystemError) -> (program: SeccompProgram, unknown: [String]) {
+    ///
+    /// The program is libseccomp's, made shorter when it can be: the syscalls the profile
+    /// allows unconditionally (and names in no other rule) become range checks in front of
+    /// libseccomp's program for the remaining rules (`SeccompBPF.prefixed`). The shorter
+    /// program is only used when an interpreter finds it answers like libseccomp's full
+    /// program for every syscall number of every architecture; otherwise the full one is.
+    /// `compact: false` returns libseccomp's program as it is.
+    public func compile(compact: Bool = true) throws(SystemError) -> (program: SeccompProgram, unknown: [String]) {
+        let full = try libseccompProgram(rules: rules)
+        guard compact, defaultAction != .allow else { return (SeccompProgram(instructions: full.program), full.unknown) }
+
+        var occurrences: [String: Int] = [:]
+        for rule in rules where rule.action != defaultAction {
+            for name in rule.names { occurrences[name, default: 0] += 1 }
+        }
+        let arches = [seccomp_arch_native()] + extraArchitectures.map { seccomp_arch_resolve_name($0) }.filter { $0 != 0 }
+        var ranged: Set<String> = []
+        var allowed: [UInt32: [UInt32]] = [:]
+        for rule in rules where rule.action == .allow && rule.conditions.isEmpty {
+            for name in rule.names where occurrences[name] == 1 && !Self.multiplexed.contains(name) {
+                var numbers: [(UInt32, UInt32)] = []
+                for arch in arches {
+                    let nr = seccomp_syscall_resolve_name_arch(arch, name)
+                    if nr >= 0 { numbers.append((Self.dataArch(arch), UInt32(nr))) }
+                }
+                guard !numbers.isEmpty else { continue }
+                ranged.insert(name)
+                for (arch, nr) in numbers { allowed[arch, default: []].append(nr) }
+            }
+        }
+        guard !ranged.isEmpty else { return (SeccompProgram(instructions: full.program), full.unknown) }
+        let remaining = rules.map { Rule(names: $0.names.filter { !ranged.contains($0) }, action: $0.action, conditions: $0.conditions) }
+            .filter { !$0.names.isEmpty }
+        guard let rest = try? libseccompProgram(rules: remaining).program,
+              let compact = SeccompBPF.prefixed(allowed: allowed, rest: rest),
+              compact.count < full.program.count,
+              SeccompBPF.equivalent(compact, full.program, arches: arches.map(Self.dataArch))
+        else {
+            return (SeccompProgram(instructions: full.program), full.unknown)
+        }
+        return (SeccompProgram(instructions: compact), full.unknown)
+    }
+
+    /// Syscalls that libseccomp also matches through a multiplexer on some architectures
+    /// (`socketcall`, `ipc` on x86): they stay with libseccomp.
+    static let multiplexed: Set<String> = [
+        "socketcall", "socket", "bind", "connect", "listen", "accept", "accept4", "getsockname", "getpeername",
+        "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt", "sendmsg",
+        "recvmsg", "recvmmsg", "sendmmsg", "recvmmsg_time64",
+        "ipc", "semop", "semget", "semctl", "semtimedop", "semtimedop_time64", "msgsnd", "msgrcv", "msgget", "msgctl",
+        "shmat", "shmdt", "shmget", "shmctl",
+    ]
+
+    /// The arch a syscall of `token` shows in `seccomp_data` (x32 runs under x86_64).
+    static func dataArch(_ token: UInt32) -> UInt32 {
+        token == 0x4000_003E ? 0xC000_003E : token  // SCMP_ARCH_X32 → AUDIT_ARCH_X86_64
+    }
+
+    private func libseccompProgram(rules: [Rule]) throws(SystemError) -> (program: [UInt64], unknown: [String]) {
         guard let ctx = seccomp_init(defaultAction.raw) else {
             throw SystemError("seccomp_init", "", errno: ENOMEM)
         }
@@ -127,9 +187,9 @@ public struct SeccompFilter: Sendable {
         var instructions = [UInt64](repeating: 0, count: Int(size) / 8)
         let n = instructions.withUnsafeMutableBytes { pread(memfd, $0.baseAddress, $0.count, 0) }
         guard n == size else { throw SystemError.last("read", "seccomp-bpf") }
-        guard instructions.count <= Int(UInt16.max) else {
+        guard instructions.count <= SeccompBPF.maxInstructions else {
             throw SystemError("seccomp", "", errno: E2BIG, detail: "filter has \(instructions.count) instructions")
         }
-        return (SeccompProgram(instructions: instructions), unknown)
+        return (instructions, unknown)
     }
 }
