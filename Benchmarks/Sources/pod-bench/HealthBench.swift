@@ -12,7 +12,11 @@ enum HealthBench {
     static func run(checks: Int, commandChecks: Int, tcpConnect: String) async throws {
         let base = "/tmp/pod-bench-health-\(getpid())"
         try Directory.create(base, mode: 0o755)
-        defer { try? FileManager.default.removeItem(atPath: base) }
+        defer {
+            // The pod's netns directory becomes a mount point (as `ip netns` makes it).
+            umount2(base + "/netns", Int32(MNT_DETACH))
+            try? FileManager.default.removeItem(atPath: base)
+        }
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let parent = try? Cgroup.ofCurrentProcess().child("pod-bench-\(getpid())")
@@ -72,26 +76,23 @@ enum HealthBench {
         let tcp = try await ours(.tcp(port: 8080, ipv6: false), checks)
         let helper = try await forked(["/usr/bin/nsenter", "--net=\(netns)", tcpConnect, "127.0.0.1", "8080"], checks)
 
-        // COMMAND: wall time of one check (process start in the container, wait for exit).
+        // COMMAND: wall time of one check (process start in the container, wait for exit),
+        // alternating with nsenter so that both see the same machine load.
         var command = Samples()
-        for _ in 0..<commandChecks {
-            let ms = try await Clock.time {
-                let r = await prober.probe(.command(shell: true, value: "true", arguments: [], environment: []), pod: pod, taskID: "web",
-                                           timeout: .seconds(5))
-                guard r.healthy else { throw BenchFailure("command probe failed: \(r.detail)") }
-            }
-            command.add(ms)
-        }
         var nsenter = Samples()
         let pid = container.initPID
         for _ in 0..<commandChecks {
-            let ms = try await Clock.time {
+            command.add(try await Clock.time {
+                let r = await prober.probe(.command(shell: true, value: "true", arguments: [], environment: []), pod: pod, taskID: "web",
+                                           timeout: .seconds(5))
+                guard r.healthy else { throw BenchFailure("command probe failed: \(r.detail)") }
+            })
+            nsenter.add(try await Clock.time {
                 let out = try await Subprocess.run("/usr/bin/nsenter", arguments: ["nsenter", "-t", "\(pid)", "-m", "-u", "-i", "-n", "-p",
                                                                                   "--", "/bin/sh", "-c", "true"],
                                                    environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], timeout: .seconds(5))
                 guard out.succeeded else { throw BenchFailure("nsenter failed: \(out.stderrText)") }
-            }
-            nsenter.add(ms)
+            })
         }
 
         print("\n### Health checks: CPU time per 1000 checks against a container endpoint in the pod's network namespace (\(checks) checks each)\n")
