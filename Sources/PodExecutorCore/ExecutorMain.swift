@@ -57,7 +57,12 @@ public enum ExecutorMain {
         } catch {
             logger.warning("image store unavailable; containers with images will fail", metadata: ["path": "\(imageRoot)", "error": "\(error)"])
         }
-        // Pods of executors that died without tearing down are cleaned up first.
+        // This executor's pod is alive for as long as it holds this lock (so other
+        // executors' collectors skip it without reading its state); then pods of executors
+        // that died without tearing down are cleaned up.
+        if !PodGarbageCollector.holdLivenessLock(runtimeDirectory: configuration.runtimeDirectory, executorID: configuration.executorID) {
+            logger.warning("cannot hold the pod's liveness lock; collectors will check the executor pid instead")
+        }
         let collector = PodGarbageCollector(runtimeDirectory: configuration.runtimeDirectory,
                                             cniConfigDirectory: configuration.cniConfigDirectory,
                                             cniPluginDirectories: configuration.cniPluginDirectories,

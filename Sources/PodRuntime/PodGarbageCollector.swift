@@ -29,6 +29,43 @@ public struct PodGarbageCollector: Sendable {
         self.logger = logger
     }
 
+    /// The file in a pod's state directory that its executor holds an exclusive `flock`
+    /// on for as long as it runs. The kernel drops the lock when the process dies (also
+    /// by SIGKILL), so a held lock proves the pod alive without reading its state.
+    public static let livenessLockName = "executor.lock"
+
+    /// Takes the liveness lock of `executorID`'s state directory and keeps it for the
+    /// life of this process (the descriptor is never closed). False when another process
+    /// keeps holding it for a second, or the directory cannot be made.
+    @discardableResult
+    public static func holdLivenessLock(runtimeDirectory: String, executorID: String) -> Bool {
+        let directory = runtimeDirectory + "/pods/" + PodConfiguration.safeName(executorID)
+        guard (try? Directory.create(directory, mode: 0o755)) != nil else { return false }
+        let fd = open(directory + "/" + livenessLockName, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        // A collector probing this directory holds a shared lock for an instant: retry.
+        for _ in 0..<100 {
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+            guard errno == EWOULDBLOCK || errno == EINTR else { break }
+            usleep(10_000)
+        }
+        close(fd)
+        return false
+    }
+
+    /// Whether a live executor holds the liveness lock of a pod state directory.
+    static func livenessLockHeld(_ directory: String) -> Bool {
+        let fd = open(directory + "/" + livenessLockName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        while flock(fd, LOCK_SH | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            return errno == EWOULDBLOCK
+        }
+        _ = flock(fd, LOCK_UN)
+        return false
+    }
+
     /// Whether the executor that wrote a pod state still runs (a live `pod-executor`
     /// process with that pid).
     public static func isAlive(_ pid: Int32?) -> Bool {
@@ -49,6 +86,12 @@ public struct PodGarbageCollector: Sendable {
                                                        stateDirectory: runtimeDirectory + "/cni"), logger: logger)
         for name in Directory.list(podsDirectory) {
             let dir = podsDirectory + "/" + name
+            // A running executor: nothing to read. (Executors older than the lock, or one
+            // that could not take it, are told by their state's pid below.)
+            if Self.livenessLockHeld(dir) {
+                live.insert(name)
+                continue
+            }
             guard let bytes = try? FileContents.bytes(dir + "/state.json", limit: 16 << 20),
                   let state = try? JSONDecoder().decode(PodStateSnapshot.self, from: Data(bytes)) else {
                 // No readable state: only remove it when it is old (a starting executor).
