@@ -54,9 +54,8 @@ extension LocalAgent {
                                             everSubscribed: record.phase != .registering, tasks: entries)
         let path = checkpointPath(key)
         do {
+            // (`meta/latest`, the agent id, was written once at start: checkpointAgentID.)
             try Directory.create((path as NSString).deletingLastPathComponent)
-            try Directory.create(metaDirectory)
-            try FileContents.writeAtomically(metaDirectory + "/latest", Array(agentID.utf8))
             let data = try JSONEncoder().encode(checkpoint)
             try FileContents.writeAtomically(path, Array(data))
         } catch {

@@ -123,6 +123,9 @@ public enum Directory {
     /// mkdir -p.
     public static func create(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
         guard !path.isEmpty else { return }
+        // Usually the directory or its parent exists: one mkdir instead of one per component.
+        if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw SystemError.last("mkdir", path) }
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
