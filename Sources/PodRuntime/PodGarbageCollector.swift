@@ -29,19 +29,19 @@ public struct PodGarbageCollector: Sendable {
         self.logger = logger
     }
 
-    /// The file in a pod's state directory that its executor holds an exclusive `flock`
-    /// on for as long as it runs. The kernel drops the lock when the process dies (also
-    /// by SIGKILL), so a held lock proves the pod alive without reading its state.
-    public static let livenessLockName = "executor.lock"
-
-    /// Takes the liveness lock of `executorID`'s state directory and keeps it for the
-    /// life of this process (the descriptor is never closed). False when another process
-    /// keeps holding it for a second, or the directory cannot be made.
+    /// A pod's executor holds an exclusive `flock` on the pod's state directory for as
+    /// long as it runs (a lock on the directory itself: no file to create). The kernel drops
+    /// the lock when the process dies (also by SIGKILL), so a held lock proves the pod alive
+    /// without reading its state.
+    ///
+    /// Takes that lock for `executorID` and keeps it for the life of this process (the
+    /// descriptor is never closed). False when another process keeps holding it for a
+    /// second, or the directory cannot be made.
     @discardableResult
     public static func holdLivenessLock(runtimeDirectory: String, executorID: String) -> Bool {
         let directory = runtimeDirectory + "/pods/" + PodConfiguration.safeName(executorID)
         guard (try? Directory.create(directory, mode: 0o755)) != nil else { return false }
-        let fd = open(directory + "/" + livenessLockName, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return false }
         // A collector probing this directory holds a shared lock for an instant: retry.
         for _ in 0..<100 {
@@ -55,7 +55,7 @@ public struct PodGarbageCollector: Sendable {
 
     /// Whether a live executor holds the liveness lock of a pod state directory.
     static func livenessLockHeld(_ directory: String) -> Bool {
-        let fd = open(directory + "/" + livenessLockName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         while flock(fd, LOCK_SH | LOCK_NB) != 0 {
