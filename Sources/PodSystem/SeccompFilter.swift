@@ -63,11 +63,11 @@ public struct SeccompFilter: Sendable {
     public var rules: [Rule]
 
     /// What compiled programs depend on besides their profile: the libseccomp in use and
-    /// how `compile` arranges its output (`libseccomp 2.5.4, ranges 1`; bump the second
+    /// how `compile` arranges its output (`libseccomp 2.5.4, ranges 2`; bump the second
     /// number when that changes).
     public static var programVersion: String {
-        guard let version = seccomp_version() else { return "libseccomp unknown, ranges 1" }
-        return "libseccomp \(version.pointee.major).\(version.pointee.minor).\(version.pointee.micro), ranges 1"
+        guard let version = seccomp_version() else { return "libseccomp unknown, ranges 2" }
+        return "libseccomp \(version.pointee.major).\(version.pointee.minor).\(version.pointee.micro), ranges 2"
     }
 
     public init(defaultAction: Action, extraArchitectures: [String] = [], rules: [Rule]) {
@@ -89,26 +89,34 @@ public struct SeccompFilter: Sendable {
         let full = try libseccompProgram(rules: rules)
         guard compact, defaultAction != .allow else { return (SeccompProgram(instructions: full.program), full.unknown) }
 
+        let arches = [seccomp_arch_native()] + extraArchitectures.map { seccomp_arch_resolve_name($0) }.filter { $0 != 0 }
+        // (arch as seen in seccomp_data) << 32 | syscall number, for every arch `name` exists on.
+        func numbers(_ name: String) -> [UInt64] {
+            arches.compactMap { arch in
+                let nr = seccomp_syscall_resolve_name_arch(arch, name)
+                return nr >= 0 ? UInt64(Self.dataArch(arch)) << 32 | UInt64(UInt32(nr)) : nil
+            }
+        }
         var occurrences: [String: Int] = [:]
         for rule in rules where rule.action != defaultAction {
             for name in rule.names { occurrences[name, default: 0] += 1 }
         }
-        let arches = [seccomp_arch_native()] + extraArchitectures.map { seccomp_arch_resolve_name($0) }.filter { $0 != 0 }
-        var ranged: Set<String> = []
-        var allowed: [UInt32: [UInt32]] = [:]
+        // Candidates: allowed unconditionally, in no other rule, not multiplexed.
+        var candidates: Set<String> = []
         for rule in rules where rule.action == .allow && rule.conditions.isEmpty {
-            for name in rule.names where occurrences[name] == 1 && !Self.multiplexed.contains(name) {
-                var numbers: [(UInt32, UInt32)] = []
-                for arch in arches {
-                    let nr = seccomp_syscall_resolve_name_arch(arch, name)
-                    if nr >= 0 { numbers.append((Self.dataArch(arch), UInt32(nr))) }
-                }
-                guard !numbers.isEmpty else { continue }
-                ranged.insert(name)
-                for (arch, nr) in numbers { allowed[arch, default: []].append(nr) }
+            for name in rule.names where occurrences[name] == 1 && !Self.multiplexed.contains(name) && !numbers(name).isEmpty {
+                candidates.insert(name)
             }
         }
+        // A number that a name left with libseccomp also resolves to (an alias) stays with
+        // libseccomp entirely, so that its rules still combine there.
+        let kept = Set(occurrences.keys.filter { !candidates.contains($0) }.flatMap(numbers))
+        let ranged = candidates.filter { Set(numbers($0)).isDisjoint(with: kept) }
         guard !ranged.isEmpty else { return (SeccompProgram(instructions: full.program), full.unknown) }
+        var allowed: [UInt32: [UInt32]] = [:]
+        for key in ranged.flatMap(numbers) {
+            allowed[UInt32(key >> 32), default: []].append(UInt32(truncatingIfNeeded: key))
+        }
         let remaining = rules.map { Rule(names: $0.names.filter { !ranged.contains($0) }, action: $0.action, conditions: $0.conditions) }
             .filter { !$0.names.isEmpty }
         guard let rest = try? libseccompProgram(rules: remaining).program,
