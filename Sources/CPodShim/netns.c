@@ -204,3 +204,9 @@ int cpod_tcp_connect(int netns_fd, const char *ip, int port, int timeout_ms) {
     if (netns_fd < 0) return do_connect(&a);
     return cpod_in_netns(netns_fd, do_connect, &a);
 }
+
+int cpod_tcp_connect_here(int netns_fd, const char *ip, int port, int timeout_ms) {
+    if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) < 0) return -1;
+    struct connect_args a = {ip, port, timeout_ms};
+    return do_connect(&a);
+}
