@@ -90,17 +90,19 @@ public struct SeccompFilter: Sendable {
         guard compact, defaultAction != .allow else { return (SeccompProgram(instructions: full.program), full.unknown) }
 
         let arches = [seccomp_arch_native()] + extraArchitectures.map { seccomp_arch_resolve_name($0) }.filter { $0 != 0 }
-        // (arch as seen in seccomp_data) << 32 | syscall number, for every arch `name` exists on.
-        func numbers(_ name: String) -> [UInt64] {
-            arches.compactMap { arch in
-                let nr = seccomp_syscall_resolve_name_arch(arch, name)
-                return nr >= 0 ? UInt64(Self.dataArch(arch)) << 32 | UInt64(UInt32(nr)) : nil
-            }
-        }
         var occurrences: [String: Int] = [:]
         for rule in rules where rule.action != defaultAction {
             for name in rule.names { occurrences[name, default: 0] += 1 }
         }
+        // Per name, (arch as seen in seccomp_data) << 32 | syscall number, for every arch
+        // it exists on; resolved once.
+        let resolved: [String: [UInt64]] = Dictionary(uniqueKeysWithValues: occurrences.keys.map { name in
+            (name, arches.compactMap { arch in
+                let nr = seccomp_syscall_resolve_name_arch(arch, name)
+                return nr >= 0 ? UInt64(Self.dataArch(arch)) << 32 | UInt64(UInt32(nr)) : nil
+            })
+        })
+        func numbers(_ name: String) -> [UInt64] { resolved[name] ?? [] }
         // Candidates: allowed unconditionally, in no other rule, not multiplexed.
         var candidates: Set<String> = []
         for rule in rules where rule.action == .allow && rule.conditions.isEmpty {
