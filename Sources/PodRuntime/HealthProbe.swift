@@ -52,14 +52,26 @@ public struct HealthProber: Sendable {
         sslContext = try? NIOSSLContext(configuration: tls)
     }
 
-    /// Runs one probe with a timeout (0 = none, as Mesos).
+    /// Runs one probe with a timeout (0 = none, as Mesos). HTTP and TCP checks connect
+    /// through the pod's ``NetworkDialer``.
     public func probe(_ kind: ProbeKind, pod: Pod, taskID: String, timeout: Duration) async -> ProbeResult {
-        let netns = await pod.networkNamespacePath
-        var container: RunningContainerInfo?
-        if case .command = kind {
-            container = await pod.runningContainer(taskID)
+        switch kind {
+        case .command:
+            let container = await pod.runningContainer(taskID)
+            return await probe(kind, container: container, timeout: timeout) { _, _, _ throws(SystemError) in
+                throw SystemError("connect", errno: EINVAL)
+            }
+        case .http, .tcp:
+            let dialer: NetworkDialer
+            do {
+                dialer = try await pod.networkDialer()
+            } catch {
+                return ProbeResult(healthy: false, detail: "cannot connect from the pod's network: \(error)")
+            }
+            return await probe(kind, container: nil, timeout: timeout) { ip, port, limit throws(SystemError) in
+                try await dialer.connect(ip: ip, port: port, timeout: limit)
+            }
         }
-        return await probe(kind, networkNamespacePath: netns, container: container, timeout: timeout)
     }
 
     /// Runs one probe without a `Pod` (`podctl agent health`): HTTP and TCP checks go to
@@ -67,12 +79,22 @@ public struct HealthProber: Sendable {
     /// namespace), command checks enter `container`.
     public func probe(_ kind: ProbeKind, networkNamespacePath netns: String?, container: RunningContainerInfo?,
                       timeout: Duration) async -> ProbeResult {
+        await probe(kind, container: container, timeout: timeout) { ip, port, limit throws(SystemError) in
+            try await BlockingThread.tcpConnect(networkNamespace: netns, ip: ip, port: port, timeout: limit)
+        }
+    }
+
+    /// A connect from inside the pod's network: `(ip, port, timeout)` to a connected socket.
+    typealias Connect = @Sendable (String, Int, Duration) async throws(SystemError) -> Int32
+
+    private func probe(_ kind: ProbeKind, container: RunningContainerInfo?, timeout: Duration,
+                       connect: @escaping Connect) async -> ProbeResult {
         let limit = timeout > .zero ? timeout : .seconds(3600)
         switch kind {
         case let .tcp(port, ipv6):
             let ip = ipv6 ? "::1" : "127.0.0.1"
             do {
-                let fd = try await BlockingThread.tcpConnect(networkNamespace: netns, ip: ip, port: port, timeout: limit)
+                let fd = try await connect(ip, port, limit)
                 close(fd)
                 return ProbeResult(healthy: true, detail: "TCP connection to \(ip):\(port) established")
             } catch {
@@ -81,7 +103,7 @@ public struct HealthProber: Sendable {
         case let .http(scheme, port, path, ipv6):
             let ip = ipv6 ? "::1" : "127.0.0.1"
             return await withDeadline(limit, detail: "HTTP check timed out after \(limit)") {
-                await self.http(scheme: scheme, ip: ip, port: port, path: path, netns: netns, budget: limit)
+                await self.http(scheme: scheme, ip: ip, port: port, path: path, connect: connect, budget: limit)
             }
         case .command:
             guard let container else {
@@ -111,7 +133,7 @@ public struct HealthProber: Sendable {
     }
 
     /// GET with redirects followed (curl -L), success iff the final status is 200–399.
-    private func http(scheme: String, ip: String, port: Int, path: String, netns: String?, budget: Duration) async -> ProbeResult {
+    private func http(scheme: String, ip: String, port: Int, path: String, connect: Connect, budget: Duration) async -> ProbeResult {
         var scheme = scheme.lowercased()
         var host = ip
         var port = port
@@ -119,7 +141,7 @@ public struct HealthProber: Sendable {
         for _ in 0..<10 {
             let fd: Int32
             do {
-                fd = try await BlockingThread.tcpConnect(networkNamespace: netns, ip: host, port: port, timeout: budget)
+                fd = try await connect(host, port, budget)
             } catch {
                 return ProbeResult(healthy: false, detail: "\(scheme)://\(host):\(port)\(path): \(SystemError.message(for: error.errno))")
             }

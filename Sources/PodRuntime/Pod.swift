@@ -38,6 +38,8 @@ public actor Pod {
     private var network: PodNetworkMode
     private var hostname: String
     private(set) var networkNamespace: NetworkNamespace?
+    /// Connects from inside the pod's network for HTTP and TCP checks (made at the first).
+    private var dialer: NetworkDialer?
     private var addresses: [(network: String?, ip: String)] = []
     private var running: [String: Running] = [:]
     private var finished: [String: Exit] = [:]
@@ -74,6 +76,17 @@ public actor Pod {
 
     /// The pod network namespace (container networking), for health checks.
     public var networkNamespacePath: String? { networkNamespace?.path }
+
+    /// The thread that connects from inside the pod's network (HTTP and TCP checks),
+    /// started at the first call; stopped by ``destroy()`` before the namespace goes.
+    public func networkDialer() throws -> NetworkDialer {
+        if let dialer { return dialer }
+        guard !destroyed else { throw PodRuntimeError(.network, "the pod has been torn down") }
+        guard networkPrepared else { throw PodRuntimeError(.network, "the pod network is not ready") }
+        let made = try NetworkDialer(namespacePath: networkNamespace?.path)
+        dialer = made
+        return made
+    }
 
     // MARK: Launch
 
@@ -289,6 +302,9 @@ public actor Pod {
         for _ in 0..<200 where !running.isEmpty {
             try? await Task.sleep(for: .milliseconds(10))
         }
+        // The dialer thread holds the namespace; it goes first.
+        dialer?.stop()
+        dialer = nil
         if networkNamespace != nil, case .container(let networks) = network, !networks.isEmpty {
             do {
                 try await networkSetup().tearDown(containerID: cniContainerID)

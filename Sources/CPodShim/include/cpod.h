@@ -207,6 +207,30 @@ int cpod_tcp_connect(int netns_fd, const char *ip, int port, int timeout_ms);
 /// there: only for a thread that ends right after (one of BlockingThread's), which saves
 /// the private thread of `cpod_tcp_connect`.
 int cpod_tcp_connect_here(int netns_fd, const char *ip, int port, int timeout_ms);
+
+/// A thread that stays inside one network namespace and connects TCP sockets from there
+/// (dialer.c): one setns for the pod's lifetime instead of one per health check.
+typedef struct cpod_dialer cpod_dialer;
+
+/// Called on the dialer's thread when a request ends: `fd` is the connected,
+/// non-blocking, close-on-exec socket (the callee owns it), or -1 with `err` (ECONNREFUSED,
+/// ETIMEDOUT, ECANCELED when the dialer stopped, …). Must not block.
+typedef void (*cpod_dial_done)(void *context, int fd, int err);
+
+/// Starts a dialer inside `netns_fd` (-1: the process's namespace; the fd is duplicated
+/// only while the thread enters it). Returns NULL with errno when the thread cannot be made
+/// or cannot enter the namespace.
+cpod_dialer *cpod_dialer_start(int netns_fd);
+
+/// Queues a connect to `ip`:`port` that ends within `timeout_ms`. Returns 0 (`done` will be
+/// called exactly once, on the dialer's thread), or -1 with errno (EINVAL for a bad
+/// address, EAGAIN when 1024 connects are already waiting, ECANCELED after a stop); then
+/// `done` is never called.
+int cpod_dialer_dial(cpod_dialer *dialer, const char *ip, int port, int timeout_ms, cpod_dial_done done, void *context);
+
+/// Stops the thread (waiting connects end with ECANCELED), waits for it to exit (the
+/// namespace is then no longer held by it) and frees the dialer.
+void cpod_dialer_stop(cpod_dialer *dialer);
 #ifdef __cplusplus
 }
 #endif
