@@ -80,8 +80,13 @@ public struct Cgroup: Sendable, Equatable {
         case .v1:
             guard let dir = directories["cpu"] else { return }
             try write(limits.v1Shares, to: dir + "/cpu.shares")
-            try write("\(limits.periodMicros)", to: dir + "/cpu.cfs_period_us")
-            try write(limits.v1Quota, to: dir + "/cpu.cfs_quota_us")
+            // Each write of a CFS bandwidth file walks every task group of the machine in
+            // the kernel (tg_set_bandwidth), so a value the cgroup already has (a new one
+            // has the default period and no quota) is not written again.
+            for (file, value) in [("cpu.cfs_period_us", "\(limits.periodMicros)"), ("cpu.cfs_quota_us", limits.v1Quota)] {
+                let current = (try? read(dir + "/" + file))?.split(whereSeparator: \.isWhitespace).first
+                if current.map(String.init) != value { try write(value, to: dir + "/" + file) }
+            }
         case .v2:
             guard let dir = directories["unified"] else { return }
             try writeIfPresent(limits.v2Weight, to: dir + "/cpu.weight")

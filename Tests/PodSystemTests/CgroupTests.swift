@@ -1,4 +1,7 @@
 import PodSystem
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 struct CgroupValueTests {
@@ -46,5 +49,39 @@ struct CgroupValueTests {
         // A new process joins through v1 `tasks` (no threadgroup lock), v2 `cgroup.procs`.
         #expect(g1.joinFiles == ["/sys/fs/cgroup/cpu/mesos/abc/tasks", "/sys/fs/cgroup/memory/mesos/abc/tasks"])
         #expect(group.joinFiles == ["/sys/fs/cgroup/system.slice/mesos-agent.service/cgroup.procs"])
+    }
+}
+
+/// CPU limits as the kernel holds them after `setCPU`, in a cgroup the test creates.
+@Suite(.enabled(if: getuid() == 0, "needs root: creates a cgroup"))
+struct CgroupCPULimitTests {
+    func value(_ cgroup: Cgroup, _ controller: String, _ file: String) -> String? {
+        guard let dir = cgroup.directories[controller],
+              let text = try? FileContents.read(dir + "/" + file) else { return nil }
+        return text.split(separator: "\n").first.map(String.init)
+    }
+
+    @Test("hard and soft CPU limits, set again and changed, reach the kernel's files")
+    func cpuLimits() throws {
+        let cgroup = try Cgroup.ofCurrentProcess().child("cpu-limits-test-\(getpid())")
+        defer { try? cgroup.remove() }
+        try cgroup.setCPU(0.5, hardLimit: true)
+        switch cgroup.version {
+        case .v1:
+            #expect(value(cgroup, "cpu", "cpu.cfs_quota_us") == "50000")
+            #expect(value(cgroup, "cpu", "cpu.cfs_period_us") == "100000")
+            #expect(value(cgroup, "cpu", "cpu.shares") == "512")
+            try cgroup.setCPU(0.5, hardLimit: true)
+            #expect(value(cgroup, "cpu", "cpu.cfs_quota_us") == "50000")
+            try cgroup.setCPU(2, hardLimit: false)
+            #expect(value(cgroup, "cpu", "cpu.cfs_quota_us") == "-1", "a soft limit leaves no quota behind")
+            #expect(value(cgroup, "cpu", "cpu.shares") == "2048")
+            try cgroup.setCPU(0.25, hardLimit: true)
+            #expect(value(cgroup, "cpu", "cpu.cfs_quota_us") == "25000")
+        case .v2:
+            #expect(value(cgroup, "unified", "cpu.max") == "50000 100000")
+            try cgroup.setCPU(2, hardLimit: false)
+            #expect(value(cgroup, "unified", "cpu.max") == "max 100000")
+        }
     }
 }
