@@ -190,14 +190,34 @@ public struct Cgroup: Sendable, Equatable {
                         if let p = Int32(line) { pids.insert(p) }
                     }
                 }
-                for entry in Directory.list(current) {
-                    var st = stat()
-                    let path = current + "/" + entry
-                    if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { stack.append(path) }
-                }
+                stack.append(contentsOf: Self.childCgroups(of: current))
             }
         }
         return pids.sorted()
+    }
+
+    /// The child cgroups of a cgroup directory, told apart from its many control files by
+    /// the directory entry's type (no `stat` per file).
+    static func childCgroups(of dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var children: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            switch entry.pointee.d_type {
+            case UInt8(DT_DIR):
+                children.append(dir + "/" + name)
+            case UInt8(DT_UNKNOWN):
+                var st = stat()
+                if lstat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { children.append(dir + "/" + name) }
+            default:
+                break
+            }
+        }
+        return children
     }
 
     // MARK: Teardown
@@ -205,6 +225,8 @@ public struct Cgroup: Sendable, Equatable {
     /// SIGKILLs everything in the cgroup (v2 `cgroup.kill`; v1 freezes, kills, thaws so no
     /// process can fork away in between) and waits until it is empty or the deadline passes.
     public func killAll(timeout: Duration = .seconds(5)) async {
+        // A container whose init has exited is usually empty already: nothing to freeze.
+        if processesInTree().isEmpty { return }
         switch version {
         case .v2:
             if let dir = directories["unified"], (try? writeIfPresent("1", to: dir + "/cgroup.kill")) != nil {
@@ -220,9 +242,11 @@ public struct Cgroup: Sendable, Equatable {
         }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        while !processesInTree().isEmpty && clock.now < deadline {
-            for pid in processesInTree() { kill(pid, SIGKILL) }
+        var left = processesInTree()
+        while !left.isEmpty && clock.now < deadline {
+            for pid in left { kill(pid, SIGKILL) }
             try? await Task.sleep(for: .milliseconds(5))
+            left = processesInTree()
         }
     }
 
@@ -238,17 +262,7 @@ public struct Cgroup: Sendable, Equatable {
     }
 
     private func removeTree(_ dir: String) {
-        guard let d = opendir(dir) else { return }
-        var children: [String] = []
-        while let entry = readdir(d) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            if entry.pointee.d_type == UInt8(DT_DIR) { children.append(dir + "/" + name) }
-        }
-        closedir(d)
-        for child in children {
+        for child in Self.childCgroups(of: dir) {
             removeTree(child)
             rmdir(child)
         }
