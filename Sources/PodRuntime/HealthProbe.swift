@@ -57,10 +57,7 @@ public struct HealthProber: Sendable {
     public func probe(_ kind: ProbeKind, pod: Pod, taskID: String, timeout: Duration) async -> ProbeResult {
         switch kind {
         case .command:
-            let container = await pod.runningContainer(taskID)
-            return await probe(kind, container: container, timeout: timeout) { _, _, _ throws(SystemError) in
-                throw SystemError("connect", errno: EINVAL)
-            }
+            return await probe(kind, container: await pod.runningContainer(taskID), timeout: timeout, connect: nil)
         case .http, .tcp:
             let dialer: NetworkDialer
             do {
@@ -87,12 +84,14 @@ public struct HealthProber: Sendable {
     /// A connect from inside the pod's network: `(ip, port, timeout)` to a connected socket.
     typealias Connect = @Sendable (String, Int, Duration) async throws(SystemError) -> Int32
 
+    /// `connect` serves HTTP and TCP checks, `container` command checks.
     private func probe(_ kind: ProbeKind, container: RunningContainerInfo?, timeout: Duration,
-                       connect: @escaping Connect) async -> ProbeResult {
+                       connect: Connect?) async -> ProbeResult {
         let limit = timeout > .zero ? timeout : .seconds(3600)
         switch kind {
         case let .tcp(port, ipv6):
             let ip = ipv6 ? "::1" : "127.0.0.1"
+            guard let connect else { return ProbeResult(healthy: false, detail: "no network to connect from") }
             do {
                 let fd = try await connect(ip, port, limit)
                 close(fd)
@@ -102,6 +101,7 @@ public struct HealthProber: Sendable {
             }
         case let .http(scheme, port, path, ipv6):
             let ip = ipv6 ? "::1" : "127.0.0.1"
+            guard let connect else { return ProbeResult(healthy: false, detail: "no network to connect from") }
             return await withDeadline(limit, detail: "HTTP check timed out after \(limit)") {
                 await self.http(scheme: scheme, ip: ip, port: port, path: path, connect: connect, budget: limit)
             }

@@ -190,34 +190,10 @@ public struct Cgroup: Sendable, Equatable {
                         if let p = Int32(line) { pids.insert(p) }
                     }
                 }
-                stack.append(contentsOf: Self.childCgroups(of: current))
+                stack.append(contentsOf: Directory.subdirectories(current))
             }
         }
         return pids.sorted()
-    }
-
-    /// The child cgroups of a cgroup directory, told apart from its many control files by
-    /// the directory entry's type (no `stat` per file).
-    static func childCgroups(of dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var children: [String] = []
-        while let entry = readdir(d) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            switch entry.pointee.d_type {
-            case UInt8(DT_DIR):
-                children.append(dir + "/" + name)
-            case UInt8(DT_UNKNOWN):
-                var st = stat()
-                if lstat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { children.append(dir + "/" + name) }
-            default:
-                break
-            }
-        }
-        return children
     }
 
     // MARK: Teardown
@@ -262,7 +238,7 @@ public struct Cgroup: Sendable, Equatable {
     }
 
     private func removeTree(_ dir: String) {
-        for child in Self.childCgroups(of: dir) {
+        for child in Directory.subdirectories(dir) {
             removeTree(child)
             rmdir(child)
         }
