@@ -9,6 +9,7 @@
 // slot in the poll set until its own deadline; it never delays other requests.
 
 #include "cpod.h"
+#include "cpod_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -255,21 +256,9 @@ int cpod_dialer_dial(cpod_dialer *d, const char *ip, int port, int timeout_ms, c
     }
     struct dial_request *r = calloc(1, sizeof *r);
     if (!r) return -1;
-    struct sockaddr_in *sin = (struct sockaddr_in *)&r->address;
-    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&r->address;
-    if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons((uint16_t)port);
-        r->address_length = sizeof *sin;
-        r->family = AF_INET;
-    } else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((uint16_t)port);
-        r->address_length = sizeof *sin6;
-        r->family = AF_INET6;
-    } else {
+    r->family = cpod_inet_address(ip, port, &r->address, &r->address_length);
+    if (r->family < 0) {
         free(r);
-        errno = EINVAL;
         return -1;
     }
     r->deadline_ns = now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 1) * 1000000LL;

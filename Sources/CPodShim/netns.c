@@ -143,28 +143,32 @@ struct connect_args {
     int timeout_ms;
 };
 
+int cpod_inet_address(const char *ip, int port, struct sockaddr_storage *ss, socklen_t *len) {
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)port);
+        *len = sizeof *sin;
+        return AF_INET;
+    }
+    if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *sin6;
+        return AF_INET6;
+    }
+    errno = EINVAL;
+    return -1;
+}
+
 static int do_connect(void *p) {
     struct connect_args *a = p;
     struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
     socklen_t len;
-    int family;
-    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-    if (inet_pton(AF_INET, a->ip, &sin->sin_addr) == 1) {
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons((uint16_t)a->port);
-        len = sizeof *sin;
-        family = AF_INET;
-    } else if (inet_pton(AF_INET6, a->ip, &sin6->sin6_addr) == 1) {
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((uint16_t)a->port);
-        len = sizeof *sin6;
-        family = AF_INET6;
-    } else {
-        errno = EINVAL;
-        return -1;
-    }
+    int family = cpod_inet_address(a->ip, a->port, &ss, &len);
+    if (family < 0) return -1;
     int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return -1;
     int rc = connect(fd, (struct sockaddr *)&ss, len);
@@ -203,10 +207,4 @@ int cpod_tcp_connect(int netns_fd, const char *ip, int port, int timeout_ms) {
     struct connect_args a = {ip, port, timeout_ms};
     if (netns_fd < 0) return do_connect(&a);
     return cpod_in_netns(netns_fd, do_connect, &a);
-}
-
-int cpod_tcp_connect_here(int netns_fd, const char *ip, int port, int timeout_ms) {
-    if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) < 0) return -1;
-    struct connect_args a = {ip, port, timeout_ms};
-    return do_connect(&a);
 }

@@ -7,26 +7,15 @@ import Glibc
 /// pthread, so no Swift concurrency thread ever blocks or changes namespace.
 public enum BlockingThread {
     private final class Job: @unchecked Sendable {
-        // Safe: `body` and `inline` are set once before the thread starts; one of them runs, once.
+        // Safe: `body` is set once before the thread starts and used by that thread only.
         let body: () -> Void
-        let inline: () -> Void
-        init(inline: @escaping () -> Void, _ body: @escaping () -> Void) {
-            self.inline = inline
-            self.body = body
-        }
+        init(_ body: @escaping () -> Void) { self.body = body }
     }
 
     /// Runs `body` on a new thread and returns its result.
     public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await runOnOwnThread { _ in body() }
-    }
-
-    /// Runs `body` on a new thread that ends after it; `body` learns whether it got one
-    /// (`false`: no thread could be made and it runs inline, so it must not change the
-    /// thread's state, such as its namespace).
-    private static func runOnOwnThread<T: Sendable>(_ body: @escaping @Sendable (_ ownThread: Bool) -> T) async -> T {
         await withCheckedContinuation { (cont: CheckedContinuation<T, Never>) in
-            let job = Job(inline: { cont.resume(returning: body(false)) }) { cont.resume(returning: body(true)) }
+            let job = Job { cont.resume(returning: body()) }
             var attr = pthread_attr_t()
             pthread_attr_init(&attr)
             pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
@@ -41,7 +30,7 @@ public enum BlockingThread {
             pthread_attr_destroy(&attr)
             if rc != 0 {
                 // No thread: run inline rather than fail (rare; only under thread exhaustion).
-                Unmanaged<Job>.fromOpaque(box).takeRetainedValue().inline()
+                Unmanaged<Job>.fromOpaque(box).takeRetainedValue().body()
             }
         }
     }
@@ -50,17 +39,14 @@ public enum BlockingThread {
     /// namespace) within `timeout`. Returns a connected blocking socket.
     public static func tcpConnect(networkNamespace: String?, ip: String, port: Int, timeout: Duration) async throws(SystemError) -> Int32 {
         let ms = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        let result: (fd: Int32, errno: Int32) = await runOnOwnThread { ownThread in
+        let result: (fd: Int32, errno: Int32) = await run {
             var nsfd: Int32 = -1
             if let networkNamespace {
                 nsfd = open(networkNamespace, O_RDONLY | O_CLOEXEC)
                 if nsfd < 0 { return (-1, errno) }
             }
             defer { if nsfd >= 0 { close(nsfd) } }
-            // On its own thread (which ends after this) the connect enters the namespace
-            // right here; inline it needs cpod_tcp_connect's private thread.
-            let fd = ownThread ? cpod_tcp_connect_here(nsfd, ip, Int32(port), max(1, ms))
-                               : cpod_tcp_connect(nsfd, ip, Int32(port), max(1, ms))
+            let fd = cpod_tcp_connect(nsfd, ip, Int32(port), max(1, ms))
             return (fd, fd < 0 ? errno : 0)
         }
         guard result.fd >= 0 else { throw SystemError("connect", "\(ip):\(port)", errno: result.errno) }

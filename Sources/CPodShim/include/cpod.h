@@ -203,11 +203,6 @@ extern "C" {
 /// close-on-exec fd, or -1 with errno (ECONNREFUSED, ETIMEDOUT, …).
 int cpod_tcp_connect(int netns_fd, const char *ip, int port, int timeout_ms);
 
-/// The same from the calling thread, which first enters `netns_fd` (when >= 0) and stays
-/// there: only for a thread that ends right after (one of BlockingThread's), which saves
-/// the private thread of `cpod_tcp_connect`.
-int cpod_tcp_connect_here(int netns_fd, const char *ip, int port, int timeout_ms);
-
 /// A thread that stays inside one network namespace and connects TCP sockets from there
 /// (dialer.c): one setns for the pod's lifetime instead of one per health check.
 typedef struct cpod_dialer cpod_dialer;
