@@ -1,26 +1,26 @@
-import AsyncHTTPClient
 import MesosProtocol
 import NIOCore
 import SwiftProtobuf
 
-/// Decodes a RecordIO event stream (an HTTP response body) into messages. A record
-/// whose payload cannot be decoded is delivered as a failure and the stream goes on (the
-/// framing is intact); a framing error or a broken connection ends the stream with an
-/// error. Unknown fields are ignored.
-public struct EventStream<Event: SwiftProtobuf.Message & Sendable>: AsyncSequence, Sendable {
+/// Decodes a RecordIO event stream (an HTTP response body: any sequence of byte chunks)
+/// into messages. A record whose payload cannot be decoded is delivered as a failure and
+/// the stream goes on (the framing is intact); a framing error or a broken connection ends
+/// the stream with an error. Unknown fields are ignored.
+public struct EventStream<Event: SwiftProtobuf.Message & Sendable, Body: AsyncSequence & Sendable>: AsyncSequence, Sendable
+where Body.Element == ByteBuffer {
     public typealias Element = Result<Event, MesosHTTPError>
-    let body: HTTPClientResponse.Body
+    let body: Body
     let encoding: MesosEncoding
     let maxRecordSize: Int
 
-    public init(body: HTTPClientResponse.Body, encoding: MesosEncoding, maxRecordSize: Int = 64 << 20) {
+    public init(body: Body, encoding: MesosEncoding, maxRecordSize: Int = 64 << 20) {
         self.body = body
         self.encoding = encoding
         self.maxRecordSize = maxRecordSize
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var bodyIterator: HTTPClientResponse.Body.AsyncIterator
+        var bodyIterator: Body.AsyncIterator
         var decoder: RecordIODecoder
         let encoding: MesosEncoding
         var ended = false

@@ -15,7 +15,7 @@ public final class SchedulerMasterClient: Sendable {
         public var streamID: String
         /// The master that holds the subscription (the leader).
         public var leader: MesosEndpoint
-        public var events: EventStream<Mesos_V1_Scheduler_Event>
+        public var events: EventStream<Mesos_V1_Scheduler_Event, HTTPClientResponse.Body>
     }
 
     public let masters: [MesosEndpoint]

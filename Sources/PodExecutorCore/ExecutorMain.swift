@@ -14,11 +14,10 @@ public enum ExecutorMain {
         // One event-loop thread is plenty for an executor: an agent connection and
         // health probes. It keeps the executor's footprint small.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let httpClient = ExecutorAgentClient.makeHTTPClient(eventLoopGroup: group)
         let client = ExecutorAgentClient(endpoint: configuration.agentEndpoint, encoding: configuration.encoding,
                                          frameworkID: Mesos_V1_FrameworkID(configuration.frameworkID),
                                          executorID: Mesos_V1_ExecutorID(configuration.executorID),
-                                         authenticationToken: configuration.authenticationToken, httpClient: httpClient)
+                                         authenticationToken: configuration.authenticationToken, eventLoopGroup: group)
         var cgroupParent: Cgroup?
         if configuration.cgroupsEnabled {
             do {
@@ -75,7 +74,7 @@ public enum ExecutorMain {
         let executor = Executor(configuration: configuration, client: client, pod: pod,
                                 healthProber: HealthProber(eventLoopGroup: group), logger: logger)
         let code = await executor.run()
-        try? await httpClient.shutdown()
+        await client.shutdown()
         try? await imageClient.shutdown()
         try? await group.shutdownGracefully()
         return code
