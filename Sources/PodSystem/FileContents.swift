@@ -28,8 +28,12 @@ public enum FileContents {
         return out
     }
 
-    /// Writes a file atomically: a temporary sibling, fsync, rename.
-    public static func writeAtomically(_ path: String, _ data: [UInt8], mode: mode_t = 0o644) throws(SystemError) {
+    /// Writes a file atomically: a temporary sibling, fsync, rename. A reader sees the old
+    /// or the new content, never a part. `durable: false` leaves out the fsync, for files
+    /// that describe what does not outlive the machine anyway (processes, mounts): they stay
+    /// whole across a process crash, which is all they need.
+    public static func writeAtomically(_ path: String, _ data: [UInt8], mode: mode_t = 0o644,
+                                       durable: Bool = true) throws(SystemError) {
         let tmp = path + ".tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemError.last("open", tmp) }
@@ -45,7 +49,7 @@ public enum FileContents {
             }
             offset += n
         }
-        fsync(fd)
+        if durable { fsync(fd) }
         close(fd)
         guard rename(tmp, path) == 0 else {
             let e = SystemError.last("rename", "\(tmp) → \(path)")
