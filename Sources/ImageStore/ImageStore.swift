@@ -25,10 +25,15 @@ public actor ImageStore {
 
     /// Opens (creating if needed) the store under `configuration.rootDirectory`.
     public init(configuration: ImageStoreConfiguration, httpClient: HTTPClient, logger: Logger) throws(ImageStoreError) {
+        try self.init(configuration: configuration, http: RegistryHTTPClient(httpClient), logger: logger)
+    }
+
+    /// Opens the store with a client that may be made only when a pull needs it.
+    public init(configuration: ImageStoreConfiguration, http: RegistryHTTPClient, logger: Logger) throws(ImageStoreError) {
         self.configuration = configuration
         self.store = try ContentStore(rootPath: configuration.rootDirectory)
         self.logger = logger
-        self.client = RegistryClient(http: httpClient, configuration: configuration, cache: RegistryAuthCache(),
+        self.client = RegistryClient(http: http, configuration: configuration, cache: RegistryAuthCache(),
                                      counters: counters, logger: logger)
     }
 

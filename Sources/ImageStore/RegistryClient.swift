@@ -14,7 +14,7 @@ import NIOHTTP1
 ///   at most 5, http/https only, never from https to http, and `Authorization` is dropped as
 ///   soon as the origin changes (pre-signed blob storage URLs).
 struct RegistryClient: Sendable {
-    let http: HTTPClient
+    let http: RegistryHTTPClient
     let configuration: ImageStoreConfiguration
     let cache: RegistryAuthCache
     let counters: TransferCounters
@@ -202,7 +202,7 @@ struct RegistryClient: Sendable {
             counters.update { $0.requests += 1 }
             let response: HTTPClientResponse
             do {
-                response = try await http.execute(request, deadline: .now() + .seconds(timeout), logger: logger)
+                response = try await http.client.execute(request, deadline: .now() + .seconds(timeout), logger: logger)
             } catch {
                 throw ImageStoreError(.network, "pull of \(ref) failed: \(method.rawValue) \(Self.redacted(currentURL)) failed",
                                       underlying: SendableErrorDescription(error))

@@ -43,15 +43,18 @@ public enum ExecutorMain {
         podConfiguration.cniPluginDirectories = configuration.cniPluginDirectories
         var hooks = PodHooks()
         let imageRoot = configuration.imageStoreDirectory ?? Self.defaultImageStore(sandbox: configuration.directory)
-        var imageClientConfig = HTTPClient.Configuration()
-        imageClientConfig.redirectConfiguration = .disallow
-        imageClientConfig.timeout = .init(connect: .seconds(10), read: .seconds(60))
-        let imageClient = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: imageClientConfig)
+        // Made on the first pull: a pod without images never builds an HTTP client.
+        let imageClient = RegistryHTTPClient(makingOnFirstUse: {
+            var imageClientConfig = HTTPClient.Configuration()
+            imageClientConfig.redirectConfiguration = .disallow
+            imageClientConfig.timeout = .init(connect: .seconds(10), read: .seconds(60))
+            return HTTPClient(eventLoopGroupProvider: .shared(group), configuration: imageClientConfig)
+        })
         do {
             var storeConfiguration = ImageStoreConfiguration(rootDirectory: imageRoot)
             storeConfiguration.registryMirrors = configuration.registryMirrors
             storeConfiguration.insecureRegistries = configuration.insecureRegistries
-            hooks.imageStore = try ImageStore(configuration: storeConfiguration, httpClient: imageClient,
+            hooks.imageStore = try ImageStore(configuration: storeConfiguration, http: imageClient,
                                               logger: logger)
         } catch {
             logger.warning("image store unavailable; containers with images will fail", metadata: ["path": "\(imageRoot)", "error": "\(error)"])
@@ -75,7 +78,7 @@ public enum ExecutorMain {
                                 healthProber: HealthProber(eventLoopGroup: group), logger: logger)
         let code = await executor.run()
         await client.shutdown()
-        try? await imageClient.shutdown()
+        await imageClient.shutdownIfMade()
         try? await group.shutdownGracefully()
         return code
     }
@@ -96,15 +99,15 @@ extension ExecutorMain {
     public static func cleanup(runtimeDirectory: String, cniConfigDirectory: String, cniPluginDirectories: [String],
                                imageStoreDirectory: String?, logger: Logger) async -> Int32 {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let client = HTTPClient(eventLoopGroupProvider: .shared(group))
+        let client = RegistryHTTPClient(makingOnFirstUse: { HTTPClient(eventLoopGroupProvider: .shared(group)) })
         var store: ImageStore?
         if let imageStoreDirectory {
-            store = try? ImageStore(configuration: ImageStoreConfiguration(rootDirectory: imageStoreDirectory), httpClient: client, logger: logger)
+            store = try? ImageStore(configuration: ImageStoreConfiguration(rootDirectory: imageStoreDirectory), http: client, logger: logger)
         }
         let collected = await PodGarbageCollector(runtimeDirectory: runtimeDirectory, cniConfigDirectory: cniConfigDirectory,
                                                   cniPluginDirectories: cniPluginDirectories, imageStore: store, logger: logger).collect()
         logger.info("cleanup finished", metadata: ["collected": "\(collected.joined(separator: ","))"])
-        try? await client.shutdown()
+        await client.shutdownIfMade()
         try? await group.shutdownGracefully()
         return 0
     }
