@@ -5,34 +5,44 @@ import NIOHTTP1
 
 /// The executor side of the v1 executor HTTP API (`/api/v1/executor`): a long-lived
 /// SUBSCRIBE stream and calls on a separate keep-alive connection, as the reference
-/// library does, over a small HTTP/1.1 client (`MesosHTTPConnection`).
+/// library does, over a small HTTP/1.1 client (``transport(for:makeEventLoopGroup:)``).
 public final class ExecutorAgentClient: Sendable {
     public let endpoint: MesosEndpoint
     public let encoding: MesosEncoding
     public let frameworkID: Mesos_V1_FrameworkID
     public let executorID: Mesos_V1_ExecutorID
     private let authorization: String?
-    private let connection: MesosHTTPConnection
+    private let connection: any MesosHTTPTransport
     private let path: String
 
     /// - Parameters:
     ///   - authenticationToken: `MESOS_EXECUTOR_AUTHENTICATION_TOKEN`, sent as a bearer
     ///     token; never logged.
-    ///   - eventLoopGroup: where the connections run (an executor has one thread).
+    ///   - transport: the HTTP client, usually ``transport(for:makeEventLoopGroup:)``.
     public init(endpoint: MesosEndpoint, encoding: MesosEncoding, frameworkID: Mesos_V1_FrameworkID,
-                executorID: Mesos_V1_ExecutorID, authenticationToken: String?, eventLoopGroup: any EventLoopGroup,
+                executorID: Mesos_V1_ExecutorID, authenticationToken: String?, transport: any MesosHTTPTransport,
                 path: String = "/api/v1/executor") {
         self.endpoint = endpoint
         self.encoding = encoding
         self.frameworkID = frameworkID
         self.executorID = executorID
         self.authorization = authenticationToken.map { "Bearer " + $0 }
-        // No redirects, no read timeout on the stream (it may be idle for 30 minutes
-        // between heartbeats), a short connect timeout; a refused connection fails at once
-        // (the executor owns the retry policy: a SUBSCRIBE held back would go out later
-        // with a stale payload).
-        self.connection = MesosHTTPConnection(endpoint: endpoint, group: eventLoopGroup, connectTimeout: .seconds(5))
+        self.connection = transport
         self.path = path
+    }
+
+    /// The HTTP client for an agent endpoint: plain sockets for `http` and Unix sockets,
+    /// SwiftNIO (on the group `makeEventLoopGroup` returns, asked only then) for `https`.
+    /// Both: no redirects, no read timeout on the stream (it may be idle for 30 minutes
+    /// between heartbeats), a 5 s connect timeout, and a refused connection fails at once
+    /// (the executor owns the retry policy: a SUBSCRIBE held back would go out later with
+    /// a stale payload).
+    public static func transport(for endpoint: MesosEndpoint,
+                                 makeEventLoopGroup: () -> any EventLoopGroup) -> any MesosHTTPTransport {
+        if case .tcp("https", _, _) = endpoint.transport {
+            return MesosHTTPConnection(endpoint: endpoint, group: makeEventLoopGroup(), connectTimeout: .seconds(5))
+        }
+        return SocketHTTPConnection(endpoint: endpoint, connectTimeout: .seconds(5))
     }
 
     private func request(for call: Mesos_V1_Executor_Call, accept: Bool) throws -> MesosHTTPRequest {
@@ -71,7 +81,7 @@ public final class ExecutorAgentClient: Sendable {
     }
 
     /// Sends a call that the agent answers with 202 (UPDATE, MESSAGE, HEARTBEAT).
-    public func send(_ call: Mesos_V1_Executor_Call, timeout: TimeAmount = .seconds(30)) async throws {
+    public func send(_ call: Mesos_V1_Executor_Call, timeout: Duration = .seconds(30)) async throws {
         let response: MesosHTTPResponse
         do {
             response = try await connection.call(try request(for: call, accept: false), timeout: timeout, maxBody: 64 << 10)

@@ -50,6 +50,25 @@ public struct MesosHTTPStreamedResponse: Sendable {
     }
 }
 
+/// What the executor's agent client needs from an HTTP client: calls answered whole, and a
+/// streamed answer (SUBSCRIBE). ``SocketHTTPConnection`` serves plain TCP and Unix sockets
+/// without an event loop; ``MesosHTTPConnection`` serves TLS too, on SwiftNIO.
+public protocol MesosHTTPTransport: Sendable {
+    var endpoint: MesosEndpoint { get }
+    func call(_ request: MesosHTTPRequest, timeout: Duration, maxBody: Int) async throws -> MesosHTTPResponse
+    func stream(_ request: MesosHTTPRequest) async throws -> MesosHTTPStreamedResponse
+    func close() async
+}
+
+extension SocketHTTPConnection: MesosHTTPTransport {}
+
+extension MesosHTTPConnection: MesosHTTPTransport {
+    public func call(_ request: MesosHTTPRequest, timeout: Duration, maxBody: Int) async throws -> MesosHTTPResponse {
+        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        return try await call(request, timeout: .nanoseconds(nanoseconds), maxBody: maxBody)
+    }
+}
+
 /// A small HTTP/1.1 client for one Mesos endpoint (TCP, TLS or a Unix socket), on SwiftNIO.
 ///
 /// Calls go one at a time over one keep-alive connection, opened on first use and again

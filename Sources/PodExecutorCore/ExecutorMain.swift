@@ -11,13 +11,17 @@ import PodSystem
 /// Builds the executor's components from its configuration and runs it.
 public enum ExecutorMain {
     public static func run(configuration: ExecutorConfiguration, logger: Logger) async -> Int32 {
-        // One event-loop thread is plenty for an executor: an agent connection and
-        // health probes. It keeps the executor's footprint small.
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // One event-loop thread is plenty for an executor (HTTP checks, image pulls, a TLS
+        // agent), and it is started only when one of those first needs it: building the
+        // group and channel pipelines costs every executor ~1.5 ms of start-up, mostly the
+        // Swift runtime's first-time conformance lookups. A plain-HTTP agent is reached
+        // over blocking sockets on threads of their own.
+        let eventLoops = OnFirstUse<MultiThreadedEventLoopGroup> { MultiThreadedEventLoopGroup(numberOfThreads: 1) }
+        let transport = ExecutorAgentClient.transport(for: configuration.agentEndpoint, makeEventLoopGroup: { eventLoops.value })
         let client = ExecutorAgentClient(endpoint: configuration.agentEndpoint, encoding: configuration.encoding,
                                          frameworkID: Mesos_V1_FrameworkID(configuration.frameworkID),
                                          executorID: Mesos_V1_ExecutorID(configuration.executorID),
-                                         authenticationToken: configuration.authenticationToken, eventLoopGroup: group)
+                                         authenticationToken: configuration.authenticationToken, transport: transport)
         var cgroupParent: Cgroup?
         if configuration.cgroupsEnabled {
             do {
@@ -48,7 +52,7 @@ public enum ExecutorMain {
             var imageClientConfig = HTTPClient.Configuration()
             imageClientConfig.redirectConfiguration = .disallow
             imageClientConfig.timeout = .init(connect: .seconds(10), read: .seconds(60))
-            return HTTPClient(eventLoopGroupProvider: .shared(group), configuration: imageClientConfig)
+            return HTTPClient(eventLoopGroupProvider: .shared(eventLoops.value), configuration: imageClientConfig)
         })
         do {
             var storeConfiguration = ImageStoreConfiguration(rootDirectory: imageRoot)
@@ -75,11 +79,11 @@ public enum ExecutorMain {
         }
         let pod = Pod(configuration: podConfiguration, logger: logger, hooks: hooks)
         let executor = Executor(configuration: configuration, client: client, pod: pod,
-                                healthProber: HealthProber(eventLoopGroup: group), logger: logger)
+                                healthProber: HealthProber(makingEventLoopGroup: { eventLoops.value }), logger: logger)
         let code = await executor.run()
         await client.shutdown()
         await imageClient.shutdownIfMade()
-        try? await group.shutdownGracefully()
+        try? await eventLoops.ifMade?.shutdownGracefully()
         return code
     }
 

@@ -41,16 +41,26 @@ public enum ProbeKind: Sendable, Equatable {
 /// forks `curl` or `mesos-tcp-connect` for each one, MESOS-6766): HTTP(S) and TCP go to
 /// 127.0.0.1 inside the pod's network namespace; command checks enter the container.
 public struct HealthProber: Sendable {
-    let eventLoopGroup: any EventLoopGroup
-    let sslContext: NIOSSLContext?
+    private let eventLoops: OnFirstUse<any EventLoopGroup>
+    private let tls: OnFirstUse<NIOSSLContext?>
 
     public init(eventLoopGroup: any EventLoopGroup) {
-        self.eventLoopGroup = eventLoopGroup
-        var tls = TLSConfiguration.makeClientConfiguration()
-        // curl -k: health checks do not verify certificates.
-        tls.certificateVerification = .none
-        sslContext = try? NIOSSLContext(configuration: tls)
+        self.init(makingEventLoopGroup: { eventLoopGroup })
     }
+
+    /// A prober that asks for its event loops (and builds its TLS context) only when an
+    /// HTTP(S) check first runs.
+    public init(makingEventLoopGroup: @escaping @Sendable () -> any EventLoopGroup) {
+        eventLoops = OnFirstUse(makingEventLoopGroup)
+        tls = OnFirstUse {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            // curl -k: health checks do not verify certificates.
+            tls.certificateVerification = .none
+            return try? NIOSSLContext(configuration: tls)
+        }
+    }
+
+    var eventLoopGroup: any EventLoopGroup { eventLoops.value }
 
     /// Runs one probe with a timeout (0 = none, as Mesos). HTTP and TCP checks connect
     /// through the pod's ``NetworkDialer``.
@@ -192,7 +202,7 @@ public struct HealthProber: Sendable {
 
     private func exchange(fd: Int32, tls: Bool, hostHeader: String, path: String) async throws -> (status: Int, location: String?) {
         let promise = eventLoopGroup.next().makePromise(of: (Int, String?).self)
-        let sslContext = self.sslContext
+        let sslContext = tls ? self.tls.value : nil
         let bootstrap = ClientBootstrap(group: eventLoopGroup).channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 if tls {

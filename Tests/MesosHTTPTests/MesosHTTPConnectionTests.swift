@@ -7,12 +7,30 @@ import NIOHTTP1
 import NIOPosix
 import Testing
 
-/// The executor's HTTP/1.1 client against a loopback server that answers with scripted
-/// raw bytes: keep-alive reuse, a connection the server dropped while idle, `Connection:
-/// close`, timeouts, oversized answers, refused connections, Unix sockets, and event
-/// streams split at arbitrary places or broken in the middle.
+/// The executor's two HTTP/1.1 clients (blocking sockets, and SwiftNIO for TLS agents)
+/// against a loopback server that answers with scripted raw bytes: keep-alive reuse, a
+/// connection the server dropped while idle, `Connection: close`, timeouts, oversized
+/// answers, refused connections, Unix sockets, and event streams split at arbitrary places
+/// or broken in the middle.
 @Suite struct MesosHTTPConnectionTests {
     static let group = MultiThreadedEventLoopGroup.singleton
+
+    enum Client: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case sockets, nio
+        var testDescription: String { rawValue }
+
+        func connect(_ endpoint: MesosEndpoint) -> any MesosHTTPTransport {
+            switch self {
+            case .sockets: return SocketHTTPConnection(endpoint: endpoint)
+            case .nio: return MesosHTTPConnection(endpoint: endpoint, group: MesosHTTPConnectionTests.group)
+            }
+        }
+
+        func agentClient(_ endpoint: MesosEndpoint, encoding: MesosEncoding, token: String?) -> ExecutorAgentClient {
+            ExecutorAgentClient(endpoint: endpoint, encoding: encoding, frameworkID: .init("fw"), executorID: .init("ex"),
+                                authenticationToken: token, transport: connect(endpoint))
+        }
+    }
 
     /// What the server does with the n-th request (0-based) of the whole run.
     enum Reply: Sendable {
@@ -117,11 +135,11 @@ import Testing
         }
     }
 
-    @Test func callsShareOneKeepAliveConnection() async throws {
+    @Test(arguments: Client.allCases) func callsShareOneKeepAliveConnection(kind: Client) async throws {
         let server = try await ScriptedServer { _, _ in .raw([Self.accepted], close: false) }
-        let client = MesosHTTPConnection(endpoint: server.endpoint, group: Self.group)
+        let client = kind.connect(server.endpoint)
         for i in 0..<3 {
-            let response = try await client.call(Self.request("{\"n\":\(i)}"))
+            let response = try await client.call(Self.request("{\"n\":\(i)}"), timeout: .seconds(30), maxBody: 1 << 20)
             #expect(response.status == .accepted)
         }
         #expect(server.connections.withLockedValue { $0 } == 1)
@@ -137,14 +155,14 @@ import Testing
         await server.stop()
     }
 
-    @Test func aConnectionDroppedWhileIdleIsReplaced() async throws {
+    @Test(arguments: Client.allCases) func aConnectionDroppedWhileIdleIsReplaced(kind: Client) async throws {
         // The server answers and then drops the connection without saying so (an agent
         // restart, an idle timeout): the next call goes out on a new connection.
         let server = try await ScriptedServer { _, _ in .raw([Self.accepted], close: true) }
-        let client = MesosHTTPConnection(endpoint: server.endpoint, group: Self.group)
-        _ = try await client.call(Self.request())
+        let client = kind.connect(server.endpoint)
+        _ = try await client.call(Self.request(), timeout: .seconds(30), maxBody: 1 << 20)
         try await Self.eventually("the server to close") { server.closedConnections.withLockedValue { $0 } == 1 }
-        let second = try await client.call(Self.request())
+        let second = try await client.call(Self.request(), timeout: .seconds(30), maxBody: 1 << 20)
         #expect(second.status == .accepted)
         #expect(server.connections.withLockedValue { $0 } == 2)
         #expect(server.requests.withLockedValue { $0.count } == 2)
@@ -152,66 +170,101 @@ import Testing
         await server.stop()
     }
 
-    @Test func connectionCloseIsHonoured() async throws {
+    @Test(arguments: Client.allCases) func connectionCloseIsHonoured(kind: Client) async throws {
         let server = try await ScriptedServer { _, _ in
             .raw(["HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"], close: false)
         }
-        let client = MesosHTTPConnection(endpoint: server.endpoint, group: Self.group)
-        _ = try await client.call(Self.request())
-        _ = try await client.call(Self.request())
+        let client = kind.connect(server.endpoint)
+        _ = try await client.call(Self.request(), timeout: .seconds(30), maxBody: 1 << 20)
+        _ = try await client.call(Self.request(), timeout: .seconds(30), maxBody: 1 << 20)
         #expect(server.connections.withLockedValue { $0 } == 2)
         await client.close()
         await server.stop()
     }
 
-    @Test func aSilentServerTimesOutAndTheNextCallUsesANewConnection() async throws {
+    @Test(arguments: Client.allCases) func aSilentServerTimesOutAndTheNextCallUsesANewConnection(kind: Client) async throws {
         let server = try await ScriptedServer { index, _ in index == 0 ? .silence : .raw([Self.accepted], close: false) }
-        let client = MesosHTTPConnection(endpoint: server.endpoint, group: Self.group)
+        let client = kind.connect(server.endpoint)
         let started = ContinuousClock.now
         await #expect {
-            _ = try await client.call(Self.request(), timeout: .milliseconds(200))
+            _ = try await client.call(Self.request(), timeout: .milliseconds(200), maxBody: 1 << 20)
         } throws: { error in
             "\(error)".contains("no answer within 200 ms") && (error as? MesosHTTPError)?.kind == .transport
         }
         #expect(ContinuousClock.now - started < .seconds(5))
-        let next = try await client.call(Self.request())
+        let next = try await client.call(Self.request(), timeout: .seconds(30), maxBody: 1 << 20)
         #expect(next.status == .accepted)
         #expect(server.connections.withLockedValue { $0 } == 2)
         await client.close()
         await server.stop()
     }
 
-    @Test func anOversizedAnswerIsRefused() async throws {
+    @Test(arguments: Client.allCases) func anOversizedAnswerIsRefused(kind: Client) async throws {
         let big = String(repeating: "x", count: 5000)
         let server = try await ScriptedServer { _, _ in
             .raw(["HTTP/1.1 400 Bad Request\r\nContent-Length: \(big.utf8.count)\r\n\r\n", big], close: false)
         }
-        let client = MesosHTTPConnection(endpoint: server.endpoint, group: Self.group)
+        let client = kind.connect(server.endpoint)
         await #expect {
-            _ = try await client.call(Self.request(), maxBody: 1024)
+            _ = try await client.call(Self.request(), timeout: .seconds(30), maxBody: 1024)
         } throws: { "\($0)".contains("answer larger than 1024 bytes") }
         await client.close()
         await server.stop()
     }
 
-    @Test func aRefusedConnectionFailsAtOnce() async throws {
+    /// Broken answers end the call with a transport error, never a crash or a hang.
+    static let brokenAnswers: [String] = [
+        "garbage\r\n\r\n",
+        "HTTP/1.1 abc OK\r\n\r\n",
+        "HTTP/1.1 202 Accepted\r\nContent-Length: 10\r\n\r\nshort",
+        "HTTP/1.1 202 Accepted\r\nContent-Length: -4\r\n\r\n",
+        "HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        "HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello!!\r\n0\r\n\r\n",
+        "HTTP/1.1 202 Accepted\r\nX-Big: " + String(repeating: "a", count: 100_000) + "\r\n\r\n",
+        "HTTP/1.1 202 Acc",
+    ]
+
+    @Test(arguments: Client.allCases) func brokenAnswersFailCleanly(kind: Client) async throws {
+        for (index, answer) in Self.brokenAnswers.enumerated() {
+            let server = try await ScriptedServer { _, _ in .raw([answer], close: true) }
+            let client = kind.connect(server.endpoint)
+            await #expect(Comment(rawValue: "answer \(index)")) {
+                _ = try await client.call(Self.request(), timeout: .seconds(5), maxBody: 1 << 20)
+            } throws: { ($0 as? MesosHTTPError)?.kind == .transport }
+            await client.close()
+            await server.stop()
+        }
+    }
+
+    @Test(arguments: Client.allCases) func anInterimContinueIsSkipped(kind: Client) async throws {
+        let server = try await ScriptedServer { _, _ in
+            .raw(["HTTP/1.1 100 Continue\r\n\r\n", Self.accepted], close: false)
+        }
+        let client = kind.connect(server.endpoint)
+        let response = try await client.call(Self.request(), timeout: .seconds(5), maxBody: 1 << 20)
+        #expect(response.status == .accepted)
+        await client.close()
+        await server.stop()
+    }
+
+    @Test(arguments: Client.allCases) func aRefusedConnectionFailsAtOnce(kind: Client) async throws {
         let server = try await ScriptedServer { _, _ in .silence }
         let endpoint = server.endpoint
         await server.stop()
-        let client = MesosHTTPConnection(endpoint: endpoint, group: Self.group)
+        let client = kind.connect(endpoint)
         await #expect {
-            _ = try await client.call(Self.request())
+            _ = try await client.call(Self.request(), timeout: .seconds(30), maxBody: 1 << 20)
         } throws: { error in
             (error as? MesosHTTPError)?.kind == .transport && "\(error)".contains("cannot connect to http://127.0.0.1:\(endpoint.port)")
         }
     }
 
-    @Test func callsOverAUnixSocket() async throws {
+    @Test(arguments: Client.allCases) func callsOverAUnixSocket(kind: Client) async throws {
         let path = NSTemporaryDirectory() + "mesos-http-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         defer { unlink(path) }
         let server = try await ScriptedServer(unixSocket: path) { _, _ in .raw([Self.accepted], close: false) }
-        let client = MesosHTTPConnection(endpoint: MesosEndpoint(unixSocket: path), group: Self.group)
-        let response = try await client.call(Self.request())
+        let client = kind.connect(MesosEndpoint(unixSocket: path))
+        let response = try await client.call(Self.request(), timeout: .seconds(30), maxBody: 1 << 20)
         #expect(response.status == .accepted)
         #expect(server.requests.withLockedValue { $0.first?.head.lowercased().contains("host: localhost") } == true)
         await client.close()
@@ -228,7 +281,7 @@ import Testing
         pieces.map { String($0.utf8.count, radix: 16) + "\r\n" + $0 + "\r\n" }
     }
 
-    @Test func anEventStreamSplitAnywhereIsDecoded() async throws {
+    @Test(arguments: Client.allCases) func anEventStreamSplitAnywhereIsDecoded(kind: Client) async throws {
         var message = Mesos_V1_Executor_Event()
         message.type = .message
         message.message.data = Data("hello from the scheduler".utf8)
@@ -242,9 +295,7 @@ import Testing
             .raw(["HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"]
                  + Self.chunked(pieces) + ["0\r\n\r\n"], close: false)
         }
-        let client = ExecutorAgentClient(endpoint: server.endpoint, encoding: .json,
-                                         frameworkID: .init("fw"), executorID: .init("ex"),
-                                         authenticationToken: "secret-token", eventLoopGroup: Self.group)
+        let client = kind.agentClient(server.endpoint, encoding: .json, token: "secret-token")
         var events: [Mesos_V1_Executor_Event] = []
         for try await item in try await client.subscribe(.init()) {
             events.append(try item.get())
@@ -259,7 +310,7 @@ import Testing
         await server.stop()
     }
 
-    @Test func aStreamBrokenMidRecordEndsWithAnError() async throws {
+    @Test(arguments: Client.allCases) func aStreamBrokenMidRecordEndsWithAnError(kind: Client) async throws {
         var heartbeat = Mesos_V1_Executor_Event()
         heartbeat.type = .heartbeat
         let record = try Self.record(heartbeat)
@@ -268,8 +319,7 @@ import Testing
             .raw(["HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"]
                  + Self.chunked([record, half]), close: true)
         }
-        let client = ExecutorAgentClient(endpoint: server.endpoint, encoding: .json, frameworkID: .init("fw"),
-                                         executorID: .init("ex"), authenticationToken: nil, eventLoopGroup: Self.group)
+        let client = kind.agentClient(server.endpoint, encoding: .json, token: nil)
         var seen = 0
         await #expect {
             for try await item in try await client.subscribe(.init()) {
@@ -283,12 +333,11 @@ import Testing
         await server.stop()
     }
 
-    @Test func aRejectedSubscribeReportsTheAgentsWords() async throws {
+    @Test(arguments: Client.allCases) func aRejectedSubscribeReportsTheAgentsWords(kind: Client) async throws {
         let server = try await ScriptedServer { _, _ in
             .raw(["HTTP/1.1 400 Bad Request\r\nContent-Length: 26\r\n\r\nFailed to validate call\r\n\r\n"], close: false)
         }
-        let client = ExecutorAgentClient(endpoint: server.endpoint, encoding: .protobuf, frameworkID: .init("fw"),
-                                         executorID: .init("ex"), authenticationToken: "secret-token", eventLoopGroup: Self.group)
+        let client = kind.agentClient(server.endpoint, encoding: .protobuf, token: "secret-token")
         await #expect {
             _ = try await client.subscribe(.init())
         } throws: { error in
@@ -300,7 +349,7 @@ import Testing
         await server.stop()
     }
 
-    @Test func stoppingTheReaderClosesTheStreamsConnection() async throws {
+    @Test(arguments: Client.allCases) func stoppingTheReaderClosesTheStreamsConnection(kind: Client) async throws {
         var heartbeat = Mesos_V1_Executor_Event()
         heartbeat.type = .heartbeat
         let record = try Self.record(heartbeat)
@@ -308,8 +357,7 @@ import Testing
             .raw(["HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"]
                  + Self.chunked([record]), close: false)
         }
-        let client = ExecutorAgentClient(endpoint: server.endpoint, encoding: .json, frameworkID: .init("fw"),
-                                         executorID: .init("ex"), authenticationToken: nil, eventLoopGroup: Self.group)
+        let client = kind.agentClient(server.endpoint, encoding: .json, token: nil)
         let reader = Task {
             var count = 0
             for try await _ in try await client.subscribe(.init()) { count += 1 }

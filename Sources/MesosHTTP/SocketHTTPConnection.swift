@@ -1,0 +1,595 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// The executor's plain-HTTP client (TCP or a Unix socket): blocking sockets on threads of
+/// its own, no event loop.
+///
+/// It offers what ``MesosHTTPConnection`` offers (calls on one keep-alive connection, a
+/// streamed SUBSCRIBE on a connection of its own) for the usual agent endpoint, so that an
+/// executor whose pod has no HTTP check and no image never starts SwiftNIO: building an
+/// event-loop group and channel pipelines is mostly the Swift runtime's first-time
+/// protocol-conformance lookups, ~1.5 ms of every executor's start, and their code is
+/// memory every executor maps. TLS endpoints use ``MesosHTTPConnection``.
+///
+/// Blocking I/O never runs on a Swift concurrency thread: each call runs on a new thread,
+/// and a stream's reader is a thread for as long as the stream is read.
+public final class SocketHTTPConnection: Sendable {
+    public let endpoint: MesosEndpoint
+    let connectTimeout: Duration
+    /// The idle keep-alive connection of the calls, if any.
+    private let idle = NIOLockedValueBox<Int32?>(nil)
+
+    public init(endpoint: MesosEndpoint, connectTimeout: Duration = .seconds(5)) {
+        self.endpoint = endpoint
+        self.connectTimeout = connectTimeout
+    }
+
+    deinit {
+        if let fd = idle.withLockedValue({ $0 }) { Glibc.close(fd) }
+    }
+
+    /// Sends a request on the keep-alive connection (or a new one) and returns the whole
+    /// response. A reused connection that turns out closed before any byte of an answer
+    /// is replaced once.
+    public func call(_ request: MesosHTTPRequest, timeout: Duration = .seconds(30), maxBody: Int = 1 << 20)
+        async throws -> MesosHTTPResponse {
+        let result: Result<MesosHTTPResponse, MesosHTTPError> = await Self.onThread { [self] in
+            let deadline = ContinuousClock.now.advanced(by: timeout)
+            for attempt in 1...2 {
+                let reused: Bool
+                let fd: Int32
+                if let kept = idle.withLockedValue({ value -> Int32? in defer { value = nil }; return value }) {
+                    fd = kept
+                    reused = true
+                } else {
+                    switch connect(deadline: min(deadline, ContinuousClock.now.advanced(by: connectTimeout))) {
+                    case .success(let made): fd = made
+                    case .failure(let error): return .failure(error)
+                    }
+                    reused = false
+                }
+                let socket = BlockingSocket(fd: fd, deadline: deadline)
+                do {
+                    try socket.send(Self.serialize(request, host: endpoint.hostHeader))
+                    var reader = HTTPResponseReader(socket: socket)
+                    let head = try reader.readHead()
+                    var body = ByteBuffer()
+                    while let chunk = try reader.readBodyChunk() {
+                        guard body.readableBytes + chunk.count <= maxBody else {
+                            throw SocketFailure.bodyTooLarge(maxBody)
+                        }
+                        body.writeBytes(chunk)
+                    }
+                    if head.keepAlive && reader.reusable {
+                        let kept = idle.withLockedValue { value -> Bool in
+                            guard value == nil else { return false }
+                            value = fd
+                            return true
+                        }
+                        if !kept { Glibc.close(fd) }
+                    } else {
+                        Glibc.close(fd)
+                    }
+                    return .success(MesosHTTPResponse(status: HTTPResponseStatus(statusCode: head.status),
+                                                      headers: head.headers, body: body))
+                } catch let failure as SocketFailure {
+                    Glibc.close(fd)
+                    if reused, attempt == 1, failure.isBeforeAnswer { continue }
+                    if case .timedOut = failure {
+                        let ms = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+                        return .failure(MesosHTTPError(.transport, "\(endpoint): no answer within \(ms) ms"))
+                    }
+                    return .failure(MesosHTTPError(.transport, "\(endpoint): \(failure)"))
+                } catch {
+                    Glibc.close(fd)
+                    return .failure(MesosHTTPError(.transport, "\(endpoint): \(error)"))
+                }
+            }
+            return .failure(MesosHTTPError(.transport, "\(endpoint): connection closed before an answer"))
+        }
+        return try result.get()
+    }
+
+    /// Sends a request on a new connection and returns once the response head arrived; a
+    /// thread then reads the body into the stream until it ends, the connection breaks, or
+    /// the reader stops (which closes the connection).
+    public func stream(_ request: MesosHTTPRequest) async throws -> MesosHTTPStreamedResponse {
+        let (body, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let guardBox = StreamSocket()
+        continuation.onTermination = { _ in guardBox.shutdown() }
+        let endpoint = self.endpoint
+        let head: Result<ResponseHead, MesosHTTPError> = await withCheckedContinuation { headContinuation in
+            Self.startThread { [self] in
+                let fd: Int32
+                switch connect(deadline: ContinuousClock.now.advanced(by: connectTimeout)) {
+                case .success(let made): fd = made
+                case .failure(let error):
+                    headContinuation.resume(returning: .failure(error))
+                    continuation.finish(throwing: error)
+                    return
+                }
+                guard guardBox.adopt(fd) else {
+                    // The reader went away before the connection was made.
+                    Glibc.close(fd)
+                    let error = MesosHTTPError(.transport, "\(endpoint): stream abandoned")
+                    headContinuation.resume(returning: .failure(error))
+                    continuation.finish(throwing: error)
+                    return
+                }
+                // No deadline once the head arrived: an event stream may be idle between heartbeats.
+                let socket = BlockingSocket(fd: fd, deadline: ContinuousClock.now.advanced(by: .seconds(30)))
+                var headDelivered = false
+                do {
+                    try socket.send(Self.serialize(request, host: endpoint.hostHeader))
+                    var reader = HTTPResponseReader(socket: socket)
+                    let head = try reader.readHead()
+                    headDelivered = true
+                    headContinuation.resume(returning: .success(head))
+                    reader.socket.deadline = nil
+                    while let chunk = try reader.readBodyChunk() {
+                        continuation.yield(ByteBuffer(bytes: chunk))
+                    }
+                    continuation.finish()
+                } catch {
+                    let failure = MesosHTTPError(.transport, "\(endpoint): \(error)")
+                    if !headDelivered { headContinuation.resume(returning: .failure(failure)) }
+                    continuation.finish(throwing: failure)
+                }
+                guardBox.close()
+            }
+        }
+        switch head {
+        case .success(let head):
+            return MesosHTTPStreamedResponse(status: HTTPResponseStatus(statusCode: head.status), headers: head.headers, body: body)
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// Closes the idle call connection.
+    public func close() {
+        if let fd = idle.withLockedValue({ value -> Int32? in defer { value = nil }; return value }) {
+            Glibc.close(fd)
+        }
+    }
+
+    // MARK: Connecting
+
+    private func connect(deadline: ContinuousClock.Instant) -> Result<Int32, MesosHTTPError> {
+        switch endpoint.transport {
+        case .unixSocket(let path):
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+                return .failure(MesosHTTPError(.transport, "cannot connect to \(endpoint): socket path too long"))
+            }
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in
+                raw.copyBytes(from: bytes)
+                raw[bytes.count] = 0
+            }
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { return .failure(systemFailure("socket")) }
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            guard rc == 0 else {
+                let failure = systemFailure("connect")
+                Glibc.close(fd)
+                return .failure(failure)
+            }
+            return .success(fd)
+        case let .tcp(_, host, port):
+            var hints = addrinfo()
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            hints.ai_flags = AI_NUMERICSERV
+            var list: UnsafeMutablePointer<addrinfo>?
+            let rc = getaddrinfo(host, String(port), &hints, &list)
+            guard rc == 0, let first = list else {
+                return .failure(MesosHTTPError(.transport, "cannot connect to \(endpoint): cannot resolve '\(host)': \(String(cString: gai_strerror(rc)))"))
+            }
+            defer { freeaddrinfo(list) }
+            var lastFailure = MesosHTTPError(.transport, "cannot connect to \(endpoint)")
+            var next: UnsafeMutablePointer<addrinfo>? = first
+            while let info = next {
+                next = info.pointee.ai_next
+                switch Self.connect(info.pointee, deadline: deadline) as ConnectResult {
+                case .success(let fd): return .success(fd)
+                case .failure(let errorNumber):
+                    lastFailure = MesosHTTPError(.transport, "cannot connect to \(endpoint): "
+                                                 + (errorNumber == ETIMEDOUT ? "connect timed out" : String(cString: strerror(errorNumber))))
+                }
+            }
+            return .failure(lastFailure)
+        }
+    }
+
+    enum ConnectResult {
+        case success(Int32)
+        case failure(Int32)  // errno
+    }
+
+    private func systemFailure(_ what: String) -> MesosHTTPError {
+        MesosHTTPError(.transport, "cannot connect to \(endpoint): \(what): \(String(cString: strerror(errno)))")
+    }
+
+    /// A non-blocking connect awaited with poll until the deadline; the socket is then blocking.
+    private static func connect(_ info: addrinfo, deadline: ContinuousClock.Instant) -> ConnectResult {
+        let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { return .failure(errno) }
+        if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) != 0 {
+            guard errno == EINPROGRESS else {
+                let e = errno
+                Glibc.close(fd)
+                return .failure(e)
+            }
+            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            while true {
+                let rc = poll(&pfd, 1, BlockingSocket.milliseconds(until: deadline))
+                if rc < 0 && errno == EINTR { continue }
+                if rc <= 0 {
+                    Glibc.close(fd)
+                    return .failure(rc == 0 ? ETIMEDOUT : errno)
+                }
+                break
+            }
+            var soError: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
+            if soError != 0 {
+                Glibc.close(fd)
+                return .failure(soError)
+            }
+        }
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        var one: Int32 = 1
+        if info.ai_family == AF_INET || info.ai_family == AF_INET6 {
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+        return .success(fd)
+    }
+
+    // MARK: Requests
+
+    static func serialize(_ request: MesosHTTPRequest, host: String) -> [UInt8] {
+        var text = "POST \(request.path) HTTP/1.1\r\nHost: \(host)\r\n"
+        for (name, value) in request.headers {
+            let lower = name.lowercased()
+            if lower == "host" || lower == "content-length" { continue }
+            text += "\(name): \(value)\r\n"
+        }
+        text += "Content-Length: \(request.body.readableBytes)\r\n\r\n"
+        var bytes = Array(text.utf8)
+        bytes.append(contentsOf: request.body.readableBytesView)
+        return bytes
+    }
+
+    // MARK: Threads
+
+    private final class Job: @unchecked Sendable {
+        // Safe: set once before the thread starts and used by that thread only.
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    /// Starts `body` on a new detached thread (inline if no thread can be made).
+    static func startThread(_ body: @escaping @Sendable () -> Void) {
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_attr_setstacksize(&attr, 256 * 1024)
+        let box = Unmanaged.passRetained(Job(body)).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, &attr, { raw in
+            guard let raw else { return nil }
+            Unmanaged<Job>.fromOpaque(raw).takeRetainedValue().body()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attr)
+        if rc != 0 { Unmanaged<Job>.fromOpaque(box).takeRetainedValue().body() }
+    }
+
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            startThread { continuation.resume(returning: body()) }
+        }
+    }
+}
+
+/// The socket of a stream, shared between its reader thread (which closes it) and the
+/// stream's consumer (which may shut it down to wake the reader): the lock makes sure a
+/// shutdown never reaches a descriptor number that was closed and reused.
+private final class StreamSocket: Sendable {
+    private enum State { case connecting, open(Int32), abandoned, closed }
+    private let state = NIOLockedValueBox<State>(.connecting)
+
+    /// Takes the connected socket; false if the stream was given up meanwhile.
+    func adopt(_ fd: Int32) -> Bool {
+        state.withLockedValue { value in
+            guard case .connecting = value else { return false }
+            value = .open(fd)
+            return true
+        }
+    }
+
+    func shutdown() {
+        state.withLockedValue { value in
+            switch value {
+            case .connecting: value = .abandoned
+            case .open(let fd): _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+            case .abandoned, .closed: break
+            }
+        }
+    }
+
+    func close() {
+        state.withLockedValue { value in
+            if case .open(let fd) = value { Glibc.close(fd) }
+            value = .closed
+        }
+    }
+}
+
+/// Why an exchange on a socket ended without a (complete) response.
+enum SocketFailure: Error, CustomStringConvertible {
+    case closedBeforeAnswer
+    case closedMidAnswer
+    case timedOut
+    case io(String, Int32)
+    case malformed(String)
+    case bodyTooLarge(Int)
+
+    var isBeforeAnswer: Bool {
+        switch self {
+        case .closedBeforeAnswer: return true
+        case .io(_, let e): return e == EPIPE || e == ECONNRESET
+        default: return false
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .closedBeforeAnswer: return "connection closed before an answer"
+        case .closedMidAnswer: return "connection closed in the middle of the answer"
+        case .timedOut: return "no answer in time"
+        case .io(let what, let e): return "\(what): \(String(cString: strerror(e)))"
+        case .malformed(let what): return "malformed HTTP answer: \(what)"
+        case .bodyTooLarge(let limit): return "answer larger than \(limit) bytes"
+        }
+    }
+}
+
+/// Blocking reads and writes with an optional deadline (poll before each).
+struct BlockingSocket {
+    let fd: Int32
+    var deadline: ContinuousClock.Instant?
+
+    init(fd: Int32, deadline: ContinuousClock.Instant?) {
+        self.fd = fd
+        self.deadline = deadline
+    }
+
+    static func milliseconds(until deadline: ContinuousClock.Instant) -> Int32 {
+        let left = deadline - ContinuousClock.now
+        if left <= .zero { return 0 }
+        let ms = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1
+        return Int32(clamping: ms)
+    }
+
+    private func wait(for events: Int16) throws(SocketFailure) {
+        guard let deadline else { return }
+        var pfd = pollfd(fd: fd, events: events, revents: 0)
+        while true {
+            let rc = poll(&pfd, 1, Self.milliseconds(until: deadline))
+            if rc > 0 { return }
+            if rc == 0 { throw .timedOut }
+            if errno != EINTR { throw .io("poll", errno) }
+        }
+    }
+
+    func send(_ bytes: [UInt8]) throws(SocketFailure) {
+        var offset = 0
+        while offset < bytes.count {
+            try wait(for: Int16(POLLOUT))
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("send", errno)
+            }
+            offset += n
+        }
+    }
+
+    /// Up to `max` bytes; empty at the end of the stream.
+    func receive(max: Int) throws(SocketFailure) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: max)
+        while true {
+            try wait(for: Int16(POLLIN))
+            let n = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
+            if n >= 0 {
+                buffer.removeLast(max - n)
+                return buffer
+            }
+            if errno == EINTR { continue }
+            throw .io("recv", errno)
+        }
+    }
+}
+
+/// A response's status and headers.
+struct ResponseHead {
+    var status: Int
+    var headers: HTTPHeaders
+    var keepAlive: Bool
+}
+
+/// Reads one HTTP/1.1 response from a socket: the head, then the body by Content-Length,
+/// by chunks, or up to the end of the connection.
+struct HTTPResponseReader {
+    static let maxHeadBytes = 64 << 10
+    var socket: BlockingSocket
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var framing: Framing = .untilClose
+    private var receivedAny = false
+    /// Whether the connection can carry another request (the body was read to its end
+    /// by its framing, not by the connection closing).
+    private(set) var reusable = false
+    private var finished = false
+
+    private enum Framing {
+        case length(Int)              // bytes left
+        case chunked(chunkLeft: Int)  // bytes left in the current chunk; -1 before a size line
+        case untilClose
+    }
+
+    init(socket: BlockingSocket) {
+        self.socket = socket
+    }
+
+    private var available: Int { buffer.count - start }
+
+    /// Reads more bytes; false at the end of the stream.
+    private mutating func fill() throws(SocketFailure) -> Bool {
+        if start > 0 && start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+        } else if start > 65536 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        let bytes = try socket.receive(max: 16384)
+        if bytes.isEmpty { return false }
+        receivedAny = true
+        buffer.append(contentsOf: bytes)
+        return true
+    }
+
+    /// A line ending in CRLF (without it), reading more as needed.
+    private mutating func line(limit: Int) throws(SocketFailure) -> [UInt8] {
+        var scanned = 0  // bytes after `start` known to hold no newline (fill may move `start`)
+        while true {
+            if let i = buffer[(start + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = i
+                if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = Array(buffer[start..<end])
+                start = i + 1
+                return line
+            }
+            scanned = available
+            guard available <= limit else { throw .malformed("line longer than \(limit) bytes") }
+            guard try fill() else { throw receivedAny ? .closedMidAnswer : .closedBeforeAnswer }
+        }
+    }
+
+    mutating func readHead() throws(SocketFailure) -> ResponseHead {
+        var status = 0
+        var version = ""
+        // Skip interim 1xx answers (100 Continue).
+        repeat {
+            let statusLine = String(decoding: try line(limit: Self.maxHeadBytes), as: UTF8.self)
+            let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]), (100...999).contains(code) else {
+                throw .malformed("status line '\(statusLine.prefix(80))'")
+            }
+            version = String(parts[0])
+            status = code
+            var headers = HTTPHeaders()
+            var headBytes = statusLine.utf8.count
+            while true {
+                let raw = try line(limit: Self.maxHeadBytes)
+                if raw.isEmpty { break }
+                headBytes += raw.count
+                guard headBytes <= Self.maxHeadBytes else { throw .malformed("head larger than \(Self.maxHeadBytes) bytes") }
+                let text = String(decoding: raw, as: UTF8.self)
+                guard let colon = text.firstIndex(of: ":") else { throw .malformed("header line without a colon") }
+                let name = String(text[..<colon])
+                let value = String(text[text.index(after: colon)...].drop(while: { $0 == " " || $0 == "\t" }))
+                headers.add(name: name, value: String(value.reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()))
+            }
+            if status >= 200 || status == 101 {
+                return try finishHead(status: status, version: version, headers: headers)
+            }
+        } while true
+    }
+
+    private mutating func finishHead(status: Int, version: String, headers: HTTPHeaders) throws(SocketFailure) -> ResponseHead {
+        let connection = headers[canonicalForm: "connection"].map { $0.lowercased() }
+        let keepAlive = version == "HTTP/1.1" ? !connection.contains("close") : connection.contains("keep-alive")
+        let encodings = headers[canonicalForm: "transfer-encoding"].map { $0.lowercased() }
+        if status == 204 || status == 304 || (100..<200).contains(status) {
+            framing = .length(0)
+        } else if !encodings.isEmpty {
+            guard encodings.last == "chunked" else { throw .malformed("transfer encoding '\(encodings.joined(separator: ","))'") }
+            framing = .chunked(chunkLeft: -1)
+        } else if let text = headers.first(name: "Content-Length") {
+            guard let length = Int(text.trimmingSpaces), length >= 0 else { throw .malformed("Content-Length '\(text.prefix(40))'") }
+            framing = .length(length)
+        } else {
+            framing = .untilClose
+        }
+        return ResponseHead(status: status, headers: headers, keepAlive: keepAlive)
+    }
+
+    /// The next piece of the body; nil at its end.
+    mutating func readBodyChunk() throws(SocketFailure) -> [UInt8]? {
+        if finished { return nil }
+        switch framing {
+        case .length(let left):
+            if left == 0 { finished = true; reusable = true; return nil }
+            if available == 0 { guard try fill() else { throw .closedMidAnswer } }
+            let n = min(left, available)
+            let piece = Array(buffer[start..<(start + n)])
+            start += n
+            framing = .length(left - n)
+            return piece
+        case .untilClose:
+            if available == 0 { guard try fill() else { finished = true; return nil } }
+            let piece = Array(buffer[start...])
+            start = buffer.count
+            return piece
+        case .chunked(let chunkLeft):
+            if chunkLeft < 0 {
+                let sizeLine = String(decoding: try line(limit: 1024), as: UTF8.self)
+                let hex = sizeLine.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+                guard let size = Int(hex.trimmingSpaces, radix: 16), size >= 0 else {
+                    throw .malformed("chunk size '\(sizeLine.prefix(40))'")
+                }
+                if size == 0 {
+                    // Trailers, up to the empty line.
+                    while !(try line(limit: Self.maxHeadBytes)).isEmpty {}
+                    finished = true
+                    reusable = true
+                    return nil
+                }
+                framing = .chunked(chunkLeft: size)
+                return try readBodyChunk()
+            }
+            if available == 0 { guard try fill() else { throw .closedMidAnswer } }
+            let n = min(chunkLeft, available)
+            let piece = Array(buffer[start..<(start + n)])
+            start += n
+            if n == chunkLeft {
+                // The CRLF after the chunk's data.
+                guard try line(limit: 2).isEmpty else { throw .malformed("chunk not followed by CRLF") }
+                framing = .chunked(chunkLeft: -1)
+            } else {
+                framing = .chunked(chunkLeft: chunkLeft - n)
+            }
+            return piece
+        }
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}
