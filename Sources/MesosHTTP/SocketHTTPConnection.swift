@@ -490,52 +490,110 @@ struct HTTPResponseReader {
     }
 
     mutating func readHead() throws(SocketFailure) -> ResponseHead {
-        var status = 0
-        var version = ""
-        // Skip interim 1xx answers (100 Continue).
-        repeat {
-            let statusLine = String(decoding: try line(limit: Self.maxHeadBytes), as: UTF8.self)
-            let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]), (100...999).contains(code) else {
-                throw .malformed("status line '\(statusLine.prefix(80))'")
+        // Byte-level parsing on purpose: generic string algorithms (split, reversed,
+        // drop(while:)) each cost the Swift runtime a scan of every conformance record the
+        // first time, and this runs once in every executor's start.
+        while true {
+            let statusLine = try line(limit: Self.maxHeadBytes)
+            guard statusLine.count >= 12, Self.hasPrefix(statusLine, "HTTP/1."), statusLine[8] == UInt8(ascii: " "),
+                  let code = Self.integer(statusLine[9..<12], radix: 10), (100...999).contains(code),
+                  statusLine.count == 12 || statusLine[12] == UInt8(ascii: " ") else {
+                throw .malformed("status line '\(String(decoding: statusLine.prefix(80), as: UTF8.self))'")
             }
-            version = String(parts[0])
-            status = code
+            let minor = statusLine[7]
             var headers = HTTPHeaders()
-            var headBytes = statusLine.utf8.count
+            var headBytes = statusLine.count
+            var connectionClose = false
+            var connectionKeepAlive = false
+            var transferEncodings: [String] = []
+            var contentLength: Int?
             while true {
                 let raw = try line(limit: Self.maxHeadBytes)
                 if raw.isEmpty { break }
                 headBytes += raw.count
                 guard headBytes <= Self.maxHeadBytes else { throw .malformed("head larger than \(Self.maxHeadBytes) bytes") }
-                let text = String(decoding: raw, as: UTF8.self)
-                guard let colon = text.firstIndex(of: ":") else { throw .malformed("header line without a colon") }
-                let name = String(text[..<colon])
-                let value = String(text[text.index(after: colon)...].drop(while: { $0 == " " || $0 == "\t" }))
-                headers.add(name: name, value: String(value.reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()))
+                guard let colon = raw.firstIndex(of: UInt8(ascii: ":")) else { throw .malformed("header line without a colon") }
+                let valueBytes = Self.trimmed(raw[(colon + 1)...])
+                let value = String(decoding: valueBytes, as: UTF8.self)
+                headers.add(name: String(decoding: raw[0..<colon], as: UTF8.self), value: value)
+                switch Self.lowercased(raw[0..<colon]) {
+                case "connection":
+                    // Comma-separated tokens.
+                    var tokenStart = valueBytes.startIndex
+                    for i in valueBytes.startIndex...valueBytes.endIndex where i == valueBytes.endIndex || valueBytes[i] == UInt8(ascii: ",") {
+                        let token = Self.lowercased(Self.trimmed(valueBytes[tokenStart..<i]))
+                        if token == "close" { connectionClose = true }
+                        if token == "keep-alive" { connectionKeepAlive = true }
+                        tokenStart = i + 1
+                    }
+                case "transfer-encoding":
+                    transferEncodings.append(Self.lowercased(valueBytes))
+                case "content-length":
+                    guard let length = Self.integer(valueBytes, radix: 10), contentLength == nil || contentLength == length else {
+                        throw .malformed("Content-Length '\(value.prefix(40))'")
+                    }
+                    contentLength = length
+                default:
+                    break
+                }
             }
-            if status >= 200 || status == 101 {
-                return try finishHead(status: status, version: version, headers: headers)
+            if code < 200 && code != 101 { continue }  // interim answer (100 Continue)
+            let keepAlive = minor == UInt8(ascii: "1") ? !connectionClose : connectionKeepAlive
+            if code == 204 || code == 304 || code < 200 {
+                framing = .length(0)
+            } else if !transferEncodings.isEmpty {
+                guard transferEncodings.last == "chunked" else {
+                    throw .malformed("transfer encoding '\(transferEncodings.joined(separator: ","))'")
+                }
+                framing = .chunked(chunkLeft: -1)
+            } else if let contentLength {
+                framing = .length(contentLength)
+            } else {
+                framing = .untilClose
             }
-        } while true
+            return ResponseHead(status: code, headers: headers, keepAlive: keepAlive)
+        }
     }
 
-    private mutating func finishHead(status: Int, version: String, headers: HTTPHeaders) throws(SocketFailure) -> ResponseHead {
-        let connection = headers[canonicalForm: "connection"].map { $0.lowercased() }
-        let keepAlive = version == "HTTP/1.1" ? !connection.contains("close") : connection.contains("keep-alive")
-        let encodings = headers[canonicalForm: "transfer-encoding"].map { $0.lowercased() }
-        if status == 204 || status == 304 || (100..<200).contains(status) {
-            framing = .length(0)
-        } else if !encodings.isEmpty {
-            guard encodings.last == "chunked" else { throw .malformed("transfer encoding '\(encodings.joined(separator: ","))'") }
-            framing = .chunked(chunkLeft: -1)
-        } else if let text = headers.first(name: "Content-Length") {
-            guard let length = Int(text.trimmingSpaces), length >= 0 else { throw .malformed("Content-Length '\(text.prefix(40))'") }
-            framing = .length(length)
-        } else {
-            framing = .untilClose
+    static func hasPrefix(_ bytes: [UInt8], _ prefix: StaticString) -> Bool {
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        let p = prefix.utf8Start
+        for i in 0..<prefix.utf8CodeUnitCount where bytes[i] != p[i] { return false }
+        return true
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs.
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var lower = bytes.startIndex
+        var upper = bytes.endIndex
+        while lower < upper, bytes[lower] == UInt8(ascii: " ") || bytes[lower] == UInt8(ascii: "\t") { lower += 1 }
+        while upper > lower, bytes[upper - 1] == UInt8(ascii: " ") || bytes[upper - 1] == UInt8(ascii: "\t") { upper -= 1 }
+        return bytes[lower..<upper]
+    }
+
+    /// ASCII lowercase of header bytes.
+    static func lowercased(_ bytes: ArraySlice<UInt8>) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        for b in bytes { out.append(b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b + 32 : b) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A non-negative number of digits only (no sign, no spaces), nil if empty or too long.
+    static func integer(_ bytes: ArraySlice<UInt8>, radix: Int) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 15 else { return nil }
+        var value = 0
+        for b in bytes {
+            let digit: Int
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = Int(b - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: digit = Int(b - UInt8(ascii: "A")) + 10
+            default: return nil
+            }
+            value = value * radix + digit
         }
-        return ResponseHead(status: status, headers: headers, keepAlive: keepAlive)
+        return value
     }
 
     /// The next piece of the body; nil at its end.
@@ -557,10 +615,10 @@ struct HTTPResponseReader {
             return piece
         case .chunked(let chunkLeft):
             if chunkLeft < 0 {
-                let sizeLine = String(decoding: try line(limit: 1024), as: UTF8.self)
-                let hex = sizeLine.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-                guard let size = Int(hex.trimmingSpaces, radix: 16), size >= 0 else {
-                    throw .malformed("chunk size '\(sizeLine.prefix(40))'")
+                let sizeLine = try line(limit: 1024)
+                let hex = sizeLine[0..<(sizeLine.firstIndex(of: UInt8(ascii: ";")) ?? sizeLine.count)]
+                guard let size = Self.integer(Self.trimmed(hex), radix: 16) else {
+                    throw .malformed("chunk size '\(String(decoding: sizeLine.prefix(40), as: UTF8.self))'")
                 }
                 if size == 0 {
                     // Trailers, up to the empty line.
@@ -585,11 +643,5 @@ struct HTTPResponseReader {
             }
             return piece
         }
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String {
-        String(self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }

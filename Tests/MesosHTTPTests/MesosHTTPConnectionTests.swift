@@ -222,6 +222,7 @@ import Testing
         "HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello!!\r\n0\r\n\r\n",
         "HTTP/1.1 202 Accepted\r\nX-Big: " + String(repeating: "a", count: 100_000) + "\r\n\r\n",
         "HTTP/1.1 202 Acc",
+        "HTTP/1.1 202 Accepted\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
     ]
 
     @Test(arguments: Client.allCases) func brokenAnswersFailCleanly(kind: Client) async throws {
@@ -234,6 +235,16 @@ import Testing
             await client.close()
             await server.stop()
         }
+    }
+
+    @Test(arguments: Client.allCases) func anHTTP10AnswerClosesTheConnection(kind: Client) async throws {
+        let server = try await ScriptedServer { _, _ in .raw(["HTTP/1.0 202 Accepted\r\nContent-Length: 0\r\n\r\n"], close: false) }
+        let client = kind.connect(server.endpoint)
+        _ = try await client.call(Self.request(), timeout: .seconds(5), maxBody: 1 << 20)
+        _ = try await client.call(Self.request(), timeout: .seconds(5), maxBody: 1 << 20)
+        #expect(server.connections.withLockedValue { $0 } == 2)
+        await client.close()
+        await server.stop()
     }
 
     @Test(arguments: Client.allCases) func anInterimContinueIsSkipped(kind: Client) async throws {
