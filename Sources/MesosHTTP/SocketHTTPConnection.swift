@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,13 +16,15 @@ import NIOHTTP1
 /// protocol-conformance lookups, ~1.5 ms of every executor's start, and their code is
 /// memory every executor maps. TLS endpoints use ``MesosHTTPConnection``.
 ///
-/// Blocking I/O never runs on a Swift concurrency thread: each call runs on a new thread,
-/// and a stream's reader is a thread for as long as the stream is read.
+/// Blocking I/O never runs on a Swift concurrency thread: calls run one at a time on a
+/// serial dispatch queue (whose worker threads are reused, not made per call), and a
+/// stream's reader is a thread of its own for as long as the stream is read.
 public final class SocketHTTPConnection: Sendable {
     public let endpoint: MesosEndpoint
     let connectTimeout: Duration
     /// The idle keep-alive connection of the calls, if any.
     private let idle = NIOLockedValueBox<Int32?>(nil)
+    private let calls = DispatchQueue(label: "mesos-http-calls")
 
     public init(endpoint: MesosEndpoint, connectTimeout: Duration = .seconds(5)) {
         self.endpoint = endpoint
@@ -37,7 +40,7 @@ public final class SocketHTTPConnection: Sendable {
     /// is replaced once.
     public func call(_ request: MesosHTTPRequest, timeout: Duration = .seconds(30), maxBody: Int = 1 << 20)
         async throws -> MesosHTTPResponse {
-        let result: Result<MesosHTTPResponse, MesosHTTPError> = await Self.onThread { [self] in
+        let result: Result<MesosHTTPResponse, MesosHTTPError> = await onCallQueue { [self] in
             let deadline = ContinuousClock.now.advanced(by: timeout)
             for attempt in 1...2 {
                 let reused: Bool
@@ -296,9 +299,9 @@ public final class SocketHTTPConnection: Sendable {
         if rc != 0 { Unmanaged<Job>.fromOpaque(box).takeRetainedValue().body() }
     }
 
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    private func onCallQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            startThread { continuation.resume(returning: body()) }
+            calls.async { continuation.resume(returning: body()) }
         }
     }
 }
