@@ -96,7 +96,12 @@ extension Scheduler {
     }
 
     /// ACKNOWLEDGE updates that carry a uuid (master-generated ones have none and must
-    /// not be acknowledged).
+    /// not be acknowledged). The call goes out without holding up the next event: the
+    /// update is already stored, and waiting for the master's 202 made the event loop one
+    /// round trip per update slower (with 200 instances starting, the updates queued up
+    /// behind their acknowledgements for a second). Mesos' scheduler library sends its
+    /// calls asynchronously too. An acknowledgement that gets lost is harmless: the agent
+    /// sends the update again, and a duplicate is acknowledged again.
     func acknowledge(_ status: Mesos_V1_TaskStatus) async {
         guard status.hasUuid, status.hasAgentID else { return }
         var call = Mesos_V1_Scheduler_Call()
@@ -104,7 +109,7 @@ extension Scheduler {
         call.acknowledge.agentID = status.agentID
         call.acknowledge.taskID = status.taskID
         call.acknowledge.uuid = status.uuid
-        await self.call(call)
+        Task { await self.call(call) }
     }
 
     func kill(taskID: String, agentID: String?) async {
