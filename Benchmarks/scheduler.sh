@@ -45,7 +45,7 @@ pod() {  # pod ID INSTANCES
 # instances 5 times a second would take CPU from the launch it measures). A curl, a `date`
 # and a `sleep` process per poll, as before, took ~7 % of the machine's CPU during the run.
 python3 - "$API" "$INSTANCES" "$(pod /bench/many "$INSTANCES")" "$WORK/scheduler.log" <<'PY'
-import http.client, json, sys, time, urllib.parse
+import http.client, json, os, sys, time, urllib.parse
 api, n, body, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 url = urllib.parse.urlparse(api)
 conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
@@ -54,6 +54,10 @@ def call(method, path, payload=None):
     conn.request(method, path, body=payload, headers=headers)
     r = conn.getresponse()
     return r.status, r.read()
+def cpu():  # (busy, total) jiffies of the whole machine
+    fields = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)
+cpu0 = cpu()
 start = time.monotonic()
 status, answer = call("POST", "/v2/pods", body)
 if status != 201:
@@ -73,7 +77,11 @@ while True:
         sys.exit(1)
     time.sleep(0.1)
 took = time.monotonic() - start
-print(f"| {n} pod instances, POST → all STABLE (embedded cluster, real pod-executor) | {took:.2f} s = **{n / took:.0f} instances/s** | Marathon default launch rate: 100 per 30 s = 3.3 instances/s (`--launch_tokens`) |")
+cpu1 = cpu()
+hz = os.sysconf("SC_CLK_TCK")
+busy = (cpu1[0] - cpu0[0]) / hz
+share = (cpu1[0] - cpu0[0]) / max(1, cpu1[1] - cpu0[1])
+print(f"| {n} pod instances, POST → all STABLE (embedded cluster, real pod-executor) | {took:.2f} s = **{n / took:.0f} instances/s**; machine CPU {busy:.2f} s ({share:.0%} busy) = {1000 * busy / n:.1f} ms per instance | Marathon default launch rate: 100 per 30 s = 3.3 instances/s (`--launch_tokens`) |")
 PY
 
 # 2. 1,000 pods stored; wrk on ::status.
