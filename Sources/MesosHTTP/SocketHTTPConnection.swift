@@ -282,7 +282,10 @@ public final class SocketHTTPConnection: Sendable {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    /// Starts `body` on a new detached thread (inline if no thread can be made).
+    /// Starts `body` on a new detached thread (inline if no thread can be made). The same
+    /// as PodSystem's `BlockingThread`, which this module does not import: the Mesos
+    /// protocol modules and the kernel door are separate branches of the module graph
+    /// (ARCHITECTURE.md), and the scheduler uses MesosHTTP too.
     static func startThread(_ body: @escaping @Sendable () -> Void) {
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
