@@ -84,7 +84,6 @@ let package = Package(
         .target(name: "PodRuntime",
                 dependencies: ["PodSystem", "ImageStore", "PodNetworking",
                                .product(name: "NIOCore", package: "swift-nio"),
-                               .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "NIOHTTP1", package: "swift-nio"),
                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
