@@ -91,8 +91,13 @@ public enum ExecutorMain {
     /// on the agent): `<work_dir>/pod-images`, found from the sandbox path
     /// `<work_dir>/slaves/<agent>/frameworks/…`.
     static func defaultImageStore(sandbox: String) -> String {
-        if let range = sandbox.range(of: "/slaves/") {
-            return String(sandbox[..<range.lowerBound]) + "/pod-images"
+        // A byte search: Foundation's `range(of:)` would bring NSString and CFString code
+        // into every executor's start for this one lookup.
+        let path = Array(sandbox.utf8), marker = Array("/slaves/".utf8)
+        if path.count >= marker.count {
+            for start in 0...(path.count - marker.count) where path[start..<start + marker.count].elementsEqual(marker) {
+                return String(decoding: path[..<start], as: UTF8.self) + "/pod-images"
+            }
         }
         return "/var/lib/mesos-pods/images"
     }

@@ -320,3 +320,15 @@ struct HealthPolicyTests {
         #expect(p.record(success: false, elapsedSinceStart: .zero) == .init(healthy: false, kill: false))
     }
 }
+
+struct ImageStoreLocationTests {
+    @Test("the image store sits beside the agent's slaves directory; elsewhere the packaged default")
+    func defaultImageStore() {
+        #expect(ExecutorMain.defaultImageStore(sandbox: "/var/lib/mesos/slaves/S1/frameworks/F/executors/E/runs/R")
+                == "/var/lib/mesos/pod-images")
+        #expect(ExecutorMain.defaultImageStore(sandbox: "/slaves/S1") == "/pod-images")
+        #expect(ExecutorMain.defaultImageStore(sandbox: "/tmp/sandbox") == "/var/lib/mesos-pods/images")
+        #expect(ExecutorMain.defaultImageStore(sandbox: "/tmp/x/slaves") == "/var/lib/mesos-pods/images")
+        #expect(ExecutorMain.defaultImageStore(sandbox: "") == "/var/lib/mesos-pods/images")
+    }
+}
