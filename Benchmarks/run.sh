@@ -4,7 +4,7 @@
 #
 #   sudo Benchmarks/run.sh [launch|image|health|scheduler ...]   (default: all)
 #
-# Builds release binaries once (the same flags as packaging: --static-swift-stdlib), starts
+# Builds release binaries once (scripts/build-release.sh, as packaging does), starts
 # the loopback registry fixture of scripts/fixtures, builds the ~50 MB benchmark image, and
 # runs pod-bench (Benchmarks/Sources/pod-bench) and Benchmarks/scheduler.sh. Root: the
 # benchmarks create namespaces, cgroups and overlay mounts.
@@ -15,9 +15,7 @@ cd "$ROOT"
 which="${*:-launch image health scheduler}"
 
 ./scripts/setup.sh >/dev/null
-swift build -c release --static-swift-stdlib --product pod-executor
-swift build -c release --static-swift-stdlib --product pod-scheduler
-swift build -c release --static-swift-stdlib --product pod-bench
+./scripts/build-release.sh pod-executor pod-scheduler pod-bench
 BIN="$ROOT/.build/release"
 
 WORK="$(mktemp -d /tmp/pod-bench.XXXXXX)"
