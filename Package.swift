@@ -8,14 +8,18 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
+
 /// Release links of the executables: lld with packed relative relocations (DT_RELR: 24 KB
 /// instead of 2.9 MB of relocation records read at every start) and without exporting every
 /// symbol of our own modules (the toolchain's static-stdlib link asks for -export-dynamic,
 /// which put 44,000 symbols in the dynamic table that the loader and `dladdr` walk). An
-/// executor then starts ~2 ms sooner and maps ~5 MB less of its binary.
+/// executor then starts ~2 ms sooner and maps ~5 MB less of its binary. libstdc++, which only
+/// the Swift runtime uses, is linked statically too (packaging/static-libstdc++).
 let releaseLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                  "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
+                  "-Xlinker", "--no-export-dynamic",
+                  "-L", "\(packageDirectory)/packaging/static-libstdc++"], .when(configuration: .release)),
 ]
 
 /// pod-executor's release link lays its functions out in the order of
@@ -23,7 +27,6 @@ let releaseLinkerSettings: [LinkerSetting] = [
 /// its start to an idle running pod comes first, together. The kernel maps a binary's pages
 /// 64 KiB around each page fault, so scattered start-up code had an idle executor map 12 MB
 /// of its code. Names the file does not know (the code changed since) are ignored.
-let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 let executorLinkerSettings: [LinkerSetting] = releaseLinkerSettings + [
     .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(packageDirectory)/packaging/pod-executor.order",
                   "-Xlinker", "--no-warn-symbol-ordering"], .when(configuration: .release)),

@@ -7,8 +7,10 @@
 # few hundred functions spread over a 27 MB .text, so without an order it maps ~12 MB of
 # code (a third of its RSS) for well under 1 MB that it runs.
 #
-# The list comes from `pod-bench launch` (executors started by the embedded agent, two
-# LAUNCH_GROUPs of three containers each, idle, then killed), in two passes:
+# The list comes from two workloads: `pod-bench launch` (executors started by the embedded
+# agent, two LAUNCH_GROUPs of three containers each, idle, then killed), and a Marathon pod
+# of three containers and two instances through pod-scheduler (the task groups Marathon
+# builds), started, idle, then deleted. In two passes:
 #   1. perf samples with call chains: every function on a sampled stack;
 #   2. rounds of relinking with the list so far and recording code page faults: each
 #      function that still faults outside the list joins it, until a round adds almost none.
@@ -25,20 +27,78 @@ command -v perf >/dev/null || { echo "order-executor.sh: needs perf (apt-get ins
 ROUNDS="${ROUNDS:-12}"
 ORDER="$ROOT/packaging/pod-executor.order"
 BIN="$ROOT/.build/release"
+
+# A Marathon pod through pod-scheduler and its embedded Mesos: started, idle, deleted.
+scheduler_pod() {
+  local port="${ORDER_PORT:-18093}" dir scheduler
+  local api="http://127.0.0.1:$port"
+  dir="$(mktemp -d /tmp/order-executor-scheduler.XXXXXX)"
+  "$BIN/pod-scheduler" --http-port "$port" --work-dir "$dir/state" --executor "$BIN/pod-executor" \
+    --log-level warning > "$dir/log" 2>&1 &
+  scheduler=$!
+  for _ in $(seq 100); do curl -sf "$api/ping" > /dev/null && break; sleep 0.1; done
+  curl -sf "$api/ping" > /dev/null || {
+    echo "order-executor: pod-scheduler did not start (its embedded Mesos takes ports 5050 and 5051):" >&2
+    cat "$dir/log" >&2; kill "$scheduler" 2> /dev/null; exit 1; }
+  curl -sf -X POST "$api/v2/pods" -H 'Content-Type: application/json' -d '{
+    "id": "/order", "labels": {"team": "order"}, "scaling": {"kind": "fixed", "instances": 2},
+    "environment": {"MODE": "idle"},
+    "containers": [
+      {"name": "a", "resources": {"cpus": 0.01, "mem": 16}, "exec": {"command": {"shell": "sleep 100000"}}},
+      {"name": "b", "resources": {"cpus": 0.01, "mem": 16}, "exec": {"command": {"shell": "sleep 100000"}}},
+      {"name": "c", "resources": {"cpus": 0.01, "mem": 16}, "exec": {"command": {"shell": "sleep 100000"}}}]}' > /dev/null
+  for _ in $(seq 300); do [ "$(curl -sf "$api/v2/deployments")" = "[]" ] && break; sleep 0.1; done
+  sleep 2   # idle, as the memory benchmark measures an executor
+  curl -sf -X DELETE "$api/v2/pods/order" > /dev/null
+  for _ in $(seq 300); do pgrep -P "$scheduler" -x pod-executor > /dev/null || break; sleep 0.1; done
+  kill "$scheduler"; wait "$scheduler" || true
+  rm -rf "$dir"
+}
+
+workload() {  # RUNS of pod-bench launch, then the Marathon pod
+  "$BIN/pod-bench" launch --executor "$BIN/pod-executor" --runs "$1" > /dev/null 2>&1
+  scheduler_pod
+}
+if [ "${1:-}" = "--workload" ]; then workload "$2"; exit 0; fi
+
 WORK="$(mktemp -d /tmp/order-executor.XXXXXX)"
 trap 'rm -rf "$WORK"; "$BIN/pod-executor" --cleanup >/dev/null 2>&1 || true' EXIT
 
 relink() {
   rm -f "$BIN/pod-executor"   # SwiftPM relinks a missing product; the order file is not an input it tracks
-  ./scripts/build-release.sh pod-executor pod-bench >/dev/null
+  ./scripts/build-release.sh pod-executor pod-bench pod-scheduler >/dev/null
 }
 
-# The list without names defined more than once (local helpers such as value witnesses and
-# merged thunks, one copy per object file): an entry orders every copy, and would drag whole
-# sections of prebuilt libraries that are not split per function (_RegexParser, ...) forward.
+# Functions the toolchain's static libraries keep in an object's one shared .text section
+# (the rest of them have a section each).
+TOOLCHAIN_LIBS="$(dirname "$(readlink -f "$(command -v swiftc)")")/../lib/swift_static/linux"
+python3 - "$TOOLCHAIN_LIBS" > "$WORK/shared-text" <<'PY'
+import glob, re, subprocess, sys
+names = set()
+for lib in glob.glob(sys.argv[1] + "/*.a"):
+    listing = subprocess.run(["readelf", "-SsW", lib], capture_output=True, text=True, errors="replace").stdout
+    text = None
+    for line in listing.splitlines():
+        if line.startswith("File: "):
+            text = None
+            continue
+        m = re.match(r"\s*\[\s*(\d+)\] (\S+)", line)
+        if m and m.group(2) == ".text":
+            text = m.group(1)
+            continue
+        f = line.split()
+        if text and len(f) == 8 and f[0].endswith(":") and f[3] == "FUNC" and f[6] == text:
+            names.add(f[7])
+print("\n".join(sorted(names)))
+PY
+
+# The list without the names that are defined more than once (local helpers such as value
+# witnesses and merged thunks, a copy per object file) where one copy sits in such a shared
+# .text: an entry orders every copy, and would drag whole sections of libraries the executor
+# hardly uses (_RegexParser's is 476 KB) forward.
 write_order() {
-  nm --defined-only "$BIN/pod-executor" | awk '{print $3}' | sort | uniq -d > "$WORK/duplicates"
-  grep -vxF -f "$WORK/duplicates" "$WORK/list" > "$ORDER" || true
+  nm --defined-only "$BIN/pod-executor" | awk '{print $3}' | sort | uniq -d | grep -xF -f "$WORK/shared-text" > "$WORK/avoid" || true
+  grep -vxF -f "$WORK/avoid" "$WORK/list" > "$ORDER" || true
 }
 
 # Symbols of pod-executor in `perf script` lines "... ADDR SYMBOL (DSO)" (call-chain lines too).
@@ -71,14 +131,12 @@ print("\n".join(seen))
 }
 
 code_faults() {  # RUNS -> prints the faulting symbols of that many launches
-  perf record -q -e page-faults -c 1 -d -o "$WORK/faults.data" -- \
-    "$BIN/pod-bench" launch --executor "$BIN/pod-executor" --runs "$1" >/dev/null 2>&1
+  perf record -q -e page-faults -c 1 -d -o "$WORK/faults.data" -- "$0" --workload "$1" > /dev/null
   perf script -i "$WORK/faults.data" --no-demangle -F comm,pid,tid,addr,ip,sym,dso 2>/dev/null | faulting_symbols
 }
 
 count_faults() {  # RUNS -> code page faults per executor process
-  perf record -q -e page-faults -c 1 -d -o "$WORK/count.data" -- \
-    "$BIN/pod-bench" launch --executor "$BIN/pod-executor" --runs "$1" >/dev/null 2>&1
+  perf record -q -e page-faults -c 1 -d -o "$WORK/count.data" -- "$0" --workload "$1" > /dev/null
   perf script -i "$WORK/count.data" --no-demangle -F comm,pid,tid,addr,ip,sym,dso 2>/dev/null | python3 -c '
 import re, sys
 faults, pids = 0, set()
@@ -94,9 +152,8 @@ echo "order-executor: building" >&2
 relink
 echo "order-executor: before: $(count_faults 3)" >&2
 
-echo "order-executor: sampling 30 launches" >&2
-perf record -q -F 10000 -g -o "$WORK/samples.data" -- \
-  "$BIN/pod-bench" launch --executor "$BIN/pod-executor" --runs 30 >/dev/null 2>&1
+echo "order-executor: sampling 30 launches and a Marathon pod" >&2
+perf record -q -F 10000 -g -o "$WORK/samples.data" -- "$0" --workload 30 > /dev/null
 perf script -i "$WORK/samples.data" --no-demangle -F comm,ip,sym,dso 2>/dev/null | executor_symbols > "$WORK/list"
 echo "order-executor: $(wc -l < "$WORK/list") functions on sampled stacks" >&2
 # Keep what earlier runs found and the binary still has: a run refines the last one.
