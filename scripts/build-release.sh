@@ -6,6 +6,9 @@
 #     is used and can lay out pod-executor's functions in the order of
 #     packaging/pod-executor.order (see scripts/order-executor.sh).
 #
+# After changing these flags, remove .build/*/release: Swift's incremental build does not
+# recompile a module for a changed -Xfrontend flag, and old objects keep one section per file.
+#
 #   scripts/build-release.sh PRODUCT...
 set -euo pipefail
 cd "$(dirname "$0")/.."
