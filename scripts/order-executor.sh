@@ -135,22 +135,14 @@ code_faults() {  # RUNS -> prints the faulting symbols of that many launches
   perf script -i "$WORK/faults.data" --no-demangle -F comm,pid,tid,addr,ip,sym,dso 2>/dev/null | faulting_symbols
 }
 
-count_faults() {  # RUNS -> code page faults per executor process
-  perf record -q -e page-faults -c 1 -d -o "$WORK/count.data" -- "$0" --workload "$1" > /dev/null
-  perf script -i "$WORK/count.data" --no-demangle -F comm,pid,tid,addr,ip,sym,dso 2>/dev/null | python3 -c '
-import re, sys
-faults, pids = 0, set()
-for line in sys.stdin:
-    m = re.search(r"\s(\d+)/\d+\s+([0-9a-f]+) \S+ \(([^()]*)\)\s+([0-9a-f]+) \S+ \([^()]*\)\s*$", line)
-    if m and m.group(2) == m.group(4) and m.group(3).endswith("/pod-executor"):
-        faults += 1; pids.add(m.group(1))
-print(f"{faults / max(len(pids), 1):.0f} code page faults per process ({len(pids)} executors and monitors)")
-'
+idle_rss() {  # what pod-bench launch measures: an idle executor with a running 3-container pod
+  "$BIN/pod-bench" launch --executor "$BIN/pod-executor" --runs 11 2> /dev/null |
+    awk -F'|' '/^\| RSS /{gsub(/ /, "", $3); print "idle executor RSS " $3 " MiB (median)"}'
 }
 
 echo "order-executor: building" >&2
 relink
-echo "order-executor: before: $(count_faults 3)" >&2
+echo "order-executor: before: $(idle_rss)" >&2
 
 echo "order-executor: sampling 30 launches and a Marathon pod" >&2
 perf record -q -F 10000 -g -o "$WORK/samples.data" -- "$0" --workload 30 > /dev/null
@@ -171,4 +163,4 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 write_order
 relink
-echo "order-executor: after: $(count_faults 3); $(wc -l < "$ORDER") functions in $ORDER" >&2
+echo "order-executor: after: $(idle_rss); $(wc -l < "$ORDER") functions in $ORDER" >&2
