@@ -14,6 +14,21 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 API="http://127.0.0.1:$PORT"
 SCHED_PID=""
 cleanup() {
+  # Tear the instances down as a user would (DELETE), so that the agent removes their
+  # executors' cgroups; executors killed behind a stopped agent's back leave theirs (the
+  # next agent start removes those older than 30 s), and every cgroup left over makes each
+  # later CFS quota write on the machine slower.
+  if [ -n "$SCHED_PID" ] && kill -0 "$SCHED_PID" 2>/dev/null; then
+    curl -s -o /dev/null -X DELETE "$API/v2/pods/bench/many?force=true" || true
+    for _ in $(seq 600); do
+      mine=0
+      for pid in $(pgrep -x pod-executor); do
+        [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$BIN/pod-executor")" ] && mine=1 && break
+      done
+      [ "$mine" = 0 ] && break
+      sleep 0.1
+    done
+  fi
   [ -n "$SCHED_PID" ] && kill "$SCHED_PID" 2>/dev/null && wait "$SCHED_PID" 2>/dev/null || true
   # The executors outlive a scheduler that is stopped (as on a real agent): end them.
   for pid in $(pgrep -x pod-executor); do
@@ -45,7 +60,7 @@ pod() {  # pod ID INSTANCES
 # instances 5 times a second would take CPU from the launch it measures). A curl, a `date`
 # and a `sleep` process per poll, as before, took ~7 % of the machine's CPU during the run.
 python3 - "$API" "$INSTANCES" "$(pod /bench/many "$INSTANCES")" "$WORK/scheduler.log" <<'PY'
-import http.client, json, os, sys, time, urllib.parse
+import http.client, json, os, signal, subprocess, sys, time, urllib.parse
 api, n, body, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 url = urllib.parse.urlparse(api)
 conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
@@ -57,6 +72,12 @@ def call(method, path, payload=None):
 def cpu():  # (busy, total) jiffies of the whole machine
     fields = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
     return sum(fields) - fields[3] - fields[4], sum(fields)
+# PERF_OUT=FILE: a system-wide `perf record` of exactly the launch, for profiling.
+perf = None
+if os.environ.get("PERF_OUT"):
+    perf = subprocess.Popen(["perf", "record", "-a", "-g", "-F", "499", "-o", os.environ["PERF_OUT"]],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # perf is recording once it has opened its events
 cpu0 = cpu()
 start = time.monotonic()
 status, answer = call("POST", "/v2/pods", body)
@@ -78,13 +99,17 @@ while True:
     time.sleep(0.1)
 took = time.monotonic() - start
 cpu1 = cpu()
+if perf:
+    perf.send_signal(signal.SIGINT)
+    perf.wait(timeout=60)
 hz = os.sysconf("SC_CLK_TCK")
 busy = (cpu1[0] - cpu0[0]) / hz
 share = (cpu1[0] - cpu0[0]) / max(1, cpu1[1] - cpu0[1])
 print(f"| {n} pod instances, POST → all STABLE (embedded cluster, real pod-executor) | {took:.2f} s = **{n / took:.0f} instances/s**; machine CPU {busy:.2f} s ({share:.0%} busy) = {1000 * busy / n:.1f} ms per instance | Marathon default launch rate: 100 per 30 s = 3.3 instances/s (`--launch_tokens`) |")
 PY
 
-# 2. 1,000 pods stored; wrk on ::status.
+# 2. 1,000 pods stored; wrk on ::status (STORED=0: the launch only).
+[ "$STORED" -gt 0 ] || exit 0
 for i in $(seq 1 "$STORED"); do pod "/bench/stored/p$i" 0; echo; done > "$WORK/pods.jsonl"
 python3 - "$API" "$WORK/pods.jsonl" <<'PY'
 import sys, urllib.request

@@ -64,6 +64,33 @@ public struct Cgroup: Sendable, Equatable {
         Cgroup(version: version, directories: directories.mapValues { $0 + "/" + name })
     }
 
+    /// The names of the cgroups directly below this one, in any of its hierarchies.
+    public func childNames() -> Set<String> {
+        var names = Set<String>()
+        for dir in Set(directories.values) {
+            for child in Directory.subdirectories(dir) {
+                names.insert(String(child.split(separator: "/").last ?? ""))
+            }
+        }
+        names.remove("")
+        return names
+    }
+
+    /// Seconds since the cgroup was created or last had a child added or removed (the
+    /// newest change time of its directories); nil when none exists.
+    public func secondsSinceChange() -> Double? {
+        var newest: Double?
+        for dir in Set(directories.values) {
+            var info = stat()
+            guard stat(dir, &info) == 0 else { continue }
+            let changed = Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
+            newest = max(newest ?? changed, changed)
+        }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return newest.map { Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 - $0 }
+    }
+
     /// Whether the cgroup directories exist.
     public var exists: Bool {
         directories.values.allSatisfy { access($0, F_OK) == 0 }

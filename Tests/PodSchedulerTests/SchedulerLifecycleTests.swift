@@ -100,4 +100,36 @@ struct SchedulerLifecycleTests {
         try await cluster.wait("its executor gone") { _ in await cluster.agent.liveExecutors(frameworkID: frameworkID).count == 2 }
         await cluster.stop()
     }
+
+    @Test("an agent removes empty executor cgroups that no run of its own owns, and keeps busy and young ones")
+    func staleExecutorCgroups() async throws {
+        let cluster = try await EmbeddedCluster.start()
+        defer { Task { await cluster.stop() } }
+        let root = try #require(await cluster.agent.executorCgroupRoot)
+        let tag = UUID().uuidString.prefix(8)
+        let empty = try root.child("stale-empty-\(tag)")
+        let busy = try root.child("stale-busy-\(tag)")
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["30"]
+        try sleeper.run()
+        defer { kill(sleeper.processIdentifier, SIGKILL) }
+        for file in busy.procsFiles {
+            try "\(sleeper.processIdentifier)".write(toFile: file, atomically: false, encoding: .utf8)
+        }
+        // Only this test's cgroups are candidates: other agents in this process share the root.
+        let others = root.childNames().filter { !$0.hasSuffix(String(tag)) }
+        await cluster.agent.removeStaleExecutorCgroups(except: others, minimumAge: 30)
+        #expect(empty.exists, "a young cgroup may be about to receive its executor")
+        await cluster.agent.removeStaleExecutorCgroups(except: others, minimumAge: 0)
+        #expect(!empty.exists)
+        #expect(busy.exists, "a cgroup with processes may be another agent's live executor")
+        kill(sleeper.processIdentifier, SIGKILL)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while !busy.processesInTree().isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await cluster.agent.removeStaleExecutorCgroups(except: others, minimumAge: 0)
+        #expect(!busy.exists)
+    }
 }
