@@ -49,21 +49,27 @@ extension LocalAgent {
     func checkpointTasks(_ key: ExecutorKey, fresh: Bool = false) {
         guard let record = executors[key], record.framework.checkpoint else { return }
         let entries = record.taskOrder.compactMap { id -> ExecutorCheckpoint.TaskEntry? in
-            guard let t = record.tasks[id], let info = try? t.info.serializedData() else { return nil }
-            return .init(info: info, groupTaskIDs: t.groupTaskIDs, delivered: t.delivered, state: t.state.rawValue,
+            guard let t = record.tasks[id], !t.infoBytes.isEmpty else { return nil }
+            return .init(info: t.infoBytes, groupTaskIDs: t.groupTaskIDs, delivered: t.delivered, state: t.state.rawValue,
                          pending: t.updates.pending.compactMap { try? $0.serializedData() },
                          seen: t.updates.seenUUIDs.map { Data($0) }, completed: t.updates.completed)
         }
-        guard let framework = try? record.framework.serializedData(), let executor = try? record.info.serializedData() else { return }
-        let checkpoint = ExecutorCheckpoint(framework: framework, executor: executor, containerID: record.containerID,
+        let serialized: (framework: Data, executor: Data)
+        if let cached = record.serialized {
+            serialized = cached
+        } else {
+            guard let framework = try? record.framework.serializedData(), let executor = try? record.info.serializedData() else { return }
+            serialized = (framework, executor)
+            executors[key]?.serialized = serialized
+        }
+        let checkpoint = ExecutorCheckpoint(framework: serialized.framework, executor: serialized.executor, containerID: record.containerID,
                                             directory: record.directory, pid: record.pid,
                                             cgroupVersion: record.cgroup?.version.rawValue, cgroupDirectories: record.cgroup?.directories,
                                             everSubscribed: record.phase != .registering, tasks: entries)
         do {
             // (`meta/latest`, the agent id, was written once at start: checkpointAgentID.)
             if fresh { try Directory.create(executorMetaDirectory(key)) }
-            let data = try JSONEncoder().encode(checkpoint)
-            try checkpointLog(key).save(Array(data), fresh: fresh)
+            try checkpointLog(key).save(checkpoint.binaryEncoded(), fresh: fresh)
         } catch {
             logger.warning("cannot checkpoint executor", metadata: ["mesos.executor_id": "\(key.executorID)", "error": "\(error)"])
         }
@@ -87,7 +93,7 @@ extension LocalAgent {
                 let log = CheckpointLog(path: directory + "/checkpoint.log")
                 let path = FileManager.default.fileExists(atPath: log.path) ? log.path : directory + "/checkpoint.json"
                 guard let bytes = path == log.path ? try? log.latest() : try? FileContents.bytes(path),
-                      let cp = try? JSONDecoder().decode(ExecutorCheckpoint.self, from: Data(bytes)),
+                      let cp = try? ExecutorCheckpoint.decode(bytes),
                       let framework = try? Mesos_V1_FrameworkInfo(serializedBytes: Array(cp.framework)),
                       let info = try? Mesos_V1_ExecutorInfo(serializedBytes: Array(cp.executor)) else {
                     logger.warning("unreadable executor checkpoint skipped", metadata: ["path": "\(path)"])

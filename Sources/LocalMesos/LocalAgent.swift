@@ -38,7 +38,9 @@ public actor LocalAgent {
     }
 
     struct TaskRecord {
-        var info: Mesos_V1_TaskInfo
+        let info: Mesos_V1_TaskInfo
+        /// `info` serialized once, for the checkpoints.
+        let infoBytes: Data
         /// The group it was launched with (for kills before delivery).
         var groupTaskIDs: [String]
         var delivered: Bool
@@ -47,6 +49,13 @@ public actor LocalAgent {
         var state: Mesos_V1_TaskState = .taskStaging
         var forwardAttempt = 0
         var nextForward: Task<Void, Never>?
+
+        init(info: Mesos_V1_TaskInfo, groupTaskIDs: [String], delivered: Bool) {
+            self.info = info
+            self.infoBytes = (try? info.serializedData()) ?? Data()
+            self.groupTaskIDs = groupTaskIDs
+            self.delivered = delivered
+        }
     }
 
     struct ExecutorRecord {
@@ -64,6 +73,8 @@ public actor LocalAgent {
         var cgroup: Cgroup?
         var timer: Task<Void, Never>?
         var pendingEvents: [Mesos_V1_Executor_Event] = []
+        /// `framework` and `info` serialized once, for the checkpoints.
+        var serialized: (framework: Data, executor: Data)?
     }
 
     public nonisolated let configuration: AgentConfiguration
