@@ -113,6 +113,7 @@ extension LocalAgent {
                                                  seen: entry.seen.map { Array($0) }, completed: entry.completed)
                     record.tasks[task.taskID.value] = t
                     record.taskOrder.append(task.taskID.value)
+                    taskIndex[TaskKey(frameworkID: frameworkID, taskID: task.taskID.value)] = key
                     if !entry.delivered { record.queuedGroups.append([task]) }
                 }
                 executors[key] = record

@@ -153,6 +153,10 @@ extension LocalAgent {
         }
         removeCheckpointedRun(key)
         if termination != .exited(0) { await runCleanup() }
+        if executors[key]?.pid == pid {
+            executors[key]?.exited = true
+            forgetIfFinished(key)
+        }
     }
 
     /// Runs the configured cleanup command (pod-executor --cleanup) after an abnormal end.

@@ -33,6 +33,7 @@ extension LocalAgent {
             let id = task.taskID.value
             executors[key]?.tasks[id] = TaskRecord(info: task, groupTaskIDs: groupIDs, delivered: false)
             executors[key]?.taskOrder.append(id)
+            taskIndex[TaskKey(frameworkID: frameworkID, taskID: id)] = key
         }
         checkpointTasks(key)
         if executors[key]?.subscription != nil {
@@ -124,6 +125,7 @@ extension LocalAgent {
         executors[key]?.tasks[taskID]?.nextForward?.cancel()
         executors[key]?.tasks[taskID]?.forwardAttempt = 0
         checkpointTasks(key)
+        forgetIfFinished(key)
         if executors[key]?.tasks[taskID]?.updates.completed == true {
             await link?.resourcesFreed()
         }
@@ -175,9 +177,19 @@ extension LocalAgent {
     }
 
     func find(frameworkID: String, taskID: String) -> (ExecutorKey, TaskRecord)? {
-        for (key, record) in executors where key.frameworkID == frameworkID {
-            if let t = record.tasks[taskID] { return (key, t) }
+        guard let key = taskIndex[TaskKey(frameworkID: frameworkID, taskID: taskID)], let t = executors[key]?.tasks[taskID] else { return nil }
+        return (key, t)
+    }
+
+    /// Forgets an executor that has ended once every update of its tasks is acknowledged,
+    /// as Mesos removes a terminated executor from its framework then: ended executors'
+    /// records would otherwise pile up for the agent's whole life.
+    func forgetIfFinished(_ key: ExecutorKey) {
+        guard let record = executors[key], record.phase == .terminated, record.exited,
+              record.tasks.values.allSatisfy({ $0.updates.completed }) else { return }
+        for id in record.taskOrder where taskIndex[TaskKey(frameworkID: key.frameworkID, taskID: id)] == key {
+            taskIndex.removeValue(forKey: TaskKey(frameworkID: key.frameworkID, taskID: id))
         }
-        return nil
+        executors.removeValue(forKey: key)
     }
 }

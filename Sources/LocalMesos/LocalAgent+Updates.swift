@@ -90,6 +90,7 @@ extension LocalAgent {
         if register && executors[key]?.tasks[taskID] == nil {
             executors[key]?.tasks[taskID] = TaskRecord(info: task, groupTaskIDs: [taskID], delivered: false)
             executors[key]?.taskOrder.append(taskID)
+            taskIndex[TaskKey(frameworkID: frameworkID, taskID: taskID)] = key
         }
         var status = Mesos_V1_TaskStatus()
         status.taskID = task.taskID

@@ -15,6 +15,11 @@ public actor LocalAgent {
         var executorID: String
     }
 
+    struct TaskKey: Hashable, Sendable {
+        var frameworkID: String
+        var taskID: String
+    }
+
     enum ExecutorPhase: Equatable {
         /// Started, not yet subscribed.
         case registering
@@ -75,6 +80,8 @@ public actor LocalAgent {
         var pendingEvents: [Mesos_V1_Executor_Event] = []
         /// `framework` and `info` serialized once, for the checkpoints.
         var serialized: (framework: Data, executor: Data)?
+        /// The executor's process has ended (and its cgroup is gone).
+        var exited = false
     }
 
     public nonisolated let configuration: AgentConfiguration
@@ -82,6 +89,9 @@ public actor LocalAgent {
     let logger: Logger
     var link: (any AgentMasterLink)?
     var executors: [ExecutorKey: ExecutorRecord] = [:]
+    /// Which executor runs each task: updates and acknowledgements find their task without
+    /// walking every executor.
+    var taskIndex: [TaskKey: ExecutorKey] = [:]
     /// Frameworks being torn down: their executors' updates are ignored.
     var terminatingFrameworks: Set<String> = []
     var server: AgentHTTPServer?

@@ -29,6 +29,12 @@ struct SchedulerLifecycleTests {
         try await cluster.wait("instances gone") { s in await s.deployments().isEmpty }
         let executors = await cluster.agent.liveExecutors(frameworkID: await cluster.scheduler.frameworkID ?? "")
         #expect(executors.isEmpty)
+        // Once its process has ended and its tasks' last updates are acknowledged, the agent
+        // forgets the executor (records of ended executors do not pile up).
+        try await cluster.wait("the agent to forget the ended executor") { _ in
+            let (executors, index) = (await cluster.agent.executors, await cluster.agent.taskIndex)
+            return executors.isEmpty && index.isEmpty
+        }
         await cluster.stop()
     }
 
