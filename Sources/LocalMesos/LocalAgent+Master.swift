@@ -125,11 +125,12 @@ extension LocalAgent {
         executors[key]?.tasks[taskID]?.nextForward?.cancel()
         executors[key]?.tasks[taskID]?.forwardAttempt = 0
         checkpointTasks(key)
+        let completed = executors[key]?.tasks[taskID]?.updates.completed == true
+        forwardHead(key, taskID)
         forgetIfFinished(key)
-        if executors[key]?.tasks[taskID]?.updates.completed == true {
+        if completed {
             await link?.resourcesFreed()
         }
-        forwardHead(key, taskID)
     }
 
     /// The scheduler re-subscribed: resend every task's unacknowledged head update now.
