@@ -39,17 +39,12 @@ public struct CheckpointLog: Sendable {
         let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError.last("open", path) }
         defer { close(fd) }
-        var offset = 0
-        while offset < record.count {
-            let n = record[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = SystemError.last("write", path)
-                // Leave no partial record behind for the next append to follow.
-                _ = ftruncate(fd, off_t(size))
-                throw e
-            }
-            offset += n
+        do {
+            try FileContents.writeAll(fd, record, path: path)
+        } catch {
+            // Leave no partial record behind for the next append to follow.
+            _ = ftruncate(fd, off_t(size))
+            throw error
         }
         if durable && fdatasync(fd) != 0 { throw SystemError.last("fdatasync", path) }
     }

@@ -37,17 +37,12 @@ public enum FileContents {
         let tmp = path + ".tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemError.last("open", tmp) }
-        var offset = 0
-        while offset < data.count {
-            let n = data[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = SystemError.last("write", tmp)
-                close(fd)
-                unlink(tmp)
-                throw e
-            }
-            offset += n
+        do {
+            try writeAll(fd, data, path: tmp)
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
         }
         if durable { fsync(fd) }
         close(fd)
@@ -63,7 +58,12 @@ public enum FileContents {
         let fd = open(path, flags | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemError.last("open", path) }
         defer { close(fd) }
-        let bytes = Array(text.utf8)
+        try writeAll(fd, Array(text.utf8), path: path)
+    }
+
+    /// Writes all of `bytes` to `fd` (retrying short writes and EINTR); `path` names the
+    /// file in the error.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
