@@ -226,7 +226,7 @@ let package = Package(
         .target(name: "PodTestFixtures", dependencies: ["PodSystem", "LocalMesos", "MesosProtocol", .product(name: "Logging", package: "swift-log")], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),
         .testTarget(name: "PodExecutorTests",
                     dependencies: ["PodExecutorCore", "LocalMesos", "MesosProtocol", "PodRuntime", "PodSystem", "pod-executor",
-                                   "PodTestFixtures",
+                                   "ImageStore", "PodTestFixtures",
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
     ]

@@ -23,8 +23,8 @@ struct ContentStore: Sendable {
 
     init(rootPath: String) throws(ImageStoreError) {
         do {
-            try FileManager.default.createDirectory(atPath: rootPath, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            // PodSystem's mkdir -p: FileManager's first use cost every executor ~0.2 ms.
+            try Directory.create(rootPath, mode: 0o700)
         } catch {
             throw ImageStoreError(.storage, "cannot create image store root \(rootPath)", underlying: SendableErrorDescription(error))
         }

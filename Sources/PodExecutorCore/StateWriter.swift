@@ -9,6 +9,11 @@ import PodSystem
 /// cgroups, which a machine crash ends too; an executor crash leaves it whole (rename).
 /// It was an fsync at every status update, 3 % of an executor's CPU in the scheduler
 /// benchmark and a disk flush on the launch path.
+///
+/// The first file is written once the pod has a container or a network namespace: before
+/// that there is nothing on the machine to show or to clean up (`podctl agent ps` lists the
+/// pod's directory among the unreadable ones, as it did for any starting executor). The
+/// subscription and TASK_STARTING had each written one: two of the three files of a launch.
 actor StateWriter {
     let directory: String
     let logger: Logger
@@ -22,6 +27,7 @@ actor StateWriter {
 
     func publish(_ snapshot: PodStateSnapshot) {
         guard !disabled else { return }
+        guard last != nil || !snapshot.containers.isEmpty || snapshot.networkNamespace != nil else { return }
         var comparable = snapshot
         comparable.updatedAt = last?.updatedAt
         guard comparable != last else { return }

@@ -42,6 +42,9 @@ public struct SeccompProfile: Sendable, Decodable {
     /// The JSON of the profile shipped with the project.
     public static var projectDefaultJSON: String { DefaultSeccompProfile.json }
 
+    /// The first 16 hex digits of the SHA-256 of `projectDefaultJSON`, kept as a constant.
+    public static var projectDefaultDigest: String { DefaultSeccompProfile.digest }
+
     /// The profile shipped with the project (Docker's default policy).
     public static func projectDefault() throws -> SeccompProfile {
         try parse(Array(DefaultSeccompProfile.json.utf8), name: "default")

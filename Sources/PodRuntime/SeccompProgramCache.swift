@@ -1,4 +1,3 @@
-import ImageStore
 import PodSystem
 
 /// Compiled seccomp programs of the project's default profile, kept on disk under the
@@ -25,9 +24,13 @@ struct SeccompProgramCache {
     }
 
     static func fileName(bounding: UInt64) -> String {
-        let identity = Array(SeccompProfile.projectDefaultJSON.utf8) + Array(SeccompFilter.programVersion.utf8)
-        let digest = Digest.sha256(of: identity).hex.prefix(16)
-        return "default-\(String(bounding, radix: 16))-\(digest).bpf"
+        // The libseccomp version and program layout, as a file-name-safe tag.
+        let version = String(decoding: SeccompFilter.programVersion.utf8.map { byte -> UInt8 in
+            let letter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+            let digit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            return letter || digit || byte == UInt8(ascii: ".") ? byte : UInt8(ascii: "_")
+        }, as: UTF8.self)
+        return "default-\(String(bounding, radix: 16))-\(SeccompProfile.projectDefaultDigest)-\(version).bpf"
     }
 
     /// Instructions as little-endian 64-bit words.

@@ -126,13 +126,16 @@ public enum Directory {
         // Usually the directory or its parent exists: one mkdir instead of one per component.
         if mkdir(path, mode) == 0 || errno == EEXIST { return }
         guard errno == ENOENT else { throw SystemError.last("mkdir", path) }
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, mode) != 0 && errno != EEXIST {
-                throw SystemError.last("mkdir", current)
-            }
+        // Make the missing ancestors from the deepest one that exists, then this one.
+        var end = path.utf8.endIndex
+        while end > path.utf8.startIndex, path.utf8[path.utf8.index(before: end)] == UInt8(ascii: "/") {
+            end = path.utf8.index(before: end)
         }
+        guard let slash = path.utf8[..<end].lastIndex(of: UInt8(ascii: "/")), slash > path.utf8.startIndex else {
+            throw SystemError("mkdir", path, errno: ENOENT, detail: "its parent does not exist")
+        }
+        try create(String(path[..<slash]), mode: mode)
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemError.last("mkdir", path) }
     }
 
     /// Whether a path exists (without following a final symlink).

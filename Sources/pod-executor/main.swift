@@ -65,7 +65,7 @@ func exitAfter(_ work: @escaping @Sendable () async -> Int32) -> Never {
 if arguments.contains("--cleanup") {
     // Run by the embedded agent after an executor ended abnormally, and by operators
     // (podctl agent gc): release what pods of dead executors left behind.
-    let env = ProcessInfo.processInfo.environment
+    let env = ProcessEnvironment.current()
     LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
     let logger = Logger(label: "pod-executor-cleanup")
     exitAfter {
@@ -79,7 +79,7 @@ if arguments.contains("--cleanup") {
 
 let configuration: ExecutorConfiguration
 do {
-    configuration = try ExecutorConfiguration(environment: ProcessInfo.processInfo.environment)
+    configuration = try ExecutorConfiguration(environment: ProcessEnvironment.current())
 } catch {
     FileHandle.standardError.write(Data("pod-executor: \(error)\n".utf8))
     exit(2)

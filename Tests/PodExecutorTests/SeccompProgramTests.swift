@@ -1,3 +1,5 @@
+import Foundation
+import ImageStore
 import PodRuntime
 import PodSystem
 import Testing
@@ -44,5 +46,15 @@ struct SeccompProgramTests {
         // Allowing what is already allowed changes nothing.
         let same = try #require(SeccompBPF.prefixed(allowed: [Self.x86_64: [0, 1, 2]], rest: compact))
         #expect(SeccompBPF.equivalent(same, full, arches: [Self.x86_64, Self.i386]))
+    }
+
+    @Test("the embedded default profile is profiles/seccomp/default.json, and its digest constant is its SHA-256")
+    func embeddedProfile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("profiles/seccomp/default.json")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(SeccompProfile.projectDefaultJSON + "\n" == text)
+        let digest = Digest.sha256(of: Array(SeccompProfile.projectDefaultJSON.utf8)).hex
+        #expect(SeccompProfile.projectDefaultDigest == String(digest.prefix(16)))
     }
 }
