@@ -5,8 +5,8 @@
 #     real pod-executor. Marathon's default launch rate is 100 per 30 s (launch_tokens).
 #     RUNS times (default 3), each with a fresh pod-scheduler and work directory, the pod
 #     deleted and the directory removed between runs as an operator would: the row gives the
-#     median and the range, because one run on these machines can be 15 % off the next
-#     (BENCHMARKS.md, "Why the launch rate varies").
+#     median run and every run's rate, because one run on these machines can be 15 % off the
+#     next (BENCHMARKS.md, "Why the launch rate varies").
 #  2. API latency with 1,000 pods stored (plus the last run's 200 running instances): wrk on
 #     GET /v2/pods/::status, p50 and p99.
 # TMPDIR=DIR puts the work directories (the agent's sandboxes and checkpoints) on another
@@ -47,10 +47,21 @@ stop_scheduler() {
   SCHED_PID=""
   WORK=""
 }
-trap stop_scheduler EXIT
+trap 'stop_scheduler; rmdir "$BASE" 2>/dev/null || true' EXIT
+
+# Each run's work directory goes below a parent marked as the top of unrelated directory
+# trees (chattr +T, as for /home): ext4's Orlov allocator then puts each run in the block
+# group with the fewest directories instead of next to the previous run's removed one. On a
+# journal-less ext4 (these machines) every inode allocation skips, one by one, the inodes
+# freed in that group in the last minutes, and back-to-back runs measured the clean-up of
+# the run before (BENCHMARKS.md, "Why the launch rate varies"). Elsewhere chattr fails and
+# nothing changes.
+BASE="${TMPDIR:-/tmp}/pod-bench-sched"
+mkdir -p "$BASE"
+chattr +T "$BASE" 2>/dev/null || true
 
 start_scheduler() {
-  WORK="$(mktemp -d "${TMPDIR:-/tmp}/pod-bench-sched.XXXXXX")"
+  WORK="$(mktemp -d "$BASE/run.XXXXXX")"
   local port
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   API="http://127.0.0.1:$port"
@@ -147,8 +158,8 @@ runs = [tuple(map(float, line.split())) for line in sys.argv[2].splitlines() if 
 rates = [n / run[0] for run in runs]
 median_run = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
 took, busy, share, sched, stolen = median_run
-spread = f"{min(rates):.0f}–{max(rates):.0f}" if len(runs) > 1 else f"{rates[0]:.0f}"
-print(f"| {n} pod instances, POST → all STABLE (embedded cluster, real pod-executor), median of {len(runs)} runs | {took:.2f} s = **{n / took:.0f} instances/s** (runs: {spread}/s); machine CPU {busy:.2f} s ({share:.0%} busy, {stolen:.0%} stolen by the host) = {1000 * busy / n:.1f} ms per instance, of which pod-scheduler (framework, embedded master and agent) {1000 * sched / n:.1f} ms | Marathon default launch rate: 100 per 30 s = 3.3 instances/s (`--launch_tokens`) |")
+spread = ", ".join(f"{rate:.0f}" for rate in rates)
+print(f"| {n} pod instances, POST → all STABLE (embedded cluster, real pod-executor), median of {len(runs)} runs | {took:.2f} s = **{n / took:.0f} instances/s** (runs in order: {spread}/s); machine CPU {busy:.2f} s ({share:.0%} busy, {stolen:.0%} stolen by the host) = {1000 * busy / n:.1f} ms per instance, of which pod-scheduler (framework, embedded master and agent) {1000 * sched / n:.1f} ms | Marathon default launch rate: 100 per 30 s = 3.3 instances/s (`--launch_tokens`) |")
 PY
 
 # 2. 1,000 pods stored; wrk on ::status (STORED=0: the launch only).
