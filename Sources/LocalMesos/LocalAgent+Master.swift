@@ -160,6 +160,24 @@ extension LocalAgent {
         return out
     }
 
+    /// Which of `taskIDs` are tasks of a framework that this agent lists in
+    /// `tasks(frameworkID:)`, found through the task index: the master's LAUNCH_GROUP
+    /// validation asks this for every group of an ACCEPT, and listing every task each time
+    /// made a 200-group ACCEPT quadratic.
+    public func knownTaskIDs(frameworkID: String, among taskIDs: [String]) -> Set<String> {
+        var known = Set<String>()
+        for id in taskIDs {
+            if let (_, task) = find(frameworkID: frameworkID, taskID: id), !task.updates.completed { known.insert(id) }
+        }
+        return known
+    }
+
+    /// Whether an executor of a framework is alive (one of `liveExecutors(frameworkID:)`).
+    public func isLive(frameworkID: String, executorID: String) -> Bool {
+        guard let phase = executors[ExecutorKey(frameworkID: frameworkID, executorID: executorID)]?.phase else { return false }
+        return phase != .terminated
+    }
+
     /// Executors of a framework that are alive (offers list them in `executor_ids`).
     public func liveExecutors(frameworkID: String) -> [String] {
         executors.filter { $0.key.frameworkID == frameworkID && $0.value.phase != .terminated }.map(\.key.executorID).sorted()

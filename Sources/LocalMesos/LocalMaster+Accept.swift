@@ -56,8 +56,7 @@ extension LocalMaster {
     /// the agent.
     private func consumption(_ group: Mesos_V1_Offer.Operation.LaunchGroup, frameworkID: String) async -> ResourceSet {
         var used = ResourceSet(group.taskGroup.tasks.flatMap(\.resources))
-        let running = await agent.liveExecutors(frameworkID: frameworkID)
-        if !running.contains(group.executor.executorID.value) {
+        if !(await agent.isLive(frameworkID: frameworkID, executorID: group.executor.executorID.value)) {
             used = used + ResourceSet(group.executor.resources)
         }
         return used
@@ -83,7 +82,7 @@ extension LocalMaster {
         let tasks = group.taskGroup.tasks
         guard !tasks.isEmpty else { return "Task group must not be empty" }
         var seen = Set<String>()
-        let known = Set(await agent.tasks(frameworkID: frameworkID).map(\.taskID))
+        let known = await agent.knownTaskIDs(frameworkID: frameworkID, among: tasks.map(\.taskID.value))
         for task in tasks {
             let id = task.taskID.value
             if let problem = Self.idProblem(id, what: "Task") { return problem }

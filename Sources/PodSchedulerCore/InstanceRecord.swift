@@ -52,9 +52,18 @@ struct InstanceRecord: Codable, Sendable, Equatable {
 
     /// Running with all health checks (if any) passing: counts towards deployments.
     func isReady(_ pod: PodDefinition?) -> Bool {
+        isReady(healthChecked: Self.healthChecked(pod))
+    }
+
+    /// `isReady` with the names of the pod's health-checked containers worked out once.
+    func isReady(healthChecked checked: Set<String>) -> Bool {
         guard condition == .running, !tasks.isEmpty else { return false }
-        let checked = Set(pod?.containers.filter { $0.healthCheck != nil }.map(\.name) ?? [])
         return tasks.allSatisfy { t in !checked.contains(t.containerName) || t.healthy == true }
+    }
+
+    /// The names of the pod's containers that have a health check.
+    static func healthChecked(_ pod: PodDefinition?) -> Set<String> {
+        Set(pod?.containers.filter { $0.healthCheck != nil }.map(\.name) ?? [])
     }
 
     /// A task is still (or may be) alive on the agent.

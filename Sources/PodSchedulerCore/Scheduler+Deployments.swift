@@ -120,20 +120,28 @@ extension Scheduler {
     /// ScalePod: reach `instances` running instances of the pod; done when they are ready.
     func scale(_ id: PodId) async -> Bool {
         guard let pod = pods[id] else { return true }
-        let active = podInstances(id).filter { $0.goal == .running }
-        if active.count < pod.instances {
+        // This runs after every status update: count in place instead of copying the
+        // pod's instances into arrays three times.
+        var activeCount = 0
+        for r in instances.values where r.podID == id && r.goal == .running { activeCount += 1 }
+        if activeCount < pod.instances {
             var created: [InstanceRecord] = []
-            for _ in active.count..<pod.instances { created.append(newInstance(pod)) }
+            for _ in activeCount..<pod.instances { created.append(newInstance(pod)) }
             for r in created { instances[r.instanceID] = r }
             save(created)
-        } else if active.count > pod.instances {
+        } else if activeCount > pod.instances {
+            let active = podInstances(id).filter { $0.goal == .running }
             for victim in victims(pod, among: active, count: active.count - pod.instances) {
                 await stopInstance(victim)
             }
         }
-        let ready = podInstances(id).filter { $0.goal == .running && $0.isReady(pod) }.count
-        let leaving = podInstances(id).contains { $0.goal != .running }
-        return ready >= pod.instances && !leaving
+        let checked = InstanceRecord.healthChecked(pod)
+        var ready = 0
+        for r in instances.values where r.podID == id {
+            guard r.goal == .running else { return false }  // one is still leaving
+            if r.isReady(healthChecked: checked) { ready += 1 }
+        }
+        return ready >= pod.instances
     }
 
     /// RestartPod: replace instances of older versions (§11.3).

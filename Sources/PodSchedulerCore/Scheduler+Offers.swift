@@ -5,10 +5,18 @@ import PodSpec
 extension Scheduler {
     /// Instances waiting for an offer, oldest first.
     var waitingInstances: [InstanceRecord] {
-        instances.values.filter { r in
-            guard r.goal == .running, r.tasks.isEmpty, r.baseCondition == .scheduled, let pod = pods[r.podID] else { return false }
-            return !isDelayed(pod)
-        }.sorted { $0.createdAt < $1.createdAt }
+        instances.values.filter(isWaiting).sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// Whether any instance waits for an offer: asked after every status update, so it
+    /// stops at the first one instead of collecting and sorting them all.
+    var hasWaitingInstances: Bool {
+        instances.values.contains(where: isWaiting)
+    }
+
+    private func isWaiting(_ r: InstanceRecord) -> Bool {
+        guard r.goal == .running, r.tasks.isEmpty, r.baseCondition == .scheduled, let pod = pods[r.podID] else { return false }
+        return !isDelayed(pod)
     }
 
     /// OFFERS: place waiting instances (resources, ports, roles, constraints), launch
@@ -113,7 +121,7 @@ extension Scheduler {
     /// SUPPRESS when nothing waits for an offer, REVIVE when something does.
     func updateOfferInterest() async {
         guard subscribed else { return }
-        let wanting = !waitingInstances.isEmpty
+        let wanting = hasWaitingInstances
         if wanting && suppressed {
             suppressed = false
             var call = Mesos_V1_Scheduler_Call()
