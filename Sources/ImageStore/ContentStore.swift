@@ -23,7 +23,7 @@ struct ContentStore: Sendable {
 
     init(rootPath: String) throws(ImageStoreError) {
         do {
-            // PodSystem's mkdir -p: FileManager's first use cost every executor ~0.2 ms.
+            // PodSystem's mkdir -p: FileManager's first use was part of every executor's start.
             try Directory.create(rootPath, mode: 0o700)
         } catch {
             throw ImageStoreError(.storage, "cannot create image store root \(rootPath)", underlying: SendableErrorDescription(error))
