@@ -152,7 +152,7 @@ for run in $(seq 1 "$RUNS"); do
   results+="$(measure "$perf_out")"$'\n'
 done
 python3 - "$INSTANCES" "$results" <<'PY'
-import statistics, sys
+import sys
 n = int(sys.argv[1])
 runs = [tuple(map(float, line.split())) for line in sys.argv[2].splitlines() if line.strip()]
 rates = [n / run[0] for run in runs]

@@ -24,12 +24,8 @@ struct SeccompProgramCache {
     }
 
     static func fileName(bounding: UInt64) -> String {
-        // The libseccomp version and program layout, as a file-name-safe tag.
-        let version = String(decoding: SeccompFilter.programVersion.utf8.map { byte -> UInt8 in
-            let letter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
-            let digit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
-            return letter || digit || byte == UInt8(ascii: ".") ? byte : UInt8(ascii: "_")
-        }, as: UTF8.self)
+        // The libseccomp version and program layout, made file-name-safe.
+        let version = PodConfiguration.safeName(SeccompFilter.programVersion)
         return "default-\(String(bounding, radix: 16))-\(SeccompProfile.projectDefaultDigest)-\(version).bpf"
     }
 
