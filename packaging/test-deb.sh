@@ -3,9 +3,32 @@
 # installed binaries: pod-scheduler as its systemd unit would start it (the options of
 # /etc/default/pod-scheduler), the Quick Start's curl commands, and podctl from the package.
 # Purges the package at the end. Root; run packaging/build.sh first.
+#
+# The check runs in a mount and network namespace of its own: /usr, /etc and /var are
+# overlays whose changes vanish with the namespace, /var/lib/pod-scheduler starts empty in
+# it, and its loopback is its own. So it neither sees nor touches what the machine already
+# has (a scheduler on :8080 started by scripts/run.sh, its state, an installed package),
+# and installing and purging the package leaves no trace outside.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 [ "$(id -u)" = 0 ] || { echo "test-deb.sh: needs root (dpkg -i, and the pod's namespaces)" >&2; exit 2; }
+if [ -z "${TEST_DEB_ISOLATED:-}" ]; then
+  exec env TEST_DEB_ISOLATED=1 unshare --mount --net --propagation private "$0" "$@"
+fi
+ip link set lo up
+LAYERS="$(mktemp -d /tmp/test-deb-layers.XXXXXX)"
+# The layers' directory is removed when the namespace's last process is gone (the
+# overlays go with it); the EXIT trap below removes it.
+for d in /usr /etc /var; do
+  mkdir -p "$LAYERS/upper$d" "$LAYERS/work$d"
+  mount -t overlay overlay -o "lowerdir=$d,upperdir=$LAYERS/upper$d,workdir=$LAYERS/work$d" "$d"
+done
+rm -rf /var/lib/pod-scheduler
+if dpkg -s mesos-pods >/dev/null 2>&1; then
+  # An installed package (on the machine, not in this namespace's overlay) is replaced in
+  # the overlay only: remove it there first so that dpkg -i installs this build afresh.
+  dpkg --purge mesos-pods >/dev/null
+fi
 DEB="$(ls "$ROOT"/packaging/out/mesos-pods_*.deb)"
 TARBALL="$(ls "$ROOT"/packaging/out/pod-executor-*.tar.gz)"
 API=http://127.0.0.1:8080
@@ -17,15 +40,9 @@ finish() {
   [ -x /usr/libexec/mesos-pods/pod-executor ] && /usr/libexec/mesos-pods/pod-executor --cleanup >/dev/null 2>&1 || true
   dpkg --purge mesos-pods >/dev/null 2>&1 || true
   rm -f "$LOG"
+  for d in /var /etc /usr; do umount -l "$d" 2>/dev/null || true; done
+  rm -rf "$LAYERS"
 }
-# The check installs, runs and purges the package with its defaults: it must not touch
-# a scheduler or state that is already there.
-if curl -s -o /dev/null --max-time 2 "$API/ping"; then
-  echo "test-deb: something already answers on $API (a running pod-scheduler?); stop it first" >&2; exit 2
-fi
-if [ -e /var/lib/pod-scheduler ] || dpkg -s mesos-pods >/dev/null 2>&1; then
-  echo "test-deb: mesos-pods is installed or /var/lib/pod-scheduler exists; this check would purge them" >&2; exit 2
-fi
 LOG="$(mktemp)"
 trap finish EXIT
 # PIDs of processes running the installed executor (the agent starts it as argv[0]
@@ -69,21 +86,9 @@ PID=$!
 await 60 curl -sf "$API/v2/pods" -o /dev/null || fail "pod-scheduler did not answer on $API"
 
 # The Quick Start (seeds/marathon-pods.md).
-code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Content-type: application/json" "$API/v2/pods" -d '{
-  "id": "/simplepod",
-  "scaling": { "kind": "fixed", "instances": 1 },
-  "containers": [ { "name": "sleep1", "exec": { "command": { "shell": "sleep 1000" } },
-                    "resources": { "cpus": 0.1, "mem": 32 } } ],
-  "networks": [ {"mode": "host"} ] }')
-[ "$code" = 201 ] || fail "POST /v2/pods answered $code"
-stable() { [ "$(curl -s "$API/v2/pods/simplepod::status" | jq -r .status)" = STABLE ]; }
-await 60 stable || fail "simplepod is not STABLE: $(curl -s "$API/v2/pods/simplepod::status")"
-[ "$(curl -s "$API/v2/pods/simplepod::status" | jq -r '.instances[0].containers[0].status')" = TASK_RUNNING ] \
-  || fail "the container is not TASK_RUNNING"
+"$ROOT/scripts/quick-start.sh" up "$API" || fail "the Quick Start did not come up"
 [ -n "$(installed_executors)" ] || fail "no installed pod-executor runs the pod"
 podctl --url "$API" pod list | grep -q simplepod || fail "podctl pod list does not show simplepod"
-code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/v2/pods/simplepod")
-[ "$code" = 202 ] || fail "DELETE answered $code"
-gone() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$API/v2/pods/simplepod::status")" = 404 ] && [ -z "$(installed_executors)" ]; }
-await 60 gone || fail "simplepod or its executor is still there after DELETE"
+"$ROOT/scripts/quick-start.sh" down "$API" || fail "the Quick Start did not go down"
+await 60 test -z "$(installed_executors)" || fail "the executor of simplepod is still there after DELETE"
 echo "test-deb: OK: installed with dpkg -i, Quick Start passed with the installed binaries"
