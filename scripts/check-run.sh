@@ -16,7 +16,8 @@ executors() {
 }
 fail() {
   echo "check-run: FAIL: $*" >&2; echo "--- scripts/run.sh log:" >&2; tail -40 "$LOG" >&2
-  [ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null
+  # The job's whole process group: run.sh may still be building, before its exec.
+  [ -n "$PID" ] && kill -TERM -- "-$PID" 2>/dev/null
   exit 1
 }
 await() {
