@@ -205,7 +205,7 @@ let package = Package(
                     dependencies: ["PodNetworking", "PodSystem", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PodCtlKitTests",
-                    dependencies: ["PodCtlKit", "podctl",
+                    dependencies: ["PodCtlKit", "podctl", "PodTestFixtures",
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio"),
                                    .product(name: "NIOHTTP1", package: "swift-nio")],
