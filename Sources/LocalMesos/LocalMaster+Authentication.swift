@@ -34,6 +34,28 @@ extension LocalMaster {
         return .principal(String(parts[0]))
     }
 
+    /// SUBSCRIBE of an authenticated caller: a `FrameworkInfo.principal` must be the
+    /// authenticated one (400, `validation::scheduler::call::validate`); an unset one is
+    /// filled in (`Master::Http::scheduler`, with a warning).
+    func checkPrincipal(_ caller: Caller, subscribing info: inout Mesos_V1_FrameworkInfo) -> MesosHTTPAnswer? {
+        guard case .principal(let principal) = caller else { return nil }
+        if info.hasPrincipal && info.principal != principal {
+            return .text(400, "Failed to validate scheduler::Call: Authenticated principal '\(principal)' does not match principal '\(info.principal)' set in `FrameworkInfo`")
+        }
+        if !info.hasPrincipal {
+            logger.warning("framework authenticated without FrameworkInfo.principal; setting it",
+                           metadata: ["mesos.principal": "\(principal)"])
+            info.principal = principal
+        }
+        return nil
+    }
+
+    /// `validateUpdate` (`mesos:src/master/validation.cpp`): an unset principal and a set
+    /// one differ too.
+    static func principalChanged(from old: Mesos_V1_FrameworkInfo, to new: Mesos_V1_FrameworkInfo) -> Bool {
+        old.hasPrincipal != new.hasPrincipal || old.principal != new.principal
+    }
+
     /// `Master::Http::scheduler`'s check of calls other than SUBSCRIBE: the authenticated
     /// principal must be the framework's.
     static func principalMismatch(_ caller: Caller, framework: Mesos_V1_FrameworkInfo) -> MesosHTTPAnswer? {

@@ -79,15 +79,7 @@ extension LocalMaster {
         case .message:
             await agent.sendMessage(frameworkID: frameworkID, executorID: call.message.executorID.value, data: Array(call.message.data))
         case .updateFramework:
-            var info = call.updateFramework.frameworkInfo
-            if info.hasPrincipal != framework.info.hasPrincipal || info.principal != framework.info.principal {
-                return .text(400, "FrameworkInfo update is not valid: Changing framework's principal is not allowed.")
-            }
-            info.id = Mesos_V1_FrameworkID(frameworkID)
-            info.user = framework.info.user
-            info.checkpoint = framework.info.checkpoint
-            frameworks[frameworkID]?.info = info
-            return MesosHTTPAnswer(status: 200, headers: [], body: [], stream: nil)
+            return updateFramework(call.updateFramework.frameworkInfo, current: framework.info)
         default:
             return .text(501, "Received unsupported '\(call.type)' call")
         }
@@ -100,17 +92,7 @@ extension LocalMaster {
         if call.hasFrameworkID != info.hasID || (call.hasFrameworkID && call.frameworkID.value != info.id.value) {
             return .text(400, "Failed to validate scheduler::Call: 'framework_id' differs from 'subscribe.framework_info.id'")
         }
-        if case .principal(let principal) = caller {
-            if info.hasPrincipal && info.principal != principal {
-                return .text(400, "Failed to validate scheduler::Call: Authenticated principal '\(principal)' does not match principal '\(info.principal)' set in `FrameworkInfo`")
-            }
-            if !info.hasPrincipal {
-                // Recorded: the master fills in the authenticated principal (and logs a warning).
-                logger.warning("framework authenticated without FrameworkInfo.principal; setting it",
-                               metadata: ["mesos.principal": "\(principal)"])
-                info.principal = principal
-            }
-        }
+        if let refusal = checkPrincipal(caller, subscribing: &info) { return refusal }
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         let newStream = Stream(encoding: encoding, continuation: continuation)
         let headers = [("Mesos-Stream-Id", newStream.id), ("Content-Type", encoding.mediaType)]
@@ -128,8 +110,7 @@ extension LocalMaster {
         }
         var stored = info
         stored.id = Mesos_V1_FrameworkID(frameworkID)
-        if let existing = frameworks[frameworkID], existing.info.hasPrincipal != stored.hasPrincipal
-            || existing.info.principal != stored.principal {
+        if let existing = frameworks[frameworkID], Self.principalChanged(from: existing.info, to: stored) {
             // `validateUpdate` (mesos:src/master/master.cpp): 200, an ERROR event, the end of
             // this stream; the framework's current subscription is left alone.
             logger.warning("framework tried to subscribe with another principal", metadata: ["mesos.framework_id": "\(frameworkID)"])
@@ -179,6 +160,19 @@ extension LocalMaster {
         return MesosHTTPAnswer(status: 200, headers: headers, body: [], stream: stream) { [weak self] in
             await self?.streamClosed(frameworkID: subscribedID, streamID: streamID)
         }
+    }
+
+    /// UPDATE_FRAMEWORK: the new FrameworkInfo, with what cannot change kept.
+    private func updateFramework(_ update: Mesos_V1_FrameworkInfo, current: Mesos_V1_FrameworkInfo) -> MesosHTTPAnswer {
+        if Self.principalChanged(from: current, to: update) {
+            return .text(400, "FrameworkInfo update is not valid: Changing framework's principal is not allowed.")
+        }
+        var info = update
+        info.id = current.id
+        info.user = current.user
+        info.checkpoint = current.checkpoint
+        frameworks[current.id.value]?.info = info
+        return MesosHTTPAnswer(status: 200, headers: [], body: [], stream: nil)
     }
 
     /// A subscription the master refuses after answering 200: one ERROR event, then the end

@@ -50,7 +50,7 @@ public struct MesosCredentials: Sendable, Equatable, CustomStringConvertible {
             json = try JSONSerialization.jsonObject(with: data)
         } catch {
             // The parser's own message may quote the text around the error, and so a secret.
-            var message = "Invalid json format: the file is not a JSON object"
+            var message = "Invalid json format: the file is not valid JSON"
             if Self.looksLikeTextFormat(data) {
                 message += "; the plain-text 'principal secret' format was removed in Mesos 1.11, write "
                     + #"{"credentials":[{"principal":"NAME","secret":"SECRET"}]}"#

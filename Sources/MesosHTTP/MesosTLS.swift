@@ -35,7 +35,7 @@ public enum MesosTLS {
         guard let ssl = error as? NIOSSLError else { return nil }
         let text = String(describing: ssl)
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
-            return "TLS: the server's certificate is not signed by a trusted CA (\(text))"
+            return "TLS: the server's certificate is not signed by a trusted CA (the CA file given, else the system trust store), or has expired"
         }
         return "TLS: \(text)"
     }

@@ -135,13 +135,14 @@ public final class SchedulerMasterClient: Sendable {
                          master: MesosEndpoint) async -> MesosHTTPError {
         let text = await Self.bodyText(response)
         let code = Int(response.status.code)
+        let name = call == .subscribe ? "SUBSCRIBE" : "\(call)"
         guard response.status == .unauthorized else {
-            return MesosHTTPError(.status(code), "\(call) rejected by \(master): \(text)")
+            return MesosHTTPError(.status(code), "\(name) rejected by \(master): \(text)")
         }
-        let challenge = response.headers.first(name: "WWW-Authenticate").map { " (\($0))" } ?? ""
+        let challenge = response.headers.first(name: "WWW-Authenticate").map { ", \($0)" } ?? ""
         let why = credential.map { "the master did not accept the credentials of \($0) (wrong principal or secret)" }
             ?? "the master requires framework authentication and no credentials were sent"
-        return MesosHTTPError(.status(code), "\(call) refused by \(master): \(text)\(challenge): \(why)")
+        return MesosHTTPError(.status(code), "\(name) refused by \(master) (401 Unauthorized\(challenge)): \(why)")
     }
 
     /// A transport failure in a line: TLS failures explained (``MesosTLS/failure(_:host:)``).

@@ -79,6 +79,11 @@ struct FrameworkAuthenticationTests {
             #expect(other.text == "Authenticated principal 'ops' does not match principal 'pod-scheduler' set in `FrameworkInfo`")
             let own = try await fixture.post(reconcile, authorization: mine, streamID: streamID)
             #expect(own.status == 202)
+            let update = #"{"type":"UPDATE_FRAMEWORK","framework_id":{"value":"\#(id)"},"update_framework":{"framework_info":"#
+                + String(MasterFixture.frameworkJSON.dropLast()) + #","id":{"value":"\#(id)"},"principal":"other"}}}"#
+            let changed = try await fixture.post(update, authorization: mine, streamID: streamID)
+            #expect(changed.status == 400)
+            #expect(changed.text == "FrameworkInfo update is not valid: Changing framework's principal is not allowed.")
 
             // 200, then an ERROR event, then the end of that stream; the first one stays.
             let again = try await fixture.post(MasterFixture.subscribe(frameworkID: id), authorization: MasterFixture.basic("ops", "0ps-secret"))

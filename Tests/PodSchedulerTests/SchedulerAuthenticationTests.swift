@@ -68,7 +68,7 @@ struct SchedulerAuthenticationTests {
             try await daemon.wait("the refusal to be logged") { daemon.logLines(containing: "the master refused the subscription") >= 1 }
             let line = daemon.log.split(separator: "\n").first { $0.contains("the master refused the subscription") }.map(String.init) ?? ""
             #expect(line.contains("http://127.0.0.1:\(daemon.masterPort)"))
-            #expect(line.contains("401 Unauthorized."))
+            #expect(line.contains(#"SUBSCRIBE refused by http://127.0.0.1:\#(daemon.masterPort) (401 Unauthorized, Basic realm="mesos-master-scheduler")"#))
             #expect(line.contains("no credentials were sent"))
             #expect(line.contains(" error "), "logged as an error: \(line)")
             let created = try await daemon.request(.POST, "/v2/pods", body: Self.simplepod)

@@ -155,6 +155,18 @@ struct SchedulerTLSTests {
             }
             #expect(daemon.pid != nil)
             #expect(!daemon.log.contains("BEGIN PRIVATE KEY"))
+
+            // podctl checks the name too: a certificate of the right CA for another host fails.
+            let elsewhere = try certificates.issue("elsewhere", serial: 0x1004, names: ["DNS:elsewhere.example"])
+            try install(elsewhere)
+            daemon.hangUp()
+            try await daemon.wait("the certificate for another host to be served") {
+                (try? certificates.servedSerial(port: daemon.httpsPort)) == "1004"
+            }
+            let misnamed = try await Podctl.run(["pod", "list", "--url", "https://127.0.0.1:\(daemon.httpsPort)",
+                                                 "--ca-file", certificates.ca.certificate])
+            #expect(misnamed.code == 4)
+            #expect(misnamed.stderr.contains("the server's TLS certificate is not valid for 127.0.0.1"), "\(misnamed.stderr)")
         }
     }
 
