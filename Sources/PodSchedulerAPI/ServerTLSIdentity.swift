@@ -65,8 +65,11 @@ public final class ServerTLSIdentity: Sendable {
         } catch {
             throw LoadError(message: "cannot read the private key in \(keyFile): \(reason(error))")
         }
-        let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
                                                                      privateKey: .privateKey(key))
+        // A closing connection waits this long for the client's close_notify; idle
+        // keep-alive clients that never answer held every shutdown for NIOSSL's 5 s.
+        configuration.shutdownTimeout = .seconds(1)
         let context: NIOSSLContext
         do {
             context = try NIOSSLContext(configuration: configuration)

@@ -12,9 +12,13 @@ import Testing
 /// `--mesos-ca-file` (or the system trust store), host name included.
 @Suite("TLS towards https:// masters", .enabled(if: TestCertificates.available, "needs /usr/bin/openssl to make certificates"))
 struct MasterTLSTests {
+    /// A master's server configuration with this certificate and key.
     static func serverTLS(_ pair: TestCertificates.Pair) throws -> TLSConfiguration {
-        TLSConfiguration.makeServerConfiguration(certificateChain: try NIOSSLCertificate.fromPEMFile(pair.certificate).map { .certificate($0) },
-                                                 privateKey: .privateKey(try NIOSSLPrivateKey(file: pair.key, format: .pem)))
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(pair.certificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: pair.key, format: .pem)))
+        configuration.shutdownTimeout = .seconds(1)
+        return configuration
     }
 
     static var subscribeCall: Mesos_V1_Scheduler_Call {

@@ -1,6 +1,5 @@
 import Foundation
 @testable import LocalMesos
-import NIOSSL
 import PodTestFixtures
 import Testing
 
@@ -105,10 +104,7 @@ struct SchedulerAuthenticationTests {
     func httpsMaster() async throws {
         let certificates = try TestCertificates()
         let pair = try certificates.issue("master", serial: 0x3001)
-        let tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(pair.certificate).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: pair.key, format: .pem)))
-        try await MasterFixture.with(tls: tls) { fixture in
+        try await MasterFixture.with(tls: try MasterTLSTests.serverTLS(pair)) { fixture in
             let master = "https://127.0.0.1:\(fixture.port)"
             let trusting = try SchedulerDaemon(extraArguments: ["--master", master, "--mesos-ca-file", certificates.ca.certificate])
             try await withDaemon(trusting) {
