@@ -6,6 +6,9 @@ extension LocalMaster {
     /// Handles one request to `/api/v1/scheduler` with the master's checks and status
     /// codes (reference §4.1, fixtures/mesos-1.12/scheduler-errors.json).
     func schedulerAPI(method: String, headers: [String: String], body: [UInt8]) async -> MesosHTTPAnswer {
+        // libprocess authenticates a request before its handler sees it.
+        let caller = authenticate(headers)
+        if case .refused(let answer) = caller { return answer }
         guard method == "POST" else {
             return .text(405, "405 Method Not Allowed. Expecting one of { 'POST' }, but received '\(method)'.", headers: [("Allow", "POST")])
         }
@@ -26,7 +29,7 @@ extension LocalMaster {
             guard let streamEncoding = MesosEncoding.negotiate(accept: headers["accept"]) else {
                 return .text(406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'")
             }
-            return await subscribe(call, encoding: streamEncoding)
+            return await subscribe(call, encoding: streamEncoding, caller: caller)
         }
         guard call.hasFrameworkID else { return .text(400, "Failed to validate scheduler::Call: Expecting 'framework_id' to be present") }
         guard let stream = streamHeader else { return .text(400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header") }
@@ -34,6 +37,7 @@ extension LocalMaster {
         guard let framework = frameworks[frameworkID] else {
             return .text(400, "Framework cannot be found")
         }
+        if let mismatch = Self.principalMismatch(caller, framework: framework.info) { return mismatch }
         guard let current = framework.stream else { return .text(403, "Framework is not subscribed") }
         guard current.id == stream else {
             return .text(400, "The stream ID '\(stream)' included in this request didn't match the stream ID currently associated with framework ID \(frameworkID)")
@@ -75,24 +79,20 @@ extension LocalMaster {
         case .message:
             await agent.sendMessage(frameworkID: frameworkID, executorID: call.message.executorID.value, data: Array(call.message.data))
         case .updateFramework:
-            var info = call.updateFramework.frameworkInfo
-            info.id = Mesos_V1_FrameworkID(frameworkID)
-            info.user = framework.info.user
-            info.checkpoint = framework.info.checkpoint
-            frameworks[frameworkID]?.info = info
-            return MesosHTTPAnswer(status: 200, headers: [], body: [], stream: nil)
+            return updateFramework(call.updateFramework.frameworkInfo, current: framework.info)
         default:
             return .text(501, "Received unsupported '\(call.type)' call")
         }
         return .accepted
     }
 
-    private func subscribe(_ call: Mesos_V1_Scheduler_Call, encoding: MesosEncoding) async -> MesosHTTPAnswer {
-        let info = call.subscribe.frameworkInfo
+    private func subscribe(_ call: Mesos_V1_Scheduler_Call, encoding: MesosEncoding, caller: Caller) async -> MesosHTTPAnswer {
+        var info = call.subscribe.frameworkInfo
         guard call.hasSubscribe else { return .text(400, "Failed to validate scheduler::Call: Expecting 'subscribe' to be present") }
         if call.hasFrameworkID != info.hasID || (call.hasFrameworkID && call.frameworkID.value != info.id.value) {
             return .text(400, "Failed to validate scheduler::Call: 'framework_id' differs from 'subscribe.framework_info.id'")
         }
+        if let refusal = checkPrincipal(caller, subscribing: &info) { return refusal }
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         let newStream = Stream(encoding: encoding, continuation: continuation)
         let headers = [("Mesos-Stream-Id", newStream.id), ("Content-Type", encoding.mediaType)]
@@ -101,12 +101,8 @@ extension LocalMaster {
             frameworkID = info.id.value
             if removedFrameworks.contains(frameworkID) {
                 // Recorded: 200, then an ERROR event and the end of the stream.
-                var error = Mesos_V1_Scheduler_Event()
-                error.type = .error
-                error.error.message = "Framework has been removed"
-                if let bytes = try? encoding.encode(error) { continuation.yield(ByteBuffer(bytes: RecordIO.encode(bytes))) }
-                continuation.finish()
-                return MesosHTTPAnswer(status: 200, headers: headers, body: [], stream: stream)
+                return Self.refusedSubscription("Framework has been removed", stream: stream, continuation: continuation,
+                                                encoding: encoding, headers: headers)
             }
         } else {
             nextFramework += 1
@@ -114,6 +110,13 @@ extension LocalMaster {
         }
         var stored = info
         stored.id = Mesos_V1_FrameworkID(frameworkID)
+        if let existing = frameworks[frameworkID], Self.principalChanged(from: existing.info, to: stored) {
+            // `validateUpdate` (mesos:src/master/master.cpp): 200, an ERROR event, the end of
+            // this stream; the framework's current subscription is left alone.
+            logger.warning("framework tried to subscribe with another principal", metadata: ["mesos.framework_id": "\(frameworkID)"])
+            return Self.refusedSubscription("Changing framework's principal is not allowed.", stream: stream,
+                                            continuation: continuation, encoding: encoding, headers: headers)
+        }
         if var existing = frameworks[frameworkID] {
             if let old = existing.stream {
                 var failedOver = Mesos_V1_Scheduler_Event()
@@ -157,6 +160,32 @@ extension LocalMaster {
         return MesosHTTPAnswer(status: 200, headers: headers, body: [], stream: stream) { [weak self] in
             await self?.streamClosed(frameworkID: subscribedID, streamID: streamID)
         }
+    }
+
+    /// UPDATE_FRAMEWORK: the new FrameworkInfo, with what cannot change kept.
+    private func updateFramework(_ update: Mesos_V1_FrameworkInfo, current: Mesos_V1_FrameworkInfo) -> MesosHTTPAnswer {
+        if Self.principalChanged(from: current, to: update) {
+            return .text(400, "FrameworkInfo update is not valid: Changing framework's principal is not allowed.")
+        }
+        var info = update
+        info.id = current.id
+        info.user = current.user
+        info.checkpoint = current.checkpoint
+        frameworks[current.id.value]?.info = info
+        return MesosHTTPAnswer(status: 200, headers: [], body: [], stream: nil)
+    }
+
+    /// A subscription the master refuses after answering 200: one ERROR event, then the end
+    /// of the stream.
+    private static func refusedSubscription(_ message: String, stream: AsyncStream<ByteBuffer>,
+                                            continuation: AsyncStream<ByteBuffer>.Continuation, encoding: MesosEncoding,
+                                            headers: [(String, String)]) -> MesosHTTPAnswer {
+        var error = Mesos_V1_Scheduler_Event()
+        error.type = .error
+        error.error.message = message
+        if let bytes = try? encoding.encode(error) { continuation.yield(ByteBuffer(bytes: RecordIO.encode(bytes))) }
+        continuation.finish()
+        return MesosHTTPAnswer(status: 200, headers: headers, body: [], stream: stream)
     }
 
     private func decline(_ offerIDs: [String], filters: Mesos_V1_Filters?, frameworkID: String) {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MesosProtocol
 import NIOCore
+import NIOSSL
 
 /// The embedded single-node Mesos master: the v1 scheduler API on loopback in front of
 /// one `LocalAgent`, with the master's status codes, offers of the agent's free
@@ -15,6 +16,13 @@ public actor LocalMaster: AgentMasterLink {
         public var heartbeatInterval: Duration = .seconds(15)
         /// `--allocation_interval`.
         public var allocationInterval: Duration = .seconds(1)
+        /// `--authenticate_http_frameworks --http_framework_authenticators=basic
+        /// --credentials=FILE`: every scheduler call must carry HTTP basic credentials of one
+        /// of these principals. nil (the default, as a master's): frameworks need none.
+        public var frameworkCredentials: MesosCredentials?
+        /// Serve the scheduler API over HTTPS with this server configuration (a master
+        /// built with SSL and started with `LIBPROCESS_SSL_ENABLED=true`); nil: plain HTTP.
+        public var tls: TLSConfiguration?
         public init() {}
     }
 
@@ -68,15 +76,16 @@ public actor LocalMaster: AgentMasterLink {
         masterID = UUID().uuidString.lowercased()
     }
 
-    /// The master URL (`http://127.0.0.1:5050`).
-    public var url: String { "http://\(configuration.host):\(boundPort ?? configuration.port)" }
+    /// The master URL (`http://127.0.0.1:5050`, `https://…` with TLS).
+    public var url: String { "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(boundPort ?? configuration.port)" }
 
     /// Starts serving; the agent is linked to this master.
     @discardableResult
     public func start() async throws -> Int {
         await agent.setMasterLink(self)
         let server = MesosHTTPServer(host: configuration.host, port: configuration.port,
-                                     paths: ["/api/v1/scheduler", "/master/api/v1/scheduler"], logger: logger) { [weak self] method, _, headers, body in
+                                     paths: ["/api/v1/scheduler", "/master/api/v1/scheduler"], tls: configuration.tls,
+                                     logger: logger) { [weak self] method, _, headers, body in
             guard let self else { return .text(503, "Master is shutting down") }
             return await self.schedulerAPI(method: method, headers: headers, body: body)
         }
@@ -97,7 +106,8 @@ public actor LocalMaster: AgentMasterLink {
                 await self?.allocate()
             }
         })
-        logger.info("master listening", metadata: ["mesos.master_id": "\(masterID)", "address": "\(configuration.host):\(port)"])
+        logger.info("master listening", metadata: ["mesos.master_id": "\(masterID)", "address": "\(url)",
+                                                   "mesos.framework_authentication": "\(configuration.frameworkCredentials == nil ? "off" : "basic")"])
         return port
     }
 

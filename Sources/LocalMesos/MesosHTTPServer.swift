@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -15,14 +17,16 @@ final class MesosHTTPServer: Sendable {
     private let host: String
     private let port: Int
     private let paths: [String]
+    private let tls: TLSConfiguration?
     private let handler: Handler
     private let logger: Logger
     private let task = Mutex<(runner: Task<Void, Never>, group: ServiceGroup)?>(nil)
 
-    init(host: String, port: Int, paths: [String], logger: Logger, handler: @escaping Handler) {
+    init(host: String, port: Int, paths: [String], tls: TLSConfiguration? = nil, logger: Logger, handler: @escaping Handler) {
         self.host = host
         self.port = port
         self.paths = paths
+        self.tls = tls
         self.handler = handler
         self.logger = logger
     }
@@ -60,7 +64,13 @@ final class MesosHTTPServer: Sendable {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var hbLogger = logger
         hbLogger.logLevel = .warning
-        let app = Application(router: router,
+        let server: HTTPServerBuilder
+        do {
+            server = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        } catch {
+            throw MesosServerError(message: "cannot serve TLS on \(host):\(port): \(error)")
+        }
+        let app = Application(router: router, server: server,
                               configuration: .init(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
                               onServerRunning: { channel in
                                   portContinuation.yield(channel.localAddress?.port ?? 0)

@@ -28,6 +28,13 @@ public struct MesosHTTPError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// The master refused the call itself: 400 (a principal mismatch, an invalid call),
+    /// 401 (credentials missing or wrong) or 403.
+    public var isRefusal: Bool {
+        if case .status(let code) = kind { return code == 400 || code == 401 || code == 403 }
+        return false
+    }
+
     /// Whether retrying later can help (agent restarting or recovering).
     public var isRetryable: Bool {
         switch kind {

@@ -4,6 +4,7 @@ import Logging
 import MesosProtocol
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// The scheduler side of the v1 scheduler HTTP API (`/api/v1/scheduler`): SUBSCRIBE
 /// against one of several masters, following 307 redirects to the leader (protocol-
@@ -21,21 +22,26 @@ public final class SchedulerMasterClient: Sendable {
     public let masters: [MesosEndpoint]
     public let encoding: MesosEncoding
     private let httpClient: HTTPClient
-    private let authorization: String?
+    /// Sent as HTTP basic credentials on every call (masters with HTTP framework
+    /// authentication); its secret is never logged.
+    public let credential: FrameworkCredential?
 
-    /// - Parameter authorization: an `Authorization` header value for masters with HTTP
-    ///   framework authentication; never logged.
-    public init(masters: [MesosEndpoint], encoding: MesosEncoding = .protobuf, httpClient: HTTPClient, authorization: String? = nil) {
+    public init(masters: [MesosEndpoint], encoding: MesosEncoding = .protobuf, httpClient: HTTPClient,
+                credential: FrameworkCredential? = nil) {
         self.masters = masters
         self.encoding = encoding
         self.httpClient = httpClient
-        self.authorization = authorization
+        self.credential = credential
     }
 
     /// An HTTP client for schedulers: redirects handled here, no read timeout on the stream
     /// (heartbeats are checked by the caller), fast failure when a master is down.
-    public static func makeHTTPClient(eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup) -> HTTPClient {
+    /// `https://` masters are verified with `tlsConfiguration` (``MesosTLS``; default: the
+    /// system trust store).
+    public static func makeHTTPClient(eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup,
+                                      tlsConfiguration: TLSConfiguration? = nil) -> HTTPClient {
         var config = HTTPClient.Configuration()
+        config.tlsConfiguration = tlsConfiguration
         config.redirectConfiguration = .disallow
         config.timeout = .init(connect: .seconds(5), read: nil)
         config.decompression = .disabled
@@ -50,7 +56,7 @@ public final class SchedulerMasterClient: Sendable {
         request.headers.add(name: "Content-Type", value: encoding.mediaType)
         request.headers.add(name: "Accept", value: encoding.mediaType)
         if let streamID { request.headers.add(name: "Mesos-Stream-Id", value: streamID) }
-        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        if let credential { request.headers.add(name: "Authorization", value: credential.authorization) }
         do {
             request.body = .bytes(ByteBuffer(bytes: try encoding.encode(call)))
         } catch {
@@ -71,7 +77,7 @@ public final class SchedulerMasterClient: Sendable {
                 } catch let error as MesosHTTPError {
                     throw error
                 } catch {
-                    lastError = MesosHTTPError(.transport, "SUBSCRIBE to \(target) failed: \(error)")
+                    lastError = MesosHTTPError(.transport, "SUBSCRIBE to \(target) failed: \(Self.reason(error, endpoint: target))")
                     break
                 }
                 if response.status == .temporaryRedirect, let location = response.headers.first(name: "Location"),
@@ -81,8 +87,7 @@ public final class SchedulerMasterClient: Sendable {
                     continue
                 }
                 guard response.status == .ok else {
-                    let text = await Self.bodyText(response)
-                    lastError = MesosHTTPError(.status(Int(response.status.code)), "SUBSCRIBE rejected by \(target): \(text)")
+                    lastError = await refusal(response, call: .subscribe, master: target)
                     if response.status == .serviceUnavailable || response.status == .notFound { break }
                     throw lastError
                 }
@@ -105,14 +110,14 @@ public final class SchedulerMasterClient: Sendable {
         } catch let error as MesosHTTPError {
             throw error
         } catch {
-            throw MesosHTTPError(.transport, "\(call.type) to \(leader) failed: \(error)")
+            throw MesosHTTPError(.transport, "\(call.type) to \(leader) failed: \(Self.reason(error, endpoint: leader))")
         }
         guard response.status == .accepted || response.status == .ok else {
-            let text = await Self.bodyText(response)
             if response.status == .temporaryRedirect {
+                _ = await Self.bodyText(response)
                 throw MesosHTTPError(.redirect(location: response.headers.first(name: "Location") ?? ""), "master is no longer the leader")
             }
-            throw MesosHTTPError(.status(Int(response.status.code)), "\(call.type) rejected by \(leader): \(text)")
+            throw await refusal(response, call: call.type, master: leader)
         }
         _ = try? await response.body.collect(upTo: 1 << 16)
     }
@@ -122,6 +127,28 @@ public final class SchedulerMasterClient: Sendable {
         var text = location
         if text.hasPrefix("//") { text = scheme + ":" + text }
         return MesosEndpoint(parsing: text, defaultPort: 5050)
+    }
+
+    /// The error for a call the master answered with an error status. A 401 says whether
+    /// credentials were missing or not accepted (never the secret).
+    private func refusal(_ response: HTTPClientResponse, call: Mesos_V1_Scheduler_Call.TypeEnum,
+                         master: MesosEndpoint) async -> MesosHTTPError {
+        let text = await Self.bodyText(response)
+        let code = Int(response.status.code)
+        let name = call == .subscribe ? "SUBSCRIBE" : "\(call)"
+        guard response.status == .unauthorized else {
+            return MesosHTTPError(.status(code), "\(name) rejected by \(master): \(text)")
+        }
+        let challenge = response.headers.first(name: "WWW-Authenticate").map { ", \($0)" } ?? ""
+        let why = credential.map { "the master did not accept the credentials of \($0) (wrong principal or secret)" }
+            ?? "the master requires framework authentication and no credentials were sent"
+        return MesosHTTPError(.status(code), "\(name) refused by \(master) (401 Unauthorized\(challenge)): \(why)")
+    }
+
+    /// A transport failure in a line: TLS failures explained (``MesosTLS/failure(_:host:)``).
+    static func reason(_ error: any Error, endpoint: MesosEndpoint) -> String {
+        if case .tcp(_, let host, _) = endpoint.transport, let tls = MesosTLS.failure(error, host: host) { return tls }
+        return "\(error)"
     }
 
     static func bodyText(_ response: HTTPClientResponse) async -> String {

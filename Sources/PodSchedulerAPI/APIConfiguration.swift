@@ -12,6 +12,17 @@ public struct APIConfiguration: Sendable {
         case bearer(token: String)
     }
 
+    /// The ports the API listens on (`/v2/info`'s `http_config`); nil for one that is off.
+    public struct Listeners: Sendable, Equatable {
+        public var httpPort: Int?
+        public var httpsPort: Int?
+
+        public init(httpPort: Int?, httpsPort: Int?) {
+            self.httpPort = httpPort
+            self.httpsPort = httpsPort
+        }
+    }
+
     /// Server settings passed to `PodDefinition.parse` (roles, default network name,
     /// secrets feature). Its `version` and `previousRole`/`forceRoleUpdate` are set per
     /// request by the API.
@@ -27,6 +38,8 @@ public struct APIConfiguration: Sendable {
     public var maxRunningDeployments: Int
     /// The realm named in `WWW-Authenticate` challenges.
     public var realm: String
+    /// The listeners shown in `/v2/info`; nil: the service's HTTP port only.
+    public var listeners: Listeners?
 
     /// A configuration; every parameter but `baseURL` has a default.
     public init(specOptions: PodSpecOptions = PodSpecOptions(), baseURL: String, leaderURL: String? = nil,

@@ -57,7 +57,9 @@ extension PodsAPI {
         object["leader"] = .string(info.leader)
         object["frameworkId"] = info.frameworkID.map(JSONValue.string) ?? .null
         object["marathon_config"] = .object(marathonConfig)
-        object["http_config"] = ["http_port": .int(info.httpPort)]
+        let listeners = configuration.listeners ?? .init(httpPort: info.httpPort, httpsPort: nil)
+        object["http_config"] = ["http_port": listeners.httpPort.map(JSONValue.int) ?? .null,
+                                 "https_port": listeners.httpsPort.map(JSONValue.int) ?? .null]
         return APIResponse.json(.object(object))
     }
 }

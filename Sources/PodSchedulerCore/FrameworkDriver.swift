@@ -76,6 +76,10 @@ actor FrameworkDriver {
                 }
                 if ended.fatal { return }
                 logger.warning("subscription to the master ended; re-subscribing", metadata: ["reason": "\(ended.reason)"])
+            } catch let error as MesosHTTPError where error.isRefusal {
+                // 401 (credentials missing or wrong) or 400 (principal mismatch): only an
+                // operator can fix it, but a master may change its mind, so keep trying.
+                logger.error("the master refused the subscription", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
             } catch {
                 logger.warning("cannot subscribe to the master", metadata: ["error": "\(error)"])
             }
@@ -131,7 +135,11 @@ actor FrameworkDriver {
                         await self.handler?.subscribed(frameworkID: id, reconnect: reconnect)
                     case .error:
                         let message = event.error.message
-                        self.logger.error("master sent ERROR", metadata: ["message": "\(message)"])
+                        var metadata: Logger.Metadata = ["message": "\(message)", "mesos.master": "\(subscription.leader)"]
+                        if message.hasPrefix("Changing framework's principal") {
+                            metadata["hint"] = "the framework id is registered with another principal; keep the principal it was registered with"
+                        }
+                        self.logger.error("master sent ERROR", metadata: metadata)
                         if message.contains("removed") {
                             // The framework is gone (teardown or failover timeout): start over.
                             self.forgetFrameworkID()

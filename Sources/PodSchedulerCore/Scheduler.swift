@@ -24,6 +24,11 @@ public actor Scheduler: PodService, FrameworkEventHandler {
         public var masterURL = ""
         public var httpPort = 8080
         public var hostname = "localhost"
+        /// `FrameworkInfo.principal` (`--mesos-authentication-principal`); it must stay the
+        /// same for the framework id's whole life.
+        public var principal: String?
+        /// `FrameworkInfo.webui_url`; default `http://<hostname>:<httpPort>`.
+        public var webuiURL: String?
         /// How often kills, relaunches and deployments are re-checked.
         public var tick: Duration = .milliseconds(500)
 
@@ -79,7 +84,8 @@ public actor Scheduler: PodService, FrameworkEventHandler {
         info.checkpoint = true
         info.roles = [configuration.role]
         info.hostname = configuration.hostname
-        info.webuiURL = "http://\(configuration.hostname):\(configuration.httpPort)"
+        info.webuiURL = configuration.webuiURL ?? "http://\(configuration.hostname):\(configuration.httpPort)"
+        if let principal = configuration.principal { info.principal = principal }
         info.capabilities = [Mesos_V1_FrameworkInfo.Capability.TypeEnum.multiRole, .partitionAware, .taskKillingState].map {
             var c = Mesos_V1_FrameworkInfo.Capability()
             c.type = $0

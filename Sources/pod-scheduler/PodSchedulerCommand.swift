@@ -22,8 +22,23 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     @Option(name: .customLong("http-address"), help: "Address the REST API listens on.")
     var httpAddress: String = "127.0.0.1"
 
-    @Option(name: .customLong("http-port"), help: "Port of the REST API.")
-    var httpPort: Int = 8080
+    @Option(name: .customLong("http-port"), help: "Port of the REST API over plain HTTP (default: 8080).")
+    var httpPort: Int?
+
+    @Option(name: .customLong("https-port"),
+            help: "Port of the REST API over HTTPS; needs --tls-cert-file and --tls-key-file (default: 8443).")
+    var httpsPort: Int?
+
+    @Option(name: .customLong("tls-cert-file"),
+            help: "PEM certificate of the HTTPS listener (a chain: the server's certificate first). Re-read on SIGHUP.")
+    var tlsCertFile: String?
+
+    @Option(name: .customLong("tls-key-file"), help: "PEM private key of --tls-cert-file (not encrypted). Re-read on SIGHUP.")
+    var tlsKeyFile: String?
+
+    @Flag(name: .customLong("disable-http"),
+          help: "Serve the REST API over HTTPS only (Marathon's --disable_http); needs --tls-cert-file and --tls-key-file.")
+    var disableHTTP = false
 
     @Option(name: .customLong("work-dir"), help: "State directory (the store, and the embedded agent's work dir).")
     var workDir: String = "/var/lib/pod-scheduler"
@@ -45,6 +60,18 @@ struct PodSchedulerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("default-network-name"), help: "Network given to container networks without a name.")
     var defaultNetworkName: String?
+
+    @Option(name: .customLong("mesos-authentication-principal"),
+            help: "FrameworkInfo.principal. With --mesos-authentication-secret-file, the framework also authenticates as this principal (HTTP basic) to masters run with --authenticate_http_frameworks. Keep it the same for the framework's whole life.")
+    var mesosAuthenticationPrincipal: String?
+
+    @Option(name: .customLong("mesos-authentication-secret-file"),
+            help: "File holding the secret of --mesos-authentication-principal (line breaks at its end are ignored; ':' is not allowed). Never logged.")
+    var mesosAuthenticationSecretFile: String?
+
+    @Option(name: .customLong("mesos-ca-file"),
+            help: "PEM CA certificate(s) that the certificates of https:// masters must be signed by (default: the system trust store). Host names are always verified.")
+    var mesosCAFile: String?
 
     @Option(name: .customLong("auth-basic-file"), help: "Require HTTP basic auth; the file holds 'user:password'.")
     var authBasicFile: String?
@@ -69,6 +96,10 @@ struct PodSchedulerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("local-agent-port"), help: "Embedded agent port (0: any free port).")
     var localAgentPort: Int = 5051
+
+    @Option(name: .customLong("local-credentials"),
+            help: #"Embedded master: require framework authentication with this Mesos credentials file, {"credentials":[{"principal":"…","secret":"…"}]} (a master's --authenticate_http_frameworks --http_framework_authenticators=basic --credentials)."#)
+    var localCredentials: String?
 
     @Option(name: .customLong("cni-config-dir"), help: "CNI network configurations for pods on container networks.")
     var cniConfigDir: String = "/etc/mesos-pods/cni"

@@ -40,6 +40,7 @@ enum SchedulerMain {
             let agent = LocalAgent(configuration: agentConfig, logger: logger)
             var masterConfig = LocalMaster.Configuration()
             masterConfig.port = settings.localMasterPort
+            masterConfig.frameworkCredentials = settings.mesosSecurity.localCredentials
             let master = LocalMaster(agent: agent, configuration: masterConfig, logger: logger)
             await agent.setMasterLink(master)
             try await agent.start()
@@ -59,26 +60,22 @@ enum SchedulerMain {
         config.secretsDirectory = settings.secretsDirectory
         config.specOptions = PodSpecOptions(defaultNetworkName: settings.defaultNetworkName, mesosRole: settings.role)
         config.masterURL = masters.map(\.description).joined(separator: ",")
-        config.httpPort = settings.httpPort
+        let base = settings.listeners.baseURL(host: settings.httpAddress)
+        config.httpPort = settings.listeners.primaryPort
         config.hostname = settings.httpAddress
+        config.webuiURL = base
+        config.principal = settings.mesosSecurity.principal
         let scheduler = try Scheduler(configuration: config, databasePath: settings.workDirectory + "/state.db", logger: logger)
-        let httpClient = SchedulerMasterClient.makeHTTPClient()
-        await scheduler.start(masters: masters, client: SchedulerMasterClient(masters: masters, httpClient: httpClient))
+        let httpClient = SchedulerMasterClient.makeHTTPClient(tlsConfiguration: settings.mesosSecurity.tlsConfiguration)
+        await scheduler.start(masters: masters, client: SchedulerMasterClient(masters: masters, httpClient: httpClient,
+                                                                              credential: settings.mesosSecurity.credential))
 
-        let base = "http://\(settings.httpAddress):\(settings.httpPort)"
-        let apiConfig = APIConfiguration(specOptions: config.specOptions, baseURL: base, leaderURL: base,
+        var apiConfig = APIConfiguration(specOptions: config.specOptions, baseURL: base, leaderURL: base,
                                          authentication: settings.authentication)
+        apiConfig.listeners = .init(httpPort: settings.listeners.httpPort, httpsPort: settings.listeners.httpsPort)
         let api = PodsAPI(service: scheduler, configuration: apiConfig, logger: logger)
-        let app = Application(router: api.buildRouter(),
-                              configuration: .init(address: .hostname(settings.httpAddress, port: settings.httpPort),
-                                                   serverName: nil),
-                              onServerRunning: { _ in
-                                  logger.info("pod-scheduler ready", metadata: ["http.address": "\(base)",
-                                                                                "executor": "\(settings.executorDescription)"])
-                              },
-                              logger: logger)
         do {
-            try await app.runService()
+            try await serveAPI(api, settings: settings, logger: logger)
         } catch {
             logger.error("HTTP server failed", metadata: ["error": "\(error)"])
         }

@@ -17,7 +17,10 @@ struct Settings: Sendable {
 
     var master: Master
     var httpAddress: String
-    var httpPort: Int
+    /// The REST API's listeners (HTTP, HTTPS).
+    var listeners: Listeners
+    /// How the framework authenticates to and verifies the masters.
+    var mesosSecurity: MesosSecurity
     var workDirectory: String
     var executorCommand: Mesos_V1_CommandInfo
     var executorDescription: String
@@ -51,8 +54,8 @@ struct Settings: Sendable {
             master = .remote(parsed)
         }
         httpAddress = c.httpAddress
-        httpPort = c.httpPort
-        if !(1...65535).contains(c.httpPort) { problems.append("--http-port: \(c.httpPort) is not a port") }
+        listeners = Self.listeners(c, problems: &problems)
+        mesosSecurity = Self.mesosSecurity(c, master: master, problems: &problems)
         workDirectory = c.workDir
         do {
             try FileManager.default.createDirectory(atPath: c.workDir, withIntermediateDirectories: true)

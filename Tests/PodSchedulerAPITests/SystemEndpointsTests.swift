@@ -50,8 +50,20 @@ struct SystemEndpointsTests {
             #expect(response.json["frameworkId"] == "fw-1")
             #expect(response.json["marathon_config"]?["master"] == "http://127.0.0.1:5050")
             #expect(response.json["marathon_config"]?["mesos_role"] == "*")
-            #expect(response.json["http_config"] == ["http_port": 8080])
+            #expect(response.json["http_config"] == ["http_port": 8080, "https_port": .null])
             #expect(response.json["zookeeper_config"] == nil)
+        }
+    }
+
+    @Test("/v2/info's http_config shows the listeners that are on (HTTPS only: http_port null)")
+    func infoListeners() async throws {
+        var configuration = APIConfiguration(baseURL: "https://127.0.0.1:8443", leaderURL: "https://127.0.0.1:8443")
+        configuration.listeners = .init(httpPort: nil, httpsPort: 8443)
+        let api = PodsAPI(service: FakePodService(), configuration: configuration, logger: Fixture.logger)
+        try await Fixture.application(api).test(.router) { client in
+            let response = try await client.send(.get, "/v2/info", headers: [:])
+            #expect(response.json["http_config"] == ["http_port": .null, "https_port": 8443])
+            #expect(response.headers[.leader] == "https://127.0.0.1:8443")
         }
     }
 

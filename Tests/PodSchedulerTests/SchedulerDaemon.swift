@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Testing
 
 /// The real `pod-scheduler` binary as a child process, with its embedded master and agent
@@ -12,20 +13,26 @@ final class SchedulerDaemon: @unchecked Sendable {
     let httpPort: Int
     let masterPort: Int
     let agentPort: Int
+    /// The HTTPS listener's port (used when `httpsCA` is given).
+    let httpsPort: Int
     let extraArguments: [String]
+    /// When set, the daemon's own requests go over HTTPS (`--https-port`) trusting this CA.
+    let httpsCA: String?
     private var process: Process?
     private let client = HTTPClient(eventLoopGroupProvider: .singleton)
 
     var logPath: String { workDirectory + "/scheduler.log" }
-    var base: String { "http://127.0.0.1:\(httpPort)" }
+    var base: String { httpsCA == nil ? "http://127.0.0.1:\(httpPort)" : "https://127.0.0.1:\(httpsPort)" }
 
-    init(extraArguments: [String] = []) throws {
+    init(extraArguments: [String] = [], httpsCA: String? = nil) throws {
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("sched-daemon-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         httpPort = try Self.freePort()
         masterPort = try Self.freePort()
         agentPort = try Self.freePort()
+        httpsPort = try Self.freePort()
         self.extraArguments = extraArguments
+        self.httpsCA = httpsCA
     }
 
     static func binary(_ name: String) -> String {
@@ -59,7 +66,9 @@ final class SchedulerDaemon: @unchecked Sendable {
     func start(timeout: Duration = .seconds(30)) async throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary("pod-scheduler"))
-        p.arguments = ["--work-dir", workDirectory, "--http-port", "\(httpPort)",
+        var listeners = extraArguments.contains("--disable-http") ? [] : ["--http-port", "\(httpPort)"]
+        if httpsCA != nil { listeners += ["--https-port", "\(httpsPort)"] }
+        p.arguments = ["--work-dir", workDirectory] + listeners + [
                        "--local-master-port", "\(masterPort)", "--local-agent-port", "\(agentPort)",
                        "--executor", Self.binary("pod-executor"), "--local-cpus", "8", "--local-mem", "8192",
                        "--cni-config-dir", workDirectory + "/cni", "--log-level", "info"] + extraArguments
@@ -77,6 +86,22 @@ final class SchedulerDaemon: @unchecked Sendable {
     }
 
     var pid: pid_t? { process?.processIdentifier }
+
+    /// SIGHUP (the HTTPS certificate and key are read again).
+    func hangUp() {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGHUP)
+    }
+
+    /// The whole log so far.
+    var log: String {
+        FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// How many lines of the log contain `text`.
+    func logLines(containing text: String) -> Int {
+        log.split(separator: "\n").filter { $0.contains(text) }.count
+    }
 
     /// SIGKILL: nothing is flushed, nothing is shut down.
     func kill9() {
@@ -108,6 +133,7 @@ final class SchedulerDaemon: @unchecked Sendable {
 
     func request(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = []) async throws -> Response {
         var req = HTTPClientRequest(url: base + path)
+        req.tlsConfiguration = try httpsCA.map(Self.trusting)
         req.method = method
         for (name, value) in headers { req.headers.add(name: name, value: value) }
         if let body {
@@ -117,6 +143,13 @@ final class SchedulerDaemon: @unchecked Sendable {
         let response = try await client.execute(req, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
+    }
+
+    /// A client TLS configuration that trusts only the CA in `file`.
+    static func trusting(_ file: String) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+        return configuration
     }
 
     /// Reads `GET /v2/events` (with `query`) until `done` holds for what arrived, or the

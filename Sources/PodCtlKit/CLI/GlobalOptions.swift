@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
+import NIOSSL
 
 /// The options every `pod` command takes: where the scheduler is, how to authenticate,
 /// and `--verbose`.
 ///
-/// The URL comes from `--url`, else `PODCTL_URL`, else `http://127.0.0.1:8080`.
+/// The URL comes from `--url`, else `PODCTL_URL`, else `http://127.0.0.1:8080`. An
+/// `https://` scheduler's certificate is verified against `--ca-file`, else `PODCTL_CA_FILE`,
+/// else the system trust store.
 /// Credentials come from at most one of `--user`, `--token`, `--credentials-file`, else
 /// `PODCTL_TOKEN`; they are sent in the `Authorization` header and never printed.
 public struct GlobalOptions: ParsableArguments, Sendable {
@@ -28,6 +31,12 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: ArgumentHelp(
         "A file holding 'user:password' or a bearer token.", valueName: "file"))
     public var credentialsFile: String?
+
+    /// `--ca-file`.
+    @Option(name: .long, help: ArgumentHelp(
+        "PEM CA certificate(s) that an https:// scheduler's certificate must be signed by (default: $PODCTL_CA_FILE, else the system trust store). Host names are always verified.",
+        valueName: "file"))
+    public var caFile: String?
 
     /// `--verbose`.
     @Flag(name: .long, help: "Print each request and answer on standard error (credentials are never printed).")
@@ -83,14 +92,43 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         return nil
     }
 
+    /// The TLS settings for an `https://` scheduler: the CA of `--ca-file`, else of
+    /// `PODCTL_CA_FILE`, else nil (the system trust store).
+    ///
+    /// - Throws: a usage error for a CA file that cannot be read or holds no certificate,
+    ///   and for `--ca-file` with an `http://` URL (it would not be used).
+    public func resolvedTLS(url: String, environment: [String: String]) throws(PodCtlError) -> TLSConfiguration? {
+        let isHTTPS = url.lowercased().hasPrefix("https://")
+        if caFile != nil && !isHTTPS {
+            throw .usage("--ca-file applies to https:// scheduler URLs; \(SchedulerClient.redacted(url)) is not one")
+        }
+        guard isHTTPS, let file = caFile ?? environment["PODCTL_CA_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return nil
+        }
+        let source = caFile != nil ? "--ca-file" : "PODCTL_CA_FILE"
+        let certificates: [NIOSSLCertificate]
+        do {
+            certificates = try NIOSSLCertificate.fromPEMFile(file)
+        } catch {
+            throw .usage("\(source): cannot read CA certificates from '\(file)'")
+        }
+        guard !certificates.isEmpty else { throw .usage("\(source): '\(file)' holds no PEM certificate") }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .fullVerification
+        configuration.trustRoots = .certificates(certificates)
+        return configuration
+    }
+
     /// A client for the scheduler these options name.
     public func client(in context: CommandContext) throws(PodCtlError) -> SchedulerClient {
         let credentials = try resolvedCredentials(environment: context.environment)
+        let url = resolvedURL(environment: context.environment)
+        let tls = try resolvedTLS(url: url, environment: context.environment)
         let errors = context.errors
         var trace: SchedulerClient.Trace?
         if verbose { trace = { @Sendable line in errors.line(line) } }
         do {
-            return try SchedulerClient(url: resolvedURL(environment: context.environment), credentials: credentials,
+            return try SchedulerClient(url: url, credentials: credentials, tlsConfiguration: tls,
                                        httpClient: context.httpClient, trace: trace)
         } catch {
             throw PodCtlError(error)

@@ -31,7 +31,9 @@ public struct PodCtl: AsyncParsableCommand {
             discussion: """
                 'podctl pod …' talks to the scheduler's Marathon-compatible REST API. \
                 The URL is --url, else $PODCTL_URL, else \(GlobalOptions.defaultURL); credentials come \
-                from --user, --token or --credentials-file, else $PODCTL_TOKEN.
+                from --user, --token or --credentials-file, else $PODCTL_TOKEN. An https:// \
+                scheduler's certificate must be signed by the CA of --ca-file, else $PODCTL_CA_FILE, \
+                else one the system trusts, and name the URL's host.
 
                 \(ExitStatus.helpText)
                 """,

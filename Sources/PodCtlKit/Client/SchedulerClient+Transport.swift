@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 extension SchedulerClient {
     /// Sends one request; 2xx answers come back, anything else is thrown.
@@ -14,6 +15,7 @@ extension SchedulerClient {
         let label = "\(method.rawValue) \(target)"
         var request = HTTPClientRequest(url: baseURL + target)
         request.method = method
+        request.tlsConfiguration = tlsConfiguration
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "podctl")
         if let credentials {
@@ -36,7 +38,7 @@ extension SchedulerClient {
             let buffer = try await response.body.collect(upTo: Self.maxBodySize)
             data = Data(buffer.readableBytesView)
         } catch {
-            let reason = Self.connectionReason(error)
+            let reason = tlsFailure(error) ?? Self.connectionReason(error)
             trace?("< \(label): \(reason)")
             throw .connection(url: baseURL, reason: reason)
         }
@@ -48,6 +50,20 @@ extension SchedulerClient {
         }
         return SchedulerResponse(request: label, status: Int(status.code), deploymentHeader: deploymentHeader,
                                  body: data)
+    }
+
+    /// What went wrong in a TLS handshake, with what to do about it; nil for other errors.
+    func tlsFailure(_ error: any Error) -> String? {
+        let host = URLComponents(string: baseURL)?.host ?? baseURL
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the server's TLS certificate is not valid for \(host)"
+        }
+        guard let ssl = error as? NIOSSLError else { return nil }
+        let text = String(describing: ssl)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's TLS certificate is not signed by a trusted CA; give its CA with --ca-file or PODCTL_CA_FILE"
+        }
+        return "TLS handshake failed: \(text)"
     }
 
     /// A short reason for a failed exchange.

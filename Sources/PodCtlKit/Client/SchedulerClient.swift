@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// A typed client of the scheduler's Marathon-compatible REST API (`/v2/pods`,
 /// `/v2/deployments`).
@@ -29,6 +30,9 @@ public struct SchedulerClient: Sendable {
     public let credentials: Credentials?
     /// The time one request may take, answer included.
     public var requestTimeout: Duration
+    /// How an `https://` scheduler is verified (nil: the HTTP client's, by default the
+    /// system trust store with host name verification).
+    let tlsConfiguration: TLSConfiguration?
     let httpClient: HTTPClient
     let trace: Trace?
 
@@ -41,11 +45,12 @@ public struct SchedulerClient: Sendable {
     ///   - url: `http(s)://HOST[:PORT][/PREFIX]`; a `user:password@` part is used as Basic
     ///     credentials when `credentials` is nil, and never shown.
     ///   - credentials: what to authenticate with.
+    ///   - tlsConfiguration: how an `https://` server is verified (a CA of its own).
     ///   - httpClient: the HTTP client (default: ``defaultHTTPClient``, which needs no shutdown).
     ///   - requestTimeout: the time one request may take.
     ///   - trace: sees one line per request and answer.
     /// - Throws: ``SchedulerClientError/invalidURL(_:)``.
-    public init(url: String, credentials: Credentials? = nil,
+    public init(url: String, credentials: Credentials? = nil, tlsConfiguration: TLSConfiguration? = nil,
                 httpClient: HTTPClient = SchedulerClient.defaultHTTPClient,
                 requestTimeout: Duration = .seconds(30), trace: Trace? = nil) throws(SchedulerClientError) {
         guard var components = URLComponents(string: url),
@@ -65,6 +70,7 @@ public struct SchedulerClient: Sendable {
         guard let base = components.string else { throw .invalidURL(Self.redacted(url)) }
         self.baseURL = base
         self.credentials = credentials ?? fromURL
+        self.tlsConfiguration = tlsConfiguration
         self.httpClient = httpClient
         self.requestTimeout = requestTimeout
         self.trace = trace
