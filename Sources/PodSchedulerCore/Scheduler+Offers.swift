@@ -31,9 +31,12 @@ extension Scheduler {
         var placedByPod: [PodId: [OfferMatcher.AgentView]] = [:]
         /// Pods that did not fit: their other instances (same spec) are not tried again.
         var refused: Set<PodId> = []
+        /// The framework's executors that still live on the offer's agent.
+        let liveExecutors: Set<String>
 
         init(_ offer: Mesos_V1_Offer) {
             self.offer = offer
+            liveExecutors = Set(offer.executorIds.map(\.value))
             agent = OfferMatcher.AgentView(agentID: offer.agentID.value, hostname: offer.hostname,
                                            attributes: Dictionary(offer.attributes.map { a in
                                                (a.name, a.hasText ? a.text.value : a.hasScalar ? "\(a.scalar.value)" : "")
@@ -89,6 +92,13 @@ extension Scheduler {
     private func place(_ record: InstanceRecord, on placement: inout OfferPlacement) -> PlacementOutcome {
         guard let pod = pods[record.podID] else { return .dropped }
         guard !placement.refused.contains(pod.id) else { return .waiting }
+        // A relaunch uses its instance's executor id. While the previous incarnation's
+        // executor still lives on this agent (the offer lists it), a task group for that id
+        // would be queued on the dying executor and fail when it exits (Mesos' `Slave::__run`
+        // and `Slave::executorTerminated`). Other agents are fine; here, wait for its end.
+        if !placement.liveExecutors.isEmpty, let executorID = record.executorID, placement.liveExecutors.contains(executorID) {
+            return .waiting
+        }
         let key = pod.scheduling.placement.acceptedResourceRoles.joined(separator: ",") + "|" + pod.role
         var remaining = placement.remainingByRole[key]
             ?? OfferMatcher.remaining(of: placement.offer, acceptedRoles: pod.scheduling.placement.acceptedResourceRoles, podRole: pod.role)
@@ -176,16 +186,20 @@ extension Scheduler {
         await self.call(call)
     }
 
+    /// An executor of ours ended (FAILURE). A relaunch that waited for it can go on that
+    /// agent now: REVIVE, which also drops the filter of the offers declined meanwhile.
+    func executorTerminated(_ executorID: String) async {
+        guard subscribed, instances.values.contains(where: { isWaiting($0) && $0.executorID == executorID }) else { return }
+        logger.info("previous executor ended; relaunching", metadata: ["mesos.executor_id": "\(executorID)"])
+        await revive()
+    }
+
     /// SUPPRESS when nothing waits for an offer, REVIVE when something does.
     func updateOfferInterest() async {
         guard subscribed else { return }
         let wanting = hasWaitingInstances
         if wanting && suppressed {
-            suppressed = false
-            var call = Mesos_V1_Scheduler_Call()
-            call.type = .revive
-            call.revive.roles = [configuration.role]
-            await self.call(call)
+            await revive()
         } else if !wanting && !suppressed {
             suppressed = true
             var call = Mesos_V1_Scheduler_Call()
@@ -193,6 +207,14 @@ extension Scheduler {
             call.suppress.roles = [configuration.role]
             await self.call(call)
         }
+    }
+
+    private func revive() async {
+        suppressed = false
+        var call = Mesos_V1_Scheduler_Call()
+        call.type = .revive
+        call.revive.roles = [configuration.role]
+        await self.call(call)
     }
 
     /// Agents the pod's live instances run on (for constraints).

@@ -162,6 +162,7 @@ public actor Scheduler: PodService, FrameworkEventHandler {
             if event.failure.hasExecutorID {
                 logger.warning("executor terminated", metadata: ["mesos.executor_id": "\(event.failure.executorID.value)",
                                                                  "status": "\(event.failure.status)"])
+                await executorTerminated(event.failure.executorID.value)
             } else {
                 logger.warning("agent lost", metadata: ["mesos.agent_id": "\(event.failure.agentID.value)"])
             }
