@@ -82,8 +82,25 @@ extension LocalAgent {
     func watch(_ key: ExecutorKey, process: ManagedProcess) {
         Task {
             let termination = await process.waitForExit()
+            await self.waitForReaperPoll()
             await self.executorExited(key, pid: process.pid, termination: termination)
         }
+    }
+
+    /// The agent learns that an executor's process ended when libprocess' reaper next polls
+    /// its pid (`3rdparty/libprocess/src/reap.cpp`): every 100 ms while it watches up to 50
+    /// pids, every second from 500, linearly in between. Until then the executor is live.
+    func waitForReaperPoll() async {
+        let watched = executors.values.filter { $0.phase != .terminated }.count
+        let interval = Self.reapInterval(watching: watched)
+        let polls = (reaperStart.duration(to: .now) / interval).rounded(.up)
+        try? await Task.sleep(until: reaperStart.advanced(by: interval * max(1, polls)), clock: .continuous)
+    }
+
+    static func reapInterval(watching count: Int) -> Duration {
+        let low = 50.0, high = 500.0
+        let share = min(1, max(0, (Double(count) - low) / (high - low)))
+        return .milliseconds(100) + .milliseconds(900) * share
     }
 
     /// `--executor_registration_timeout`: an executor that never subscribes is destroyed
@@ -127,7 +144,12 @@ extension LocalAgent {
         await runCleanup()
     }
 
-    /// The executor's process ended.
+    /// The executor's process ended (as the reaper saw it). Its connection is gone, so what
+    /// is sent to it now is lost. As in Mesos, its container is destroyed (everything left in
+    /// its cgroup killed, leftovers collected after an abnormal end) before the agent treats
+    /// it as terminated (`Slave::executorTerminated`): its tasks that are not terminal, and
+    /// those still queued for it, fail with `REASON_EXECUTOR_TERMINATED`, the master hears
+    /// of it (`FAILURE`), and only then are its resources free and offers no longer list it.
     func executorExited(_ key: ExecutorKey, pid: Int32, termination: ProcessTermination) async {
         guard let record = executors[key], record.pid == pid else { return }
         let status: Int32
@@ -135,24 +157,27 @@ extension LocalAgent {
         case .exited(let code): status = code << 8
         case .signaled(let sig): status = sig
         }
+        record.subscription?.continuation.finish()
         if record.phase != .terminated {
-            executors[key]?.phase = .terminated
             record.timer?.cancel()
-            record.subscription?.continuation.finish()
+            executors[key]?.timer = nil
             executors[key]?.subscription = nil
             logger.info("executor exited", metadata: ["mesos.executor_id": "\(key.executorID)", "termination": "\(termination)"])
+        }
+        if let cgroup = record.cgroup {
+            await cgroup.killAll(timeout: .seconds(5))
+            try? cgroup.remove()
+        }
+        if termination != .exited(0) { await runCleanup() }
+        if executors[key]?.pid == pid, executors[key]?.phase != .terminated {
+            executors[key]?.phase = .terminated
             if !terminatingFrameworks.contains(key.frameworkID) {
                 await failUnfinishedTasks(key, state: .taskFailed, reason: .executorTerminated, message: "Executor terminated")
             }
             await link?.executorTerminated(frameworkID: key.frameworkID, executorID: key.executorID, agentID: agentID, status: status)
             await link?.resourcesFreed()
         }
-        if let cgroup = record.cgroup {
-            await cgroup.killAll(timeout: .seconds(5))
-            try? cgroup.remove()
-        }
         removeCheckpointedRun(key)
-        if termination != .exited(0) { await runCleanup() }
         if executors[key]?.pid == pid {
             executors[key]?.exited = true
             forgetIfFinished(key)

@@ -4,9 +4,17 @@ import PodSystem
 
 /// What the master asks of the agent.
 extension LocalAgent {
-    /// Launches a task group on an executor (starting the executor if it is new). Tasks
-    /// wait in a queue until the executor subscribes; then LAUNCH_GROUP is delivered.
-    public func launchGroup(framework: Mesos_V1_FrameworkInfo, executor: Mesos_V1_ExecutorInfo, tasks: [Mesos_V1_TaskInfo]) async {
+    /// Launches a task group on an executor, as `Slave::run` and `Slave::__run` do (Mesos
+    /// 1.12). `launchExecutor` is the master's `RunTaskGroupMessage.launch_executor`: true
+    /// when the master knows no such executor on the agent, false when it does; nil (direct
+    /// callers) launches one when there is none. A new executor is started and the group
+    /// waits until it subscribes; an executor that runs gets the group at once (one whose
+    /// process has ended but whose end the agent has not handled yet loses it, and the
+    /// tasks fail when it is reaped); one that is terminating or terminated gets nothing:
+    /// its tasks are dropped (`TASK_DROPPED`, `TASK_LOST` for frameworks that are not
+    /// partition-aware), as is a group that the master and the agent disagree about.
+    public func launchGroup(framework: Mesos_V1_FrameworkInfo, executor: Mesos_V1_ExecutorInfo, tasks: [Mesos_V1_TaskInfo],
+                            launchExecutor: Bool? = nil) async {
         let frameworkID = framework.id.value
         let key = ExecutorKey(frameworkID: frameworkID, executorID: executor.executorID.value)
         terminatingFrameworks.remove(frameworkID)
@@ -16,9 +24,18 @@ extension LocalAgent {
             tasksWithExecutor[i].executor = executor
             tasksWithExecutor[i].agentID = Mesos_V1_AgentID(agentID)
         }
-        if executors[key] == nil || executors[key]?.phase == .terminated {
+        if let problem = launchProblem(executors[key]?.phase, launchExecutor: launchExecutor) {
+            logger.warning("task group dropped", metadata: ["mesos.executor_id": "\(key.executorID)", "reason": "\(problem)"])
+            let state: Mesos_V1_TaskState = framework.capabilities.contains { $0.type == .partitionAware } ? .taskDropped : .taskLost
+            for task in tasksWithExecutor {
+                await agentUpdate(frameworkID: frameworkID, task: task, state: state, reason: .executorTerminated, message: problem,
+                                  executorID: key.executorID, register: true)
+            }
+            return
+        }
+        if executors[key] == nil {
             do {
-                try await launchExecutor(key, info: executor, framework: framework)
+                try await self.launchExecutor(key, info: executor, framework: framework)
             } catch {
                 logger.error("executor launch failed", metadata: ["mesos.executor_id": "\(key.executorID)", "error": "\(error)"])
                 for task in tasksWithExecutor {
@@ -40,6 +57,18 @@ extension LocalAgent {
             deliver(group: tasksWithExecutor, to: key)
         } else {
             executors[key]?.queuedGroups.append(tasksWithExecutor)
+        }
+    }
+
+    /// Why a task group cannot go to its executor (the messages of `Slave::run` and
+    /// `Slave::__run`), nil when it can: a new executor for none, or the one that runs.
+    private func launchProblem(_ phase: ExecutorPhase?, launchExecutor: Bool?) -> String? {
+        switch (phase, launchExecutor) {
+        case (.some, true): return "Master wants to launch executor, but one already exists"
+        case (nil, false): return "No executor is expected to launch and there is none running"
+        case (nil, _), (.registering, _), (.running, _): return nil
+        case (.terminating, _): return "Executor terminating"
+        case (.terminated, _): return "Executor terminated"
         }
     }
 

@@ -101,6 +101,8 @@ public actor LocalAgent {
     var executorCgroupRoot: Cgroup?
     /// Which executor binary the agent may run when an ExecutorInfo names a URI.
     let fetcher: ExecutorFetcher
+    /// The reaper's first poll: executor exits are noticed on its grid (`waitForReaperPoll`).
+    let reaperStart = ContinuousClock.now
 
     public init(configuration: AgentConfiguration, logger: Logger) {
         self.configuration = configuration

@@ -39,7 +39,10 @@ extension LocalMaster {
                     continue
                 }
                 remaining = remaining - (await consumption(group, frameworkID: frameworkID))
-                await agent.launchGroup(framework: framework.info, executor: group.executor, tasks: tasks)
+                // `launch_executor`: whether the master knows no such executor on the agent
+                // (it forgets one when the agent reports it terminated).
+                let known = await agent.isLive(frameworkID: frameworkID, executorID: group.executor.executorID.value)
+                await agent.launchGroup(framework: framework.info, executor: group.executor, tasks: tasks, launchExecutor: !known)
             case .launch:
                 for task in op.launch.taskInfos {
                     await masterUpdate(frameworkID: frameworkID, taskID: task.taskID.value, state: .taskError, reason: .taskInvalid,

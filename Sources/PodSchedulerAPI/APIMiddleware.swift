@@ -62,6 +62,8 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         switch segments.map(String.init) {
         case ["v2", "deployments"]: return "deployments"
         case let parts where parts.count == 3 && parts[0] == "v2" && parts[1] == "deployments": return "deployment"
+        case ["v2", "queue"]: return "queue"
+        case let parts where parts.count >= 4 && parts[0] == "v2" && parts[1] == "queue" && parts.last == "delay": return "queue_delay"
         case ["v2", "info"]: return "info"
         case ["v2", "events"]: return "events"
         case ["ping"]: return "ping"

@@ -6,8 +6,8 @@ import PodSchedulerCore
 import PodSpec
 import Prometheus
 
-/// Marathon's `/v2/pods` REST API (with `/v2/deployments`, `/v2/info`, `/ping` and
-/// `/metrics`) as Hummingbird routes over a ``PodService``.
+/// Marathon's `/v2/pods` REST API (with `/v2/deployments`, `/v2/queue`, `/v2/info`, `/ping`
+/// and `/metrics`) as Hummingbird routes over a ``PodService``.
 ///
 /// ```swift
 /// let api = PodsAPI(service: core, configuration: APIConfiguration(baseURL: "http://10.0.0.1:8080"),
@@ -94,6 +94,7 @@ public struct PodsAPI: Sendable {
         router.delete("/v2/deployments/{id}") { request, context in
             try await cancelDeployment(context.parameters.require("id"), request: request)
         }
+        registerQueueRoutes(on: router)
         router.get("/v2/events") { request, context in eventStream(request, context: context) }
         router.get("/v2/info") { _, _ in await info() }
         router.get("/ping") { _, _ in APIResponse.text("pong", contentType: "text/plain") }

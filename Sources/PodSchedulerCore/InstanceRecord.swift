@@ -34,6 +34,10 @@ struct InstanceRecord: Codable, Sendable, Equatable {
     var launchedAt: Date?
     /// Killed on request (kill endpoint without wipe): relaunch without a backoff delay.
     var relaunchWithoutDelay: Bool
+    /// When the instance entered the launch queue (`since` of `/v2/queue`): set when it
+    /// is scheduled, kept while it is provisioned, cleared when it leaves the queue.
+    /// Absent in records of older stores.
+    var queuedSince: Date?
 
     var executorID: String? { InstanceId.parseOrNil(instanceID)?.executorId }
 
@@ -65,6 +69,20 @@ struct InstanceRecord: Codable, Sendable, Equatable {
     static func healthChecked(_ pod: PodDefinition?) -> Set<String> {
         Set(pod?.containers.filter { $0.healthCheck != nil }.map(\.name) ?? [])
     }
+
+    /// Marathon's `isScheduled`: meant to run, waiting for an offer (or for its relaunch).
+    var isScheduled: Bool {
+        goal == .running && (tasks.isEmpty ? baseCondition == .scheduled : allTasksTerminal)
+    }
+
+    /// Marathon's `isProvisioned`: launched, and Mesos has not reported on any task yet.
+    var isProvisioned: Bool {
+        goal == .running && baseCondition == .provisioned && !tasks.isEmpty
+            && tasks.allSatisfy { $0.state == "TASK_STAGING" && $0.lastUUID == nil }
+    }
+
+    /// In Marathon's launch queue (`/v2/queue`): scheduled or provisioned.
+    var isQueued: Bool { isScheduled || isProvisioned }
 
     /// A task is still (or may be) alive on the agent.
     var hasLiveTasks: Bool { tasks.contains { !InstanceCondition(taskState: $0.state).isTerminal } }

@@ -3,8 +3,9 @@ import MesosProtocol
 import PodSpec
 
 /// Decides whether a pod instance fits an offer: resources (executor + containers),
-/// host ports for endpoints, accepted resource roles and placement constraints. Pure: it
-/// works on a copy of the offer's remaining resources.
+/// host ports for endpoints, accepted resource roles and placement constraints, and when it
+/// does not, why (Marathon's `NoOfferMatchReason`s, as its `ResourceMatcher` finds them).
+/// Pure: it works on a copy of the offer's remaining resources.
 struct OfferMatcher {
     /// What the offer still has, per resource name.
     struct Remaining {
@@ -15,11 +16,20 @@ struct OfferMatcher {
         var ports: [ClosedRange<UInt64>]
         /// The allocation role of the offered resources.
         var role: String
+        /// Whether any resource of the offer has a role the pod accepts (else the offer
+        /// fails with `UnfulfilledRole`).
+        var hasAcceptedResource = false
     }
 
     struct Match: Equatable {
         var hostPorts: [String: Int]
         var role: String
+    }
+
+    enum Outcome: Equatable {
+        case match(Match)
+        /// Every reason that applies, in the order Marathon's `ResourceMatcher` adds them.
+        case noMatch([NoOfferMatchReason])
     }
 
     /// The agent an offer comes from, as constraints see it.
@@ -43,6 +53,7 @@ struct OfferMatcher {
             let reservation = resource.reservations.last?.role ?? (resource.hasRole ? resource.role : "*")
             let accepted = acceptedRoles.isEmpty ? (reservation == "*" || reservation == podRole) : acceptedRoles.contains(reservation)
             guard accepted else { continue }
+            r.hasAcceptedResource = true
             if resource.hasAllocationInfo { r.role = resource.allocationInfo.role }
             switch (resource.name, resource.type) {
             case ("cpus", .scalar): r.cpus += resource.scalar.value
@@ -57,16 +68,40 @@ struct OfferMatcher {
         return r
     }
 
-    /// Tries to place one instance of `pod`; on success consumes from `remaining`.
-    static func match(_ pod: PodDefinition, remaining: inout Remaining, agent: AgentView, placed: [AgentView]) -> Match? {
+    /// Tries to place one instance of `pod`; on success consumes from `remaining`. Like
+    /// Marathon, a shortfall of cpus, mem, gpus or disk, an unaccepted role and an unmet
+    /// constraint are all reported; host ports are tried only when everything else fits.
+    static func match(_ pod: PodDefinition, remaining: inout Remaining, agent: AgentView, placed: [AgentView]) -> Outcome {
         let ask = pod.resourceAsk
         let eps = 0.0005
-        guard remaining.cpus + eps >= ask.cpus, remaining.mem + eps >= ask.mem, remaining.disk + eps >= ask.disk,
-              remaining.gpus + eps >= Double(ask.gpus) else { return nil }
-        guard constraintsAllow(pod.scheduling.placement.constraints, agent: agent, placed: placed) else { return nil }
-        var ports = remaining.ports
+        var reasons: [NoOfferMatchReason] = []
+        if remaining.cpus + eps < ask.cpus { reasons.append(.insufficientCpus) }
+        if remaining.mem + eps < ask.mem { reasons.append(.insufficientMemory) }
+        if remaining.gpus + eps < Double(ask.gpus) { reasons.append(.insufficientGpus) }
+        if remaining.disk + eps < ask.disk { reasons.append(.insufficientDisk) }
+        if !remaining.hasAcceptedResource { reasons.append(.unfulfilledRole) }
+        if !constraintsAllow(pod.scheduling.placement.constraints, agent: agent, placed: placed) {
+            reasons.append(.unfulfilledConstraint)
+        }
+        guard reasons.isEmpty else { return .noMatch(reasons) }
+        guard let (assigned, ports) = assignPorts(pod.hostPortRequests, from: remaining.ports) else {
+            return .noMatch([.insufficientPorts])
+        }
+        remaining.cpus -= ask.cpus
+        remaining.mem -= ask.mem
+        remaining.disk -= ask.disk
+        remaining.gpus -= Double(ask.gpus)
+        remaining.ports = ports
+        return .match(Match(hostPorts: assigned, role: remaining.role))
+    }
+
+    /// Fixed host ports must be offered; `0` takes the lowest free one. Returns the
+    /// assignment and the ports left, nil when a port is missing.
+    static func assignPorts(_ requests: [HostPortRequest], from offered: [ClosedRange<UInt64>])
+        -> (assigned: [String: Int], left: [ClosedRange<UInt64>])? {
+        var ports = offered
         var assigned: [String: Int] = [:]
-        for request in pod.hostPortRequests {
+        for request in requests {
             if request.port != 0 {
                 let p = UInt64(request.port)
                 guard ports.contains(where: { $0.contains(p) }) else { return nil }
@@ -78,12 +113,7 @@ struct OfferMatcher {
                 assigned[request.endpointName] = Int(p)
             }
         }
-        remaining.cpus -= ask.cpus
-        remaining.mem -= ask.mem
-        remaining.disk -= ask.disk
-        remaining.gpus -= Double(ask.gpus)
-        remaining.ports = ports
-        return Match(hostPorts: assigned, role: remaining.role)
+        return (assigned, ports)
     }
 
     static func subtract(_ ranges: [ClosedRange<UInt64>], _ port: UInt64) -> [ClosedRange<UInt64>] {

@@ -36,6 +36,12 @@ public protocol PodService: Sendable {
     func info() async -> SchedulerInfo
     /// Secrets the pod references that cannot be resolved now (for 422 at submission).
     func unresolvableSecrets(_ pod: PodDefinition) async -> [String: String]
+    /// GET /v2/queue: one item per pod and role with instances waiting for an offer or
+    /// their backoff; `lastUnusedOffers` only when asked for.
+    func queue(embedLastUnusedOffers: Bool) async -> [QueueItemSnapshot]
+    /// DELETE /v2/queue/{id}/delay: resets the pod's launch backoff. False when the pod
+    /// does not exist or has no scheduled instance.
+    func resetDelay(_ id: PodId) async -> Bool
 }
 
 /// The answer to a create/update/rollback.

@@ -77,7 +77,8 @@ extension Scheduler {
         let now = Date()
         return InstanceRecord(instanceID: id.idString, podID: pod.id, specVersion: pod.version, goal: .running,
                               baseCondition: .scheduled, since: now, activeSince: nil, createdAt: now, incarnation: 1, agentID: nil,
-                              agentHostname: nil, role: pod.role, tasks: [], hostPorts: [], launchedAt: nil, relaunchWithoutDelay: false)
+                              agentHostname: nil, role: pod.role, tasks: [], hostPorts: [], launchedAt: nil, relaunchWithoutDelay: false,
+                              queuedSince: now)
     }
 
     /// Stops an instance: no relaunch; expunged once its tasks are gone.

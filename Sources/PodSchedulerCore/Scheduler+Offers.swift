@@ -19,95 +19,163 @@ extension Scheduler {
         return !isDelayed(pod)
     }
 
+    /// One offer while instances are placed on it.
+    private struct OfferPlacement {
+        let offer: Mesos_V1_Offer
+        let agent: OfferMatcher.AgentView
+        /// What is left of the offer, per accepted-roles set.
+        var remainingByRole: [String: OfferMatcher.Remaining] = [:]
+        var operations: [Mesos_V1_Offer.Operation] = []
+        var launched: [InstanceRecord] = []
+        /// The agents each pod's instances run on (for constraints), with this offer's launches.
+        var placedByPod: [PodId: [OfferMatcher.AgentView]] = [:]
+        /// Pods that did not fit: their other instances (same spec) are not tried again.
+        var refused: Set<PodId> = []
+        /// The framework's executors that still live on the offer's agent.
+        let liveExecutors: Set<String>
+
+        init(_ offer: Mesos_V1_Offer) {
+            self.offer = offer
+            liveExecutors = Set(offer.executorIds.map(\.value))
+            agent = OfferMatcher.AgentView(agentID: offer.agentID.value, hostname: offer.hostname,
+                                           attributes: Dictionary(offer.attributes.map { a in
+                                               (a.name, a.hasText ? a.text.value : a.hasScalar ? "\(a.scalar.value)" : "")
+                                           }, uniquingKeysWith: { a, _ in a }))
+        }
+    }
+
+    /// What became of a waiting instance on an offer.
+    private enum PlacementOutcome {
+        case launched
+        /// Still waiting (did not fit, or the launch could not be built).
+        case waiting
+        /// No longer waiting for offers (its pod is gone, or it was put into backoff).
+        case dropped
+    }
+
     /// OFFERS: place waiting instances (resources, ports, roles, constraints), launch
-    /// them with LAUNCH_GROUP, decline the rest with a filter.
+    /// them with LAUNCH_GROUP, decline the rest with a filter. Each pod's offer statistics
+    /// (`/v2/queue`) record one result per instance tried.
     func handleOffers(_ offers: [Mesos_V1_Offer]) async {
+        pruneOfferStatistics()
         var waiting = waitingInstances
         for offer in offers {
             guard !waiting.isEmpty else {
                 await decline(offer, refuseSeconds: 30)
                 continue
             }
-            let agent = OfferMatcher.AgentView(agentID: offer.agentID.value, hostname: offer.hostname,
-                                               attributes: Dictionary(offer.attributes.map { a in
-                                                   (a.name, a.hasText ? a.text.value : a.hasScalar ? "\(a.scalar.value)" : "")
-                                               }, uniquingKeysWith: { a, _ in a }))
-            var operations: [Mesos_V1_Offer.Operation] = []
-            var launched: [InstanceRecord] = []
-            var remainingByRole: [String: OfferMatcher.Remaining] = [:]
+            var placement = OfferPlacement(offer)
             var stillWaiting: [InstanceRecord] = []
-            for var record in waiting {
-                guard let pod = pods[record.podID] else { continue }
-                let key = pod.scheduling.placement.acceptedResourceRoles.joined(separator: ",") + "|" + pod.role
-                var remaining = remainingByRole[key] ?? OfferMatcher.remaining(of: offer, acceptedRoles: pod.scheduling.placement.acceptedResourceRoles,
-                                                                                podRole: pod.role)
-                let placed = placedAgents(pod.id) + launched.filter { $0.podID == pod.id }.map { _ in agent }
-                guard let match = OfferMatcher.match(pod, remaining: &remaining, agent: agent, placed: placed) else {
-                    stillWaiting.append(record)
-                    continue
-                }
-                guard let frameworkID else { stillWaiting.append(record); continue }
-                let secrets: [String: Data]
-                do {
-                    secrets = try resolveSecrets(pod)
-                } catch {
-                    logger.error("cannot launch: a secret of the pod cannot be resolved",
-                                 metadata: ["pod.id": "\(pod.id.absolute)", "error": "\(error)"])
-                    delays[Self.delayKey(pod)] = (1, Date().addingTimeInterval(pod.scheduling.backoff.maxLaunchDelay))
-                    recordLaunchFailure(record, message: "\(error)")
-                    continue
-                }
-                guard let instanceID = InstanceId.parseOrNil(record.instanceID) else { continue }
-                let launch = TaskGroupBuilder.Launch(instanceId: instanceID, incarnation: record.incarnation, frameworkID: frameworkID,
-                                                     agentID: offer.agentID.value, agentHostname: offer.hostname,
-                                                     allocation: .init(role: match.role), hostPorts: match.hostPorts,
-                                                     executorCommand: configuration.executorCommand, resolvedSecrets: secrets)
-                let built: (executor: Mesos_V1_ExecutorInfo, taskGroup: Mesos_V1_TaskGroupInfo)
-                do {
-                    built = try TaskGroupBuilder(options: configuration.builderOptions).build(pod: pod, launch: launch)
-                } catch {
-                    logger.error("cannot build the task group", metadata: ["pod.id": "\(pod.id.absolute)", "error": "\(error)"])
-                    stillWaiting.append(record)
-                    continue
-                }
-                remainingByRole[key] = remaining
-                var op = Mesos_V1_Offer.Operation()
-                op.type = .launchGroup
-                op.launchGroup.executor = built.executor
-                op.launchGroup.taskGroup = built.taskGroup
-                operations.append(op)
-                let now = Date()
-                record.agentID = offer.agentID.value
-                record.agentHostname = offer.hostname
-                record.role = match.role
-                record.specVersion = pod.version
-                record.hostPorts = pod.hostPortRequests.compactMap { match.hostPorts[$0.endpointName] }
-                record.baseCondition = .provisioned
-                record.since = now
-                record.launchedAt = now
-                record.tasks = built.taskGroup.tasks.map { t in
-                    InstanceRecord.Task(taskID: t.taskID.value, containerName: t.name, state: "TASK_STAGING", healthy: nil,
-                                        stagedAt: now, startedAt: nil, addresses: [], message: nil, lastUUID: nil)
-                }
-                instances[record.instanceID] = record
-                launched.append(record)
+            for record in waiting where place(record, on: &placement) == .waiting {
+                stillWaiting.append(record)
             }
             waiting = stillWaiting
-            guard !operations.isEmpty else {
+            guard !placement.operations.isEmpty else {
                 await decline(offer, refuseSeconds: 5)
                 continue
             }
             // Stored before the ACCEPT: a crash right after it still knows the tasks.
-            save(launched)
+            save(placement.launched)
             var call = Mesos_V1_Scheduler_Call()
             call.type = .accept
             call.accept.offerIds = [offer.id]
-            call.accept.operations = operations
+            call.accept.operations = placement.operations
             call.accept.filters.refuseSeconds = 1
-            logger.info("launching instances", metadata: ["count": "\(launched.count)", "mesos.offer_id": "\(offer.id.value)"])
+            logger.info("launching instances", metadata: ["count": "\(placement.launched.count)", "mesos.offer_id": "\(offer.id.value)"])
             await self.call(call)
         }
         await updateOfferInterest()
+    }
+
+    /// Matches one waiting instance against what is left of the offer and, when it fits,
+    /// adds its LAUNCH_GROUP.
+    private func place(_ record: InstanceRecord, on placement: inout OfferPlacement) -> PlacementOutcome {
+        guard let pod = pods[record.podID] else { return .dropped }
+        guard !placement.refused.contains(pod.id) else { return .waiting }
+        // A relaunch uses its instance's executor id. While the previous incarnation's
+        // executor still lives on this agent (the offer lists it), a task group for that id
+        // would be queued on the dying executor and fail when it exits (Mesos' `Slave::__run`
+        // and `Slave::executorTerminated`). Other agents are fine; here, wait for its end.
+        if !placement.liveExecutors.isEmpty, let executorID = record.executorID, placement.liveExecutors.contains(executorID) {
+            return .waiting
+        }
+        let key = pod.scheduling.placement.acceptedResourceRoles.joined(separator: ",") + "|" + pod.role
+        var remaining = placement.remainingByRole[key]
+            ?? OfferMatcher.remaining(of: placement.offer, acceptedRoles: pod.scheduling.placement.acceptedResourceRoles, podRole: pod.role)
+        let placed = placement.placedByPod[pod.id] ?? placedAgents(pod.id)
+        let now = Date()
+        switch OfferMatcher.match(pod, remaining: &remaining, agent: placement.agent, placed: placed) {
+        case .noMatch(let reasons):
+            placement.refused.insert(pod.id)
+            offerStatistics[pod.id, default: OfferStatistics()].recordNoMatch(placement.offer, reasons: reasons, at: now)
+            return .waiting
+        case .match(let match):
+            offerStatistics[pod.id, default: OfferStatistics()].recordMatch(at: now)
+            var launched = record
+            let outcome = launchOperation(&launched, pod: pod, match: match, offer: placement.offer)
+            guard case .launched(let operation) = outcome else {
+                return outcome == .backedOff ? .dropped : .waiting
+            }
+            placement.remainingByRole[key] = remaining
+            placement.placedByPod[pod.id] = placed + [placement.agent]
+            placement.operations.append(operation)
+            placement.launched.append(launched)
+            instances[launched.instanceID] = launched
+            return .launched
+        }
+    }
+
+    private enum LaunchBuild: Equatable {
+        case launched(Mesos_V1_Offer.Operation)
+        /// A secret cannot be resolved: the pod's launches are held back.
+        case backedOff
+        case failed
+    }
+
+    /// The LAUNCH_GROUP of an instance on a matched offer; on success the record is
+    /// provisioned on the offer's agent.
+    private func launchOperation(_ record: inout InstanceRecord, pod: PodDefinition, match: OfferMatcher.Match,
+                                 offer: Mesos_V1_Offer) -> LaunchBuild {
+        guard let frameworkID, let instanceID = InstanceId.parseOrNil(record.instanceID) else { return .failed }
+        let secrets: [String: Data]
+        do {
+            secrets = try resolveSecrets(pod)
+        } catch {
+            logger.error("cannot launch: a secret of the pod cannot be resolved",
+                         metadata: ["pod.id": "\(pod.id.absolute)", "error": "\(error)"])
+            delays[Self.delayKey(pod)] = (1, Date().addingTimeInterval(pod.scheduling.backoff.maxLaunchDelay))
+            recordLaunchFailure(record, message: "\(error)")
+            return .backedOff
+        }
+        let launch = TaskGroupBuilder.Launch(instanceId: instanceID, incarnation: record.incarnation, frameworkID: frameworkID,
+                                             agentID: offer.agentID.value, agentHostname: offer.hostname,
+                                             allocation: .init(role: match.role), hostPorts: match.hostPorts,
+                                             executorCommand: configuration.executorCommand, resolvedSecrets: secrets)
+        let built: (executor: Mesos_V1_ExecutorInfo, taskGroup: Mesos_V1_TaskGroupInfo)
+        do {
+            built = try TaskGroupBuilder(options: configuration.builderOptions).build(pod: pod, launch: launch)
+        } catch {
+            logger.error("cannot build the task group", metadata: ["pod.id": "\(pod.id.absolute)", "error": "\(error)"])
+            return .failed
+        }
+        var op = Mesos_V1_Offer.Operation()
+        op.type = .launchGroup
+        op.launchGroup.executor = built.executor
+        op.launchGroup.taskGroup = built.taskGroup
+        let now = Date()
+        record.agentID = offer.agentID.value
+        record.agentHostname = offer.hostname
+        record.role = match.role
+        record.specVersion = pod.version
+        record.hostPorts = pod.hostPortRequests.compactMap { match.hostPorts[$0.endpointName] }
+        record.baseCondition = .provisioned
+        record.since = now
+        record.launchedAt = now
+        record.tasks = built.taskGroup.tasks.map { t in
+            InstanceRecord.Task(taskID: t.taskID.value, containerName: t.name, state: "TASK_STAGING", healthy: nil,
+                                stagedAt: now, startedAt: nil, addresses: [], message: nil, lastUUID: nil)
+        }
+        return .launched(op)
     }
 
     func decline(_ offer: Mesos_V1_Offer, refuseSeconds: Double) async {
@@ -118,16 +186,20 @@ extension Scheduler {
         await self.call(call)
     }
 
+    /// An executor of ours ended (FAILURE). A relaunch that waited for it can go on that
+    /// agent now: REVIVE, which also drops the filter of the offers declined meanwhile.
+    func executorTerminated(_ executorID: String) async {
+        guard subscribed, instances.values.contains(where: { isWaiting($0) && $0.executorID == executorID }) else { return }
+        logger.info("previous executor ended; relaunching", metadata: ["mesos.executor_id": "\(executorID)"])
+        await revive()
+    }
+
     /// SUPPRESS when nothing waits for an offer, REVIVE when something does.
     func updateOfferInterest() async {
         guard subscribed else { return }
         let wanting = hasWaitingInstances
         if wanting && suppressed {
-            suppressed = false
-            var call = Mesos_V1_Scheduler_Call()
-            call.type = .revive
-            call.revive.roles = [configuration.role]
-            await self.call(call)
+            await revive()
         } else if !wanting && !suppressed {
             suppressed = true
             var call = Mesos_V1_Scheduler_Call()
@@ -135,6 +207,14 @@ extension Scheduler {
             call.suppress.roles = [configuration.role]
             await self.call(call)
         }
+    }
+
+    private func revive() async {
+        suppressed = false
+        var call = Mesos_V1_Scheduler_Call()
+        call.type = .revive
+        call.revive.roles = [configuration.role]
+        await self.call(call)
     }
 
     /// Agents the pod's live instances run on (for constraints).

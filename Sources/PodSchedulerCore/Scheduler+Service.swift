@@ -97,6 +97,7 @@ extension Scheduler {
         batch.deletedPods = [id]
         try persist(batch)
         pods.removeValue(forKey: id)
+        offerStatistics.removeValue(forKey: id)
         logger.info("pod deleted", metadata: ["pod.id": "\(id.absolute)", "marathon.deployment_id": "\(deployment.id)"])
         await progressDeployments()
         return deployment.id

@@ -46,6 +46,9 @@ extension Scheduler {
         if !addresses.isEmpty { task.addresses = addresses }
         if let uuid { task.lastUUID = uuid }
         record.tasks[index] = task
+        // Mesos reported on the launch: the instance leaves the launch queue.
+        let leftQueue = record.queuedSince != nil && !record.isQueued
+        if leftQueue { record.queuedSince = nil }
         if record.condition != before {
             record.since = now
             if record.condition == .running && record.activeSince == nil { record.activeSince = now }
@@ -68,6 +71,7 @@ extension Scheduler {
         }
         await acknowledge(status)
         remember(uuid)
+        if leftQueue { endLaunchAttemptIfDone(record.podID) }
         logger.debug("task update", metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(state)",
                                                "pod.instance": "\(record.instanceID)", "pod.condition": "\(record.condition.rawValue)"])
         if record.allTasksTerminal {
@@ -157,6 +161,9 @@ extension Scheduler {
         record.hostPorts = []
         record.baseCondition = .scheduled
         record.since = Date()
+        // Queued again; an instance that never left the queue (its launch failed before
+        // Mesos reported on it) keeps waiting since it first did.
+        record.queuedSince = record.queuedSince ?? record.since
         record.activeSince = nil
         instances[instanceID] = record
         save([record])

@@ -48,6 +48,8 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     var failures: [PodId: TaskFailureRecord] = [:]
     /// Launch backoff per pod spec version: consecutive failures and the earliest next launch.
     var delays: [String: (failures: Int, until: Date)] = [:]
+    /// What the offers said to each pod with waiting instances (`/v2/queue`).
+    var offerStatistics: [PodId: OfferStatistics] = [:]
     /// Kills sent and when (re-sent until the task is terminal).
     var kills: [String: Date] = [:]
     /// Update uuids already handled (the master may deliver one twice).
@@ -166,6 +168,7 @@ public actor Scheduler: PodService, FrameworkEventHandler {
             if event.failure.hasExecutorID {
                 logger.warning("executor terminated", metadata: ["mesos.executor_id": "\(event.failure.executorID.value)",
                                                                  "status": "\(event.failure.status)"])
+                await executorTerminated(event.failure.executorID.value)
             } else {
                 logger.warning("agent lost", metadata: ["mesos.agent_id": "\(event.failure.agentID.value)"])
             }

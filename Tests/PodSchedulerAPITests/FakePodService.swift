@@ -23,6 +23,13 @@ actor FakePodService: PodService {
     private(set) var killRequests: [(PodId, [String], Bool)] = []
     /// The `force` flag of the last create/update/delete/cancel.
     private(set) var lastForce: Bool?
+    /// What `queue` answers (with `lastUnusedOffers` dropped unless embedded).
+    private var queueItems: [QueueItemSnapshot] = []
+    /// The `embed` flag of every queue request.
+    private(set) var queueRequests: [Bool] = []
+    /// Pods whose delay can be reset, and the resets asked for.
+    private var queuedPods: Set<PodId> = []
+    private(set) var delayResets: [PodId] = []
 
     // MARK: - Test controls
 
@@ -44,6 +51,11 @@ actor FakePodService: PodService {
 
     func setUnresolvableSecrets(_ failures: [String: String]) {
         secretFailures = failures
+    }
+
+    func setQueue(_ items: [QueueItemSnapshot]) {
+        queueItems = items
+        queuedPods = Set(items.map(\.pod.id))
     }
 
     /// Stores a pod directly (as if created earlier), with a version entry.
@@ -150,6 +162,21 @@ actor FakePodService: PodService {
 
     func unresolvableSecrets(_ pod: PodDefinition) -> [String: String] {
         secretFailures.filter { pod.secrets.keys.contains($0.key) }
+    }
+
+    func queue(embedLastUnusedOffers: Bool) -> [QueueItemSnapshot] {
+        queueRequests.append(embedLastUnusedOffers)
+        return queueItems.map { item in
+            var item = item
+            if !embedLastUnusedOffers { item.offers.lastUnusedOffers = nil }
+            return item
+        }
+    }
+
+    func resetDelay(_ id: PodId) -> Bool {
+        guard queuedPods.contains(id) else { return false }
+        delayResets.append(id)
+        return true
     }
 
     // MARK: - Deployments

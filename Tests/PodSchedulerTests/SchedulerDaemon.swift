@@ -209,12 +209,14 @@ final class SchedulerDaemon: @unchecked Sendable {
         return String(decoding: data.suffix(bytes), as: UTF8.self)
     }
 
-    /// Waits (deadline) for a condition; a throwing condition ends the wait at once.
-    func wait(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+    /// Waits (deadline) for a condition, checked every `poll`; a throwing condition ends the
+    /// wait at once.
+    func wait(_ what: String, timeout: Duration = .seconds(60), poll: Duration = .milliseconds(100),
+              _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while !(try await condition()) {
             guard ContinuousClock.now < deadline else { throw ClusterFailure("timed out waiting for \(what); log:\n\(logTail())") }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: poll)
         }
     }
 

@@ -74,7 +74,8 @@ struct SchedulerFaultTests {
             let frameworkBefore = try await daemon.request(.GET, "/v2/info").object["frameworkId"] as? String
             // Kill as soon as the first executor exists: the deployment is under way, the
             // launches are in flight, most instances are not running yet.
-            try await daemon.wait("a first executor") { !daemon.executorPIDs().isEmpty }
+            // Checked often: the agent starts the ten executors of one offer within ~100 ms.
+            try await daemon.wait("a first executor", poll: .milliseconds(2)) { !daemon.executorPIDs().isEmpty }
             daemon.kill9()
             let survivors = daemon.executorPIDs()
             #expect(survivors.count < 10, "killed mid-deployment (\(survivors.count) executors had started)")

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `podctl pod …`: the verbs of `dcos marathon pod` (add, list, show, update, remove,
-/// kill) plus status and versions.
+/// kill) plus status, versions and the launch queue.
 public struct PodCommand: AsyncParsableCommand {
     /// The `pod` group and its subcommands.
     public static let configuration = CommandConfiguration(
@@ -9,7 +9,8 @@ public struct PodCommand: AsyncParsableCommand {
         abstract: "Create, inspect, change and remove pods through the scheduler's REST API.",
         discussion: ExitStatus.helpText,
         subcommands: [PodAddCommand.self, PodListCommand.self, PodShowCommand.self, PodUpdateCommand.self,
-                      PodRemoveCommand.self, PodKillCommand.self, PodStatusCommand.self, PodVersionsCommand.self])
+                      PodRemoveCommand.self, PodKillCommand.self, PodStatusCommand.self, PodVersionsCommand.self,
+                      PodQueueCommand.self])
 
     /// The group (ArgumentParser creates it).
     public init() {}

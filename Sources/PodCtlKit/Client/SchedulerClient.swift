@@ -172,6 +172,27 @@ public struct SchedulerClient: Sendable {
         }
     }
 
+    // MARK: - Launch queue
+
+    /// `GET /v2/queue`: the instances waiting for an offer or their backoff, per pod and
+    /// role; with `lastUnusedOffers`, each agent's last offer that did not fit.
+    public func queue(lastUnusedOffers: Bool = false) async throws(SchedulerClientError) -> [QueueItem] {
+        let response = try await send(.GET, "/v2/queue", query: lastUnusedOffers ? "embed=lastUnusedOffers" : nil)
+        return try response.decode { json throws(DocumentError) in
+            guard let items = json["queue"] else { return [] }
+            return try JSONValue.requiredArray(items, of: "queue").map { element throws(DocumentError) in
+                try QueueItem(json: element)
+            }
+        }
+    }
+
+    /// `DELETE /v2/queue/{id}/delay`: resets the pod's launch backoff (404 when nothing of
+    /// it waits).
+    public func resetDelay(_ id: String) async throws(SchedulerClientError) {
+        let trimmed = id.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        _ = try await send(.DELETE, "/v2/queue/" + Self.escaped(trimmed) + "/delay")
+    }
+
     // MARK: - Deployments
 
     /// `GET /v2/deployments`: the running deployments.
