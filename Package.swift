@@ -146,7 +146,7 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: swiftSettings, linkerSettings: executorLinkerSettings),
         .executableTarget(name: "pod-scheduler",
-                          dependencies: ["PodSchedulerAPI", "PodSchedulerCore", "LocalMesos",
+                          dependencies: ["PodSchedulerAPI", "PodSchedulerCore", "LocalMesos", "PodSystem",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

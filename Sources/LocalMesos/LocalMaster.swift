@@ -126,7 +126,9 @@ public actor LocalMaster: AgentMasterLink {
     var masterInfo: Mesos_V1_MasterInfo {
         var info = Mesos_V1_MasterInfo()
         info.id = masterID
-        info.ip = 16_777_343  // 127.0.0.1 in network order, as Mesos writes it
+        // The IPv4 address packed in network byte order and read as a host integer, as Mesos
+        // writes it (127.0.0.1 is 16777343).
+        info.ip = inet_addr(configuration.host)
         info.port = UInt32(boundPort ?? configuration.port)
         info.pid = "master@\(configuration.host):\(boundPort ?? configuration.port)"
         info.hostname = configuration.host

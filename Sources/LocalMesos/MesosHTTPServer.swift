@@ -47,17 +47,18 @@ final class MesosHTTPServer: Sendable {
     }
 
     private func startOnce() async throws -> Int {
-        let router = Router()
+        let router = Router(context: MesosRequestContext.self)
         let handler = self.handler
         for path in paths {
             for method in [HTTPRequest.Method.post, .get, .put, .delete, .patch, .head, .options] {
-                router.on(RouterPath(path), method: method) { request, _ -> Response in
+                router.on(RouterPath(path), method: method) { request, context -> Response in
                     var request = request
                     var headers: [String: String] = [:]
                     for field in request.headers { headers[field.name.canonicalName] = field.value }
                     let body = (try? await request.collectBody(upTo: 64 << 20)).map { Array($0.readableBytesView) } ?? []
                     let answer = await handler(request.method.rawValue, request.uri.path, headers, body)
-                    return Self.response(answer)
+                    let watch = answer.stream == nil ? nil : await ConnectionWatch.watching(context.channel)
+                    return Self.response(answer, connection: watch)
                 }
             }
         }
@@ -122,7 +123,7 @@ final class MesosHTTPServer: Sendable {
         await runner.value
     }
 
-    private static func response(_ answer: MesosHTTPAnswer) -> Response {
+    private static func response(_ answer: MesosHTTPAnswer, connection: ConnectionWatch?) -> Response {
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
@@ -140,6 +141,9 @@ final class MesosHTTPServer: Sendable {
                         relayInput.finish()
                     }
                     defer { pump.cancel() }
+                    // The client went away (a killed scheduler): the stream ends now, not at
+                    // the next failed write, as Mesos notices a closed connection at once.
+                    connection?.onEnd { relayInput.finish() }
                     try await withGracefulShutdownHandler {
                         for await chunk in relay {
                             try await writer.write(chunk)

@@ -162,7 +162,10 @@ actor FrameworkDriver {
         }
         // Whichever ends first: the stream, or the heartbeat watchdog.
         let timedOut = await withTaskGroup(of: Bool?.self) { group in
-            group.addTask { await watchdog.value }
+            // Awaiting a Task's value ignores cancellation: without the handler a stream that
+            // ended (a master that stopped or was killed) was only noticed by the watchdog,
+            // five heartbeat intervals later.
+            group.addTask { await withTaskCancellationHandler { await watchdog.value } onCancel: { watchdog.cancel() } }
             group.addTask { _ = await reader.value; return nil }
             let first = await group.next() ?? nil
             group.cancelAll()

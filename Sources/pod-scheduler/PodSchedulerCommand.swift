@@ -14,7 +14,8 @@ import ServiceLifecycle
 struct PodSchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pod-scheduler",
-        abstract: "Marathon's /v2/pods API as a Mesos framework. Without --master it runs an embedded single-node Mesos.")
+        abstract: "Marathon's /v2/pods API as a Mesos framework. Without --master it runs an embedded single-node Mesos.",
+        subcommands: [LocalClusterCommand.self])
 
     @Option(help: "Mesos master URL(s), comma-separated (http://host:5050), or 'local' for the embedded master and agent.")
     var master: String = "local"
@@ -112,20 +113,13 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
-        signal(SIGPIPE, SIG_IGN)
-        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ProcessStartup.bootstrapLogging(level: Logger.Level(rawValue: logLevel.lowercased()) ?? .info)
         let logger = Logger(label: "pod-scheduler")
         let settings: Settings
         do {
             settings = try Settings(command: self)
         } catch let problems as Settings.Problems {
-            FileHandle.standardError.write(Data("pod-scheduler: cannot start:\n  - \(problems.list.joined(separator: "\n  - "))\n".utf8))
-            throw ExitCode(2)
+            throw ProcessStartup.refuse(problems, command: "pod-scheduler")
         }
         try await SchedulerMain.run(settings, logger: logger)
     }

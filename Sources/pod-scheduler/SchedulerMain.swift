@@ -15,42 +15,14 @@ import ServiceLifecycle
 enum SchedulerMain {
     static func run(_ settings: Settings, logger: Logger) async throws {
         var masters: [MesosEndpoint]
-        var localAgent: LocalAgent?
-        var localMaster: LocalMaster?
+        var localCluster: LocalCluster?
         switch settings.master {
         case .remote(let list):
             masters = list
         case .local:
-            var agentConfig = AgentConfiguration(workDirectory: settings.workDirectory + "/agent", cpus: settings.localCPUs,
-                                                 memoryMB: settings.localMemory, diskMB: settings.localDisk)
-            agentConfig.port = settings.localAgentPort
-            agentConfig.hostname = "127.0.0.1"
-            agentConfig.ports = settings.localPorts
-            agentConfig.agentID = nil
-            agentConfig.executorEnvironment = [
-                "POD_EXECUTOR_IMAGE_STORE": settings.workDirectory + "/images",
-                "POD_EXECUTOR_CNI_CONFIG_DIR": settings.cniConfigDirectory,
-            ]
-            if let registry = settings.dockerRegistry {
-                agentConfig.executorEnvironment["POD_EXECUTOR_REGISTRY_MIRRORS"] = "docker.io=\(registry)"
-            }
-            if !settings.executorCommand.value.hasPrefix("./") {
-                agentConfig.executorCleanupCommand = [settings.executorCommand.value, "--cleanup"]
-            }
-            let agent = LocalAgent(configuration: agentConfig, logger: logger)
-            var masterConfig = LocalMaster.Configuration()
-            masterConfig.port = settings.localMasterPort
-            masterConfig.frameworkCredentials = settings.mesosSecurity.localCredentials
-            let master = LocalMaster(agent: agent, configuration: masterConfig, logger: logger)
-            await agent.setMasterLink(master)
-            try await agent.start()
-            let port = try await master.start()
-            masters = [MesosEndpoint(host: "127.0.0.1", port: port)]
-            localAgent = agent
-            localMaster = master
-            let agentEndpoint = await agent.endpoint
-            logger.info("embedded Mesos running", metadata: ["mesos.master": "http://127.0.0.1:\(port)",
-                                                             "mesos.agent": "\(agentEndpoint)"])
+            let cluster = try await LocalCluster.start(settings.localCluster, logger: logger)
+            masters = [cluster.masterEndpoint]
+            localCluster = cluster
         }
 
         var config = Scheduler.Configuration(executorCommand: settings.executorCommand)
@@ -81,8 +53,7 @@ enum SchedulerMain {
         }
         logger.info("shutting down")
         await scheduler.stop()
-        await localMaster?.stop()
-        await localAgent?.stop()
+        await localCluster?.stop()
         try? await httpClient.shutdown()
     }
 }

@@ -30,15 +30,8 @@ struct Settings: Sendable {
     var secretsDirectory: String
     var defaultNetworkName: String?
     var authentication: APIConfiguration.Authentication
-    var localCPUs: Double
-    var localMemory: Double
-    var localDisk: Double
-    var localPorts: [ClosedRange<UInt64>]
-    var localMasterPort: Int
-    var localAgentPort: Int
-    var cniConfigDirectory: String
-    /// Embedded agent: where Docker Hub images are pulled from (Mesos' `--docker_registry`).
-    var dockerRegistry: String?
+    /// The embedded master and agent of `--master local` (the `--local-*` flags).
+    var localCluster: LocalCluster.Configuration
 
     init(command c: PodSchedulerCommand) throws {
         var problems: [String] = []
@@ -57,19 +50,13 @@ struct Settings: Sendable {
         listeners = Self.listeners(c, problems: &problems)
         mesosSecurity = Self.mesosSecurity(c, master: master, problems: &problems)
         workDirectory = c.workDir
-        do {
-            try FileManager.default.createDirectory(atPath: c.workDir, withIntermediateDirectories: true)
-            if !FileManager.default.isWritableFile(atPath: c.workDir) { problems.append("--work-dir: \(c.workDir) is not writable") }
-        } catch {
-            problems.append("--work-dir: cannot create \(c.workDir): \(error.localizedDescription)")
-        }
+        ProcessStartup.prepareWorkDirectory(c.workDir, problems: &problems)
         frameworkName = c.frameworkName
         role = c.mesosRole
         user = c.mesosUser
         secretsDirectory = c.secretsDir ?? (c.workDir + "/secrets")
         try? FileManager.default.createDirectory(atPath: secretsDirectory, withIntermediateDirectories: true)
         defaultNetworkName = c.defaultNetworkName
-        cniConfigDirectory = c.cniConfigDir
 
         // The executor: a path on the agents, or a URI for the fetcher.
         var command = Mesos_V1_CommandInfo()
@@ -123,35 +110,14 @@ struct Settings: Sendable {
             }
         }
 
-        localCPUs = c.localCPUs ?? Double(ProcessInfo.processInfo.activeProcessorCount)
-        localMemory = c.localMemory ?? max(1024, Double(ProcessInfo.processInfo.physicalMemory / 1_048_576) - 1024)
-        localDisk = c.localDisk
-        localMasterPort = c.localMasterPort
-        localAgentPort = c.localAgentPort
-        var ranges: [ClosedRange<UInt64>] = []
-        for part in c.localPorts.split(separator: ",") {
-            let bounds = part.split(separator: "-").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-            if bounds.count == 2, bounds[0] <= bounds[1], bounds[1] <= 65535 {
-                ranges.append(bounds[0]...bounds[1])
-            } else if bounds.count == 1, bounds[0] <= 65535 {
-                ranges.append(bounds[0]...bounds[0])
-            } else {
-                problems.append("--local-ports: '\(part)' is not a port range like 31000-32000")
-            }
-        }
-        localPorts = ranges
-        if let registry = c.dockerRegistry {
-            var host = registry
-            for scheme in ["https://", "http://"] where host.hasPrefix(scheme) { host = String(host.dropFirst(scheme.count)) }
-            while host.hasSuffix("/") { host = String(host.dropLast()) }
-            if host.isEmpty || host.contains("/") || host.contains(",") || host.contains("=") {
-                problems.append("--docker-registry: '\(registry)' is not a registry host[:port]")
-            } else {
-                dockerRegistry = host
-            }
-        }
-        if localCPUs <= 0 { problems.append("--local-cpus must be positive") }
-        if localMemory < 32 { problems.append("--local-mem must be at least 32") }
+        localCluster = LocalCluster.Configuration(
+            workDirectory: c.workDir,
+            flags: .init(prefix: "--local-", cpus: c.localCPUs, memory: c.localMemory, disk: c.localDisk, ports: c.localPorts,
+                         masterPort: c.localMasterPort, agentPort: c.localAgentPort, cniConfigDirectory: c.cniConfigDir,
+                         dockerRegistry: c.dockerRegistry),
+            problems: &problems)
+        if !command.value.hasPrefix("./") { localCluster.cleanupExecutor = command.value }
+        localCluster.master.frameworkCredentials = mesosSecurity.localCredentials
         if !problems.isEmpty { throw Problems(list: problems) }
     }
 

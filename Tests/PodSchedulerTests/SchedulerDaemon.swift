@@ -3,12 +3,14 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 import Testing
 
-/// The real `pod-scheduler` binary as a child process, with its embedded master and agent
-/// on free loopback ports and its own work directory: what an operator runs, so it can be
-/// killed with SIGKILL and started again on the same state.
-final class SchedulerDaemon: @unchecked Sendable {
+/// The real `pod-scheduler` binary as a child process on free loopback ports and its own
+/// work directory: what an operator runs, so it can be killed with SIGKILL and started again
+/// on the same state. Without a cluster it runs its embedded master and agent; with one it
+/// is a framework of that `LocalClusterDaemon` (`--master http://…`).
+final class SchedulerDaemon: Sendable {
     let workDirectory: String
     let httpPort: Int
     let masterPort: Int
@@ -18,79 +20,58 @@ final class SchedulerDaemon: @unchecked Sendable {
     let extraArguments: [String]
     /// When set, the daemon's own requests go over HTTPS (`--https-port`) trusting this CA.
     let httpsCA: String?
-    private var process: Process?
-    private let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    /// The shared local cluster this scheduler is a framework of (nil: embedded).
+    let cluster: LocalClusterDaemon?
+    let process: DaemonProcess
+    private let frameworkIDCache = Mutex<String?>(nil)
 
-    var logPath: String { workDirectory + "/scheduler.log" }
+    var logPath: String { process.logPath }
     var base: String { httpsCA == nil ? "http://127.0.0.1:\(httpPort)" : "https://127.0.0.1:\(httpsPort)" }
+    var pid: pid_t? { process.pid }
 
-    init(extraArguments: [String] = [], httpsCA: String? = nil) throws {
-        workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("sched-daemon-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        httpPort = try Self.freePort()
-        masterPort = try Self.freePort()
-        agentPort = try Self.freePort()
-        httpsPort = try Self.freePort()
-        self.extraArguments = extraArguments
+    init(extraArguments: [String] = [], cluster: LocalClusterDaemon? = nil, httpsCA: String? = nil) throws {
+        workDirectory = try DaemonProcess.temporaryDirectory("sched-daemon")
+        httpPort = try DaemonProcess.freePort()
+        masterPort = cluster == nil ? try DaemonProcess.freePort() : 0
+        agentPort = cluster == nil ? try DaemonProcess.freePort() : 0
+        httpsPort = try DaemonProcess.freePort()
         self.httpsCA = httpsCA
+        self.extraArguments = extraArguments
+        self.cluster = cluster
+        process = DaemonProcess(binary: "pod-scheduler", logPath: workDirectory + "/scheduler.log")
     }
 
-    static func binary(_ name: String) -> String {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return ".build/debug/\(name)"
-    }
+    static func binary(_ name: String) -> String { DaemonProcess.binary(name) }
 
-    /// A port nothing listens on right now (bound to 0, then released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ClusterFailure("socket: errno \(errno)") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw ClusterFailure("bind: errno \(errno)") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
-    /// Starts the binary (again, on the same work directory and ports) and waits for /ping.
+    /// Starts the binary (again, on the same work directory and ports) and waits for /ping
+    /// and, on a shared cluster, for its framework id (stored, or given by the master).
     func start(timeout: Duration = .seconds(30)) async throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary("pod-scheduler"))
         var listeners = extraArguments.contains("--disable-http") ? [] : ["--http-port", "\(httpPort)"]
         if httpsCA != nil { listeners += ["--https-port", "\(httpsPort)"] }
-        p.arguments = ["--work-dir", workDirectory] + listeners + [
-                       "--local-master-port", "\(masterPort)", "--local-agent-port", "\(agentPort)",
-                       "--executor", Self.binary("pod-executor"), "--local-cpus", "8", "--local-mem", "8192",
-                       "--cni-config-dir", workDirectory + "/cni", "--log-level", "info"] + extraArguments
-        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        p.standardOutput = log
-        p.standardError = log
-        try p.run()
-        process = p
-        try await wait("pod-scheduler to answer /ping", timeout: timeout) { [self] in
-            guard p.isRunning else { throw ClusterFailure("pod-scheduler exited: \(self.logTail())") }
-            return (try? await self.request(.GET, "/ping").status) == 200
+        var arguments = ["--work-dir", workDirectory] + listeners + ["--executor", Self.binary("pod-executor"), "--log-level", "info"]
+        if let cluster {
+            arguments += ["--master", cluster.masterURL]
+        } else {
+            arguments += ["--local-master-port", "\(masterPort)", "--local-agent-port", "\(agentPort)", "--local-cpus", "8",
+                          "--local-mem", "8192", "--cni-config-dir", workDirectory + "/cni"]
+        }
+        try await process.start(arguments + extraArguments, timeout: timeout) { [self] in
+            guard (try? await self.request(.GET, "/ping").status) == 200 else { return false }
+            if self.cluster == nil { return true }
+            return (try? await self.currentFrameworkID()) != nil
         }
     }
 
-    var pid: pid_t? { process?.processIdentifier }
+    /// SIGKILL: nothing is flushed, nothing is shut down.
+    func kill9() { process.kill9() }
+
+    /// SIGTERM, as systemd stops it; SIGKILL if it has not exited within the deadline.
+    func terminate(timeout: Duration = .seconds(20)) async { await process.terminate(timeout: timeout) }
 
     /// SIGHUP (the HTTPS certificate and key are read again).
     func hangUp() {
-        guard let p = process else { return }
-        kill(p.processIdentifier, SIGHUP)
+        guard let pid = process.pid else { return }
+        kill(pid, SIGHUP)
     }
 
     /// The whole log so far.
@@ -103,46 +84,10 @@ final class SchedulerDaemon: @unchecked Sendable {
         log.split(separator: "\n").filter { $0.contains(text) }.count
     }
 
-    /// SIGKILL: nothing is flushed, nothing is shut down.
-    func kill9() {
-        guard let p = process else { return }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        process = nil
-    }
-
-    /// SIGTERM, as systemd stops it; SIGKILL if it has not exited within the deadline.
-    func terminate(timeout: Duration = .seconds(20)) async {
-        guard let p = process else { return }
-        kill(p.processIdentifier, SIGTERM)
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while p.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-        process = nil
-    }
-
-    struct Response {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: Data
-        var json: Any? { try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) }
-        var object: [String: Any] { json as? [String: Any] ?? [:] }
-        var text: String { String(decoding: body, as: UTF8.self) }
-    }
+    typealias Response = HTTPAnswer
 
     func request(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = []) async throws -> Response {
-        var req = HTTPClientRequest(url: base + path)
-        req.tlsConfiguration = try httpsCA.map(Self.trusting)
-        req.method = method
-        for (name, value) in headers { req.headers.add(name: name, value: value) }
-        if let body {
-            req.headers.add(name: "Content-Type", value: "application/json")
-            req.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await client.execute(req, timeout: .seconds(10))
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        return Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
+        try await process.request(method, base + path, body: body, headers: headers, tlsConfiguration: try httpsCA.map(Self.trusting))
     }
 
     /// A client TLS configuration that trusts only the CA in `file`.
@@ -160,7 +105,7 @@ final class SchedulerDaemon: @unchecked Sendable {
         var req = HTTPClientRequest(url: base + "/v2/events" + query)
         req.headers.add(name: "Accept", value: "text/event-stream")
         let seconds = Int64(timeout.components.seconds)
-        let response = try await client.execute(req, timeout: .seconds(seconds))
+        let response = try await process.client.execute(req, timeout: .seconds(seconds))
         #expect(response.status.code == 200)
         #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
         let worker = Task { try await whileOpen() }
@@ -180,67 +125,48 @@ final class SchedulerDaemon: @unchecked Sendable {
         return r.status == 200 ? r.object : [:]
     }
 
-    /// Live pod-executor processes of this daemon's agent: their sandbox is under the work
-    /// directory and their parent is not a pod-executor (each container's monitor is a
-    /// fork of the executor, with the same binary and directory).
+    /// Live pod-executor processes of this scheduler: under its work directory (embedded
+    /// agent), or its framework's sandboxes on the shared cluster's agent.
     func executorPIDs() -> Set<pid_t> {
-        func isExecutorBinary(_ pid: pid_t) -> Bool {
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"))?.hasSuffix("/pod-executor") == true
+        guard let cluster else { return DaemonProcess.executorPIDs(under: workDirectory) }
+        guard let id = frameworkID else { return [] }
+        return DaemonProcess.executorPIDs(under: cluster.agentDirectory).filter { pid in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"))?.contains("/frameworks/\(id)/") == true
         }
-        func parent(_ pid: pid_t) -> pid_t? {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 1 ? pid_t(fields[1]) : nil
-        }
-        var out: Set<pid_t> = []
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = pid_t(entry), isExecutorBinary(pid),
-                  let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
-                  cwd.hasPrefix(workDirectory),
-                  let ppid = parent(pid), !isExecutorBinary(ppid) else { continue }
-            out.insert(pid)
-        }
-        return out
     }
 
-    func logTail(_ bytes: Int = 4000) -> String {
-        guard let data = FileManager.default.contents(atPath: logPath) else { return "(no log)" }
-        return String(decoding: data.suffix(bytes), as: UTF8.self)
+    /// The framework id the scheduler has stored (nil before its first subscription).
+    private var frameworkID: String? {
+        frameworkIDCache.withLock { $0 }
     }
 
-    /// Waits (deadline) for a condition, checked every `poll`; a throwing condition ends the
-    /// wait at once.
-    func wait(_ what: String, timeout: Duration = .seconds(60), poll: Duration = .milliseconds(100),
-              _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while !(try await condition()) {
-            guard ContinuousClock.now < deadline else { throw ClusterFailure("timed out waiting for \(what); log:\n\(logTail())") }
-            try await Task.sleep(for: poll)
-        }
+    /// Reads and remembers the framework id from `/v2/info`.
+    @discardableResult
+    func currentFrameworkID() async throws -> String? {
+        let id = try await request(.GET, "/v2/info").object["frameworkId"] as? String
+        if let id { frameworkIDCache.withLock { $0 = id } }
+        return id
+    }
+
+    func logTail(_ bytes: Int = 4000) -> String { process.logTail(bytes) }
+
+    /// Waits (deadline) for a condition; a throwing condition ends the wait at once.
+    func wait(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+        try await process.wait(what, timeout: timeout, condition)
     }
 
     /// Deletes every pod, waits for their executors to go, stops the daemon and removes
     /// its work directory. Leftover executors (a failed test) are killed.
     func tearDown() async {
-        if process != nil, let r = try? await request(.GET, "/v2/pods"), let pods = r.json as? [[String: Any]] {
+        if process.isRunning, let r = try? await request(.GET, "/v2/pods"), let pods = r.json as? [[String: Any]] {
+            _ = try? await currentFrameworkID()
             for pod in pods {
                 if let id = pod["id"] as? String { _ = try? await request(.DELETE, "/v2/pods\(id)?force=true") }
             }
             try? await wait("executors to exit", timeout: .seconds(30)) { self.executorPIDs().isEmpty }
         }
-        await terminate()
-        let leftovers = executorPIDs()
-        for pid in leftovers { kill(pid, SIGKILL) }
-        if !leftovers.isEmpty {
-            // Their pods have no agent to destroy them now: collect them as an operator would.
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Self.binary("pod-executor"))
-            p.arguments = ["--cleanup"]
-            try? p.run()
-            p.waitUntilExit()
-        }
-        try? await client.shutdown()
+        await process.shutdown()
+        if cluster == nil { DaemonProcess.killLeftoverExecutors(under: workDirectory) }
         try? FileManager.default.removeItem(atPath: workDirectory)
     }
 }

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs `pod-scheduler local-cluster`: the embedded master and agent, until SIGTERM or
+/// SIGINT, then stops them as `--master local` does when pod-scheduler stops.
+enum LocalClusterMain {
+    static func run(_ configuration: LocalCluster.Configuration, logger: Logger) async throws {
+        let cluster = try await LocalCluster.start(configuration, logger: logger)
+        let url = cluster.masterEndpoint.description
+        // One line on stdout, for scripts that start schedulers against it.
+        FileHandle.standardOutput.write(Data((url + "\n").utf8))
+        let agentEndpoint = await cluster.agent.endpoint
+        logger.info("local cluster ready", metadata: ["mesos.master": "\(url)", "mesos.agent": "\(agentEndpoint)",
+                                                      "work_dir": "\(configuration.workDirectory)"])
+        let group = ServiceGroup(configuration: .init(services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("local cluster failed", metadata: ["error": "\(error)"])
+        }
+        logger.info("shutting down")
+        await cluster.stop()
+    }
+
+    /// Waits for the shutdown signal: the master and the agent serve on their own tasks.
+    private struct UntilShutdown: Service {
+        func run() async throws {
+            try await gracefulShutdown()
+        }
+    }
+}
