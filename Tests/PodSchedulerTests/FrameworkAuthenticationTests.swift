@@ -69,7 +69,10 @@ struct FrameworkAuthenticationTests {
         try await MasterFixture.with(credentials: Self.credentials) { fixture in
             let mine = MasterFixture.basic("pod-scheduler", "s3cr3t")
             let first = try await fixture.post(MasterFixture.subscribe(), authorization: mine)
-            let events = try await MasterFixture.events(first, count: 1)
+            // Kept open to the end: the master disconnects a framework whose stream closes.
+            let subscription = await MasterFixture.keepReading(first)
+            defer { Task { await subscription.stop() } }
+            let events = try await subscription.first(1)
             let id = try #require(events.first?.subscribed.frameworkID.value)
             let streamID = try #require(first.headers.first(name: "Mesos-Stream-Id"))
 

@@ -13,21 +13,13 @@ import Testing
 /// No executor runs, so nothing needs root.
 @Suite(.serialized)
 struct LocalMasterFailoverTests {
-    actor EventLog {
-        var events: [Mesos_V1_Scheduler_Event] = []
-        var ended = false
-        func append(_ e: Mesos_V1_Scheduler_Event) { events.append(e) }
-        func end() { ended = true }
-    }
-
     /// One scheduler connection: its own HTTP client, so that closing it closes the stream.
     struct Connection {
         let client: HTTPClient
-        let reader: Task<Void, Never>
-        let log: EventLog
+        let log: SchedulerEventLog
 
         func close() async {
-            reader.cancel()
+            await log.stop()
             try? await client.shutdown()
         }
     }
@@ -46,16 +38,8 @@ struct LocalMasterFailoverTests {
             call.subscribe.frameworkInfo.id = Mesos_V1_FrameworkID(frameworkID)
         }
         let subscription = try await SchedulerMasterClient(masters: [endpoint], httpClient: client).subscribe(call)
-        let log = EventLog()
-        let reader = Task {
-            do {
-                for try await item in subscription.events {
-                    if case .success(let event) = item { await log.append(event) }
-                }
-            } catch {}
-            await log.end()
-        }
-        return Connection(client: client, reader: reader, log: log)
+        let log = await SchedulerEventLog.reading(subscription.events)
+        return Connection(client: client, log: log)
     }
 
     static func wait(_ what: String, timeout: Duration = .seconds(10), _ condition: () async -> Bool) async throws {

@@ -105,6 +105,13 @@ final class MasterFixture: Sendable {
     }
 
     /// The events of a 200 SUBSCRIBE answer until `count` arrived or the stream ended.
+    /// Reads a 200's stream in the background for as long as the test keeps it (a stream
+    /// the test stops reading closes its connection, and the master disconnects the framework).
+    static func keepReading(_ answer: Answer) async -> SchedulerEventLog {
+        await SchedulerEventLog.reading(EventStream(body: answer.response.body, encoding: .json))
+    }
+
+    /// The first `count` events of a 200's stream; the stream is closed after them.
     static func events(_ answer: Answer, count: Int) async throws -> [Mesos_V1_Scheduler_Event] {
         var events: [Mesos_V1_Scheduler_Event] = []
         let stream = EventStream<Mesos_V1_Scheduler_Event, HTTPClientResponse.Body>(body: answer.response.body, encoding: .json)
