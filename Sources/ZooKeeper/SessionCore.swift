@@ -1,5 +1,5 @@
 import CZooKeeper
-import Dispatch
+import Foundation
 import Logging
 import Synchronization
 
@@ -192,10 +192,14 @@ final class SessionCore: Sendable {
         }
         if let handle {
             let identity = identity
+            // A thread of its own: zookeeper_close blocks (up to 4.5 s for a server that does
+            // not answer), which must not hold a thread of Swift's cooperative pool.
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                DispatchQueue.global().async {
+                Thread.detachNewThread {
                     zookeeper_close(handle.pointer)
-                    // The C client called its last callback: drop the reference it held.
+                    // The C client's threads are gone: no callback comes any more. Drop the
+                    // reference it held and the memory of calls it never called back.
+                    CallbackTable.shared.releaseMemory(session: self.key)
                     Unmanaged.passUnretained(self).release()
                     continuation.resume()
                 }

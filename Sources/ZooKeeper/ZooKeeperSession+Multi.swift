@@ -33,7 +33,7 @@ extension ZooKeeperSession {
             }
         }) { handle, context in
             zoo_amulti(handle, Int32(buffers.count), buffers.ops, buffers.results, { rc, data in
-                CallContext.complete(data, rc == ZOK.rawValue ? .done : .failure(rc))
+                CallbackTable.complete(data, rc == ZOK.rawValue ? .done : .failure(rc))
             }, context)
         }.get()
     }

@@ -16,7 +16,7 @@ extension ZooKeeperSession {
                 data.withUnsafeBufferPointer { bytes in
                     bytes.withMemoryRebound(to: CChar.self) { value in
                         zoo_acreate(handle, cPath, value.baseAddress, Int32(value.count), acl.vector, mode.flags, { rc, created, data in
-                            CallContext.complete(data, rc == ZOK.rawValue ? .path(created.map { String(cString: $0) } ?? "") : .failure(rc))
+                            CallbackTable.complete(data, rc == ZOK.rawValue ? .path(created.map { String(cString: $0) } ?? "") : .failure(rc))
                         }, context)
                     }
                 }
@@ -74,7 +74,7 @@ extension ZooKeeperSession {
                 data.withUnsafeBufferPointer { bytes in
                     bytes.withMemoryRebound(to: CChar.self) { value in
                         zoo_aset(handle, cPath, value.baseAddress, Int32(value.count), version ?? -1, { rc, stat, data in
-                            CallContext.complete(data, rc == ZOK.rawValue ? stat.map { .stat(ZooKeeperStat($0.pointee)) } ?? .done : .failure(rc))
+                            CallbackTable.complete(data, rc == ZOK.rawValue ? stat.map { .stat(ZooKeeperStat($0.pointee)) } ?? .done : .failure(rc))
                         }, context)
                     }
                 }
@@ -91,7 +91,7 @@ extension ZooKeeperSession {
             return nil
         }) { handle, context in
             zoo_adelete(handle, path, version ?? -1, { rc, data in
-                CallContext.complete(data, rc == ZOK.rawValue ? .done : .failure(rc))
+                CallbackTable.complete(data, rc == ZOK.rawValue ? .done : .failure(rc))
             }, context)
         }.get()
     }
@@ -125,13 +125,13 @@ extension ZooKeeperSession {
             return nil
         }) { handle, context in
             zoo_awget(handle, path, token == nil ? nil : { _, type, state, path, context in
-                CallContext.watchFired(type: type, state: state, path: path, context: context)
+                CallbackTable.watchFired(type: type, state: state, path: path, context: context)
             }, token.flatMap(Self.watchContext), { rc, value, length, stat, data in
-                guard rc == ZOK.rawValue, let stat else { return CallContext.complete(data, .failure(rc)) }
+                guard rc == ZOK.rawValue, let stat else { return CallbackTable.complete(data, .failure(rc)) }
                 let bytes = value.map { value in
                     length <= 0 ? [] : value.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
                 } ?? []
-                CallContext.complete(data, .data(bytes, ZooKeeperStat(stat.pointee)))
+                CallbackTable.complete(data, .data(bytes, ZooKeeperStat(stat.pointee)))
             }, context)
         }
         // A failed read set no watch.
@@ -147,16 +147,16 @@ extension ZooKeeperSession {
             return nil
         }) { handle, context in
             zoo_awget_children(handle, path, token == nil ? nil : { _, type, state, path, context in
-                CallContext.watchFired(type: type, state: state, path: path, context: context)
+                CallbackTable.watchFired(type: type, state: state, path: path, context: context)
             }, token.flatMap(Self.watchContext), { rc, strings, data in
-                guard rc == ZOK.rawValue else { return CallContext.complete(data, .failure(rc)) }
+                guard rc == ZOK.rawValue else { return CallbackTable.complete(data, .failure(rc)) }
                 var names: [String] = []
                 if let strings, let items = strings.pointee.data {
                     for index in 0..<Int(strings.pointee.count) {
                         if let item = items[index] { names.append(String(cString: item)) }
                     }
                 }
-                CallContext.complete(data, .children(names))
+                CallbackTable.complete(data, .children(names))
             }, context)
         }
         if case .failure = result, let token { _ = CallbackTable.shared.takeWatch(token) }
@@ -174,10 +174,10 @@ extension ZooKeeperSession {
             }
         }) { handle, context in
             zoo_awexists(handle, path, token == nil ? nil : { _, type, state, path, context in
-                CallContext.watchFired(type: type, state: state, path: path, context: context)
+                CallbackTable.watchFired(type: type, state: state, path: path, context: context)
             }, token.flatMap(Self.watchContext), { rc, stat, data in
-                guard rc == ZOK.rawValue, let stat else { return CallContext.complete(data, .failure(rc)) }
-                CallContext.complete(data, .stat(ZooKeeperStat(stat.pointee)))
+                guard rc == ZOK.rawValue, let stat else { return CallbackTable.complete(data, .failure(rc)) }
+                CallbackTable.complete(data, .stat(ZooKeeperStat(stat.pointee)))
             }, context)
         }
         // The server sets the watch for an existing node and for a missing one alike.
@@ -203,11 +203,11 @@ extension ZooKeeperSession {
     }
 
     /// Makes one asynchronous C call and waits for its completion. `submit` gets the handle
-    /// and the `data` to pass to C and returns the C call's result; `decode` turns a reply into
+    /// and the `data` to pass to C (the call's token) and returns the C call's result; `decode` turns a reply into
     /// the result (nil: the reply is a failure, reported with the operation and path).
     func perform<T: Sendable>(_ operation: String, _ path: String?, buffers: MultiBuffers? = nil,
                               decode: @escaping @Sendable (Reply) -> Result<T, ZooKeeperError>?,
-                              submit: (OpaquePointer, UnsafeMutableRawPointer) -> Int32) async -> Result<T, ZooKeeperError> {
+                              submit: (OpaquePointer, UnsafeRawPointer?) -> Int32) async -> Result<T, ZooKeeperError> {
         let core = core
         return await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, ZooKeeperError>, Never>) in
             let token = CallbackTable.shared.register(.init(session: core.key) { reply in
@@ -217,13 +217,12 @@ extension ZooKeeperSession {
                 // After the session ended, the C client refuses calls as "invalid state".
                 if code == .invalidState, core.sessionState.isFinal { code = core.endCode }
                 continuation.resume(returning: .failure(ZooKeeperError(code, operation: operation, path: path)))
-            })
-            let context = Unmanaged.passRetained(CallContext(token: token, buffers: buffers)).toOpaque()
-            let rc = core.withHandle { submit($0, context) } ?? core.endCode.rawValue
+            }, buffers: buffers)
+            let data = CallbackTable.data(token)
+            let rc = core.withHandle { submit($0, data) } ?? core.endCode.rawValue
             if rc != ZOK.rawValue {
                 // The C client did not take the call: no completion will come.
-                Unmanaged<CallContext>.fromOpaque(context).release()
-                CallbackTable.shared.takeCall(token)?.deliver(.failure(rc))
+                CallbackTable.shared.finish(token)?.deliver(.failure(rc))
             }
         }
     }

@@ -224,7 +224,7 @@ public final class ZooKeeperSession: Sendable {
             digest.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { cert in
                     zoo_add_auth(handle, "digest", cert.baseAddress, Int32(cert.count), { rc, data in
-                        CallContext.complete(data, rc == ZOK.rawValue ? .done : .failure(rc))
+                        CallbackTable.complete(data, rc == ZOK.rawValue ? .done : .failure(rc))
                     }, data)
                 }
             }

@@ -1,10 +1,10 @@
 import Foundation
-import PodSystem
 import Synchronization
 
 /// A TCP proxy on 127.0.0.1 in front of a loopback port, that can cut its connections and
 /// refuse new ones (a network partition between its clients and the target) and heal again.
-/// Each connection is pumped by two blocking threads.
+/// Each connection is pumped by two threads of its own (not Swift concurrency's, so the
+/// proxy forwards whatever the test's tasks do).
 public final class TCPProxy: Sendable {
     /// The port clients connect to.
     public let port: Int
@@ -63,7 +63,7 @@ public final class TCPProxy: Sendable {
         }
         listener = fd
         port = Int(UInt16(bigEndian: address.sin_port))
-        Task { [self] in await BlockingThread.run { self.acceptLoop() } }
+        Thread.detachNewThread { [self] in acceptLoop() }
     }
 
     /// Cuts every connection and refuses new ones until `heal`.
@@ -114,8 +114,8 @@ public final class TCPProxy: Sendable {
             }
             if cutMeanwhile { link.cut() }
             for (from, to) in [(client, server), (server, client)] {
-                Task { [self] in
-                    await BlockingThread.run { Self.pump(from: from, to: to) }
+                Thread.detachNewThread { [self] in
+                    Self.pump(from: from, to: to)
                     link.cut()
                     if link.pumpEnded() {
                         _ = state.withLock { $0.links.removeValue(forKey: id) }
@@ -154,7 +154,8 @@ public final class TCPProxy: Sendable {
             guard n > 0 else { return }
             var offset = 0
             while offset < n {
-                let written = buffer[offset..<n].withUnsafeBytes { write(to, $0.baseAddress, $0.count) }
+                // MSG_NOSIGNAL: a peer that is gone must not SIGPIPE the test process.
+                let written = buffer[offset..<n].withUnsafeBytes { send(to, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else { return }
                 offset += written

@@ -34,6 +34,8 @@ public final class ZooKeeperServer: Sendable {
         var startups: [Duration] = []
         /// The proxy of each session made by `connect`, by session id.
         var proxies: [Int64: TCPProxy] = [:]
+        /// The sessions a test partitioned.
+        var partitioned: Set<Int64> = []
     }
     private let state = Mutex(State())
 
@@ -45,7 +47,8 @@ public final class ZooKeeperServer: Sendable {
         self.port = port
     }
 
-    /// Starts a new server and waits until it answers (`ruok`), at most `timeout`.
+    /// Starts a new server and waits until it serves (`srvr` reports its mode), at most
+    /// `timeout`.
     public static func start(timeout: Duration = .seconds(30)) async throws -> ZooKeeperServer {
         guard isInstalled else { throw FixtureFailure(skipReason) }
         let directory = FileManager.default.temporaryDirectory
@@ -92,10 +95,13 @@ public final class ZooKeeperServer: Sendable {
         try await holder.get().get()
     }
 
-    /// How long each start took until the server answered `ruok`.
+    /// How long each start took until the server served.
     public var startupTimes: [Duration] { state.withLock { $0.startups } }
 
-    /// Starts the server (again: same port, same data) and waits until it answers.
+    /// Starts the server (again: same port, same data) and waits until it serves. The
+    /// sessions' proxies let clients through only then: a ZooKeeper server that is still
+    /// starting may take a reconnecting session's handshake and not answer it, and the client
+    /// would wait two thirds of its session timeout before it tries again.
     public func start(timeout: Duration = .seconds(30)) async throws {
         guard state.withLock({ $0.process == nil }) else { throw FixtureFailure("the ZooKeeper server runs already") }
         let log = directory + "/server.log"
@@ -107,9 +113,13 @@ public final class ZooKeeperServer: Sendable {
         let deadline = began.advanced(by: timeout)
         while ContinuousClock.now < deadline {
             if process.termination != nil { break }
-            if (try? await command("ruok", timeout: .milliseconds(500))) == "imok" {
+            if let answer = try? await command("srvr", timeout: .milliseconds(500)), answer.contains("Mode: ") {
                 let took = ContinuousClock.now - began
-                state.withLock { $0.startups.append(took) }
+                let proxies = state.withLock { s in
+                    s.startups.append(took)
+                    return s.proxies.filter { !s.partitioned.contains($0.key) }.map(\.value)
+                }
+                for proxy in proxies { proxy.heal() }
                 return
             }
             try await Task.sleep(for: .milliseconds(25))
@@ -121,9 +131,27 @@ public final class ZooKeeperServer: Sendable {
 
     /// Kills the server (as in a crash) and waits until it is gone. The data stays.
     public func stop() async {
-        guard let process = state.withLock({ s in defer { s.process = nil }; return s.process }) else { return }
+        let (process, proxies) = state.withLock { s in
+            defer { s.process = nil }
+            return (s.process, Array(s.proxies.values))
+        }
+        guard let process else { return }
+        for proxy in proxies { proxy.cut() }
         _ = process.signal(SIGTERM)
         _ = await process.waitForExit()
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open and nothing is answered, as with a
+    /// hung server. `resume` lets it go on.
+    public func pause() throws {
+        guard let process = state.withLock({ $0.process }) else { throw FixtureFailure("the ZooKeeper server is not running") }
+        // The script leads its own process group, with the JVM in it.
+        guard kill(-process.pid, SIGSTOP) == 0 else { throw FixtureFailure("SIGSTOP: errno \(errno)") }
+    }
+
+    public func resume() throws {
+        guard let process = state.withLock({ $0.process }) else { throw FixtureFailure("the ZooKeeper server is not running") }
+        guard kill(-process.pid, SIGCONT) == 0 else { throw FixtureFailure("SIGCONT: errno \(errno)") }
     }
 
     /// Stops the server and its proxies and removes its directory.
@@ -165,12 +193,19 @@ public final class ZooKeeperServer: Sendable {
     /// Cuts `session` (made by `connect`) off the server until `heal`: its connection drops and
     /// it cannot reconnect. The server expires it after its session timeout.
     public func partition(_ session: ZooKeeperSession) throws {
-        try proxy(of: session).cut()
+        let proxy = try proxy(of: session)
+        if let id = session.identity?.id { state.withLock { _ = $0.partitioned.insert(id) } }
+        proxy.cut()
     }
 
     /// Lets `session` reach the server again.
     public func heal(_ session: ZooKeeperSession) throws {
-        try proxy(of: session).heal()
+        let proxy = try proxy(of: session)
+        let running = state.withLock { s in
+            if let id = session.identity?.id { s.partitioned.remove(id) }
+            return s.process != nil
+        }
+        if running { proxy.heal() }
     }
 
     /// Expires `session` (made by `connect`) as a long partition would, and waits until it
@@ -202,7 +237,7 @@ public final class ZooKeeperServer: Sendable {
             var tv = timeval(tv_sec: Int(micros / 1_000_000), tv_usec: Int(micros % 1_000_000))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
             let request = Array(word.utf8)
-            guard write(fd, request, request.count) == request.count else { return nil }
+            guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return nil }
             var answer: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {

@@ -34,7 +34,8 @@ struct ZooKeeperSessionLossTests {
         try await withDeadline(.seconds(10), "the handle to be freed") {
             while session.core.withHandle({ _ in true }) != nil { try await Task.sleep(for: .milliseconds(20)) }
         }
-        #expect(CallbackTable.shared.count(session: session.core.key) == (0, 0))
+        await session.close()  // Waits for the close that began on its own.
+        #expect(CallbackTable.shared.count(session: session.core.key) == (0, 0, 0))
     }
 
     @Test func connectFailsInTimeWhenNoServerAnswers() async throws {
@@ -79,6 +80,49 @@ struct ZooKeeperSessionLossTests {
             try await writer.set(path, data: ZK.bytes("2"))
             #expect(try await withDeadline(.seconds(10), "the watch") { try await watch.event() }.kind == .dataChanged)
             #expect(states.values.prefix(3) == [.connected, .disconnected, .connected])
+        }
+    }
+
+    /// A hung server: calls fail (OPERATIONTIMEOUT) once the client gave up on the connection
+    /// (two thirds of the session timeout), and closing a session resumes its pending calls at
+    /// once with CLOSING and releases everything it gave the C client.
+    @Test func hungServerAndPendingCallsAtClose() async throws {
+        try await ZooKeeperServer.with { server in
+            let quick = try await ZK.session(server, timeout: .seconds(2))
+            let slow = try await ZK.session(server, timeout: .seconds(30))
+            defer { Task { await quick.close() } }
+            let path = ZK.path("hung")
+            _ = try await slow.create(path, data: ZK.bytes("x"))
+
+            try server.pause()
+            defer { try? server.resume() }
+            let lost = try await withDeadline(.seconds(10), "a call to a hung server to fail") {
+                await ZK.error { try await quick.get(path) }
+            }
+            // The C client says OPERATIONTIMEOUT when the server stops answering on an open
+            // connection, CONNECTIONLOSS when the connection goes.
+            #expect(lost?.code.isConnectionProblem == true, "\(String(describing: lost))")
+
+            let pending = Task {
+                await withTaskGroup(of: ZooKeeperError?.self) { group in
+                    for _ in 0..<4 { group.addTask { await ZK.error { try await slow.get(path) } } }
+                    // A multi: the C client writes its results into memory of ours.
+                    group.addTask { await ZK.error { try await slow.multi([.check(path), .set(path, data: ZK.bytes("y"))]) } }
+                    return await group.reduce(into: [ZooKeeperError?]()) { $0.append($1) }
+                }
+            }
+            try await withDeadline(.seconds(10), "five pending calls") {
+                while CallbackTable.shared.count(session: slow.core.key).calls < 5 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(CallbackTable.shared.count(session: slow.core.key).memory == 5)
+            let closing = Task { await slow.close() }
+            let errors = try await withDeadline(.seconds(2), "the pending calls to end") { await pending.value }
+            #expect(errors.count == 5)
+            #expect(errors.allSatisfy { $0?.code == .closing })
+            // zookeeper_close waits (up to 4.5 s) for the hung server before it lets go.
+            try await withDeadline(.seconds(15), "the close") { await closing.value }
+            #expect(CallbackTable.shared.count(session: slow.core.key).memory == 0)
+            #expect(CallbackTable.shared.count(session: slow.core.key) == (0, 0, 0))
         }
     }
 }

@@ -187,7 +187,8 @@ struct ZooKeeperSessionTests {
         #expect(await ZK.error { try await session.get(path) }?.code == .closing)
         try await updates.waitForEnd("the state stream to end")
         #expect(updates.values == [.connected, .closed])
-        #expect(CallbackTable.shared.count(session: key) == (0, 0))
+        #expect(CallbackTable.shared.count(session: key) == (0, 0, 0))
+        #expect(CallbackTable.shared.count(session: key).memory == 0)
     }
 
     @Test func manyConcurrentCalls() async throws {
@@ -211,5 +212,6 @@ struct ZooKeeperSessionTests {
         }
         #expect(reads == 200)
         #expect(CallbackTable.shared.count(session: session.core.key).calls == 0)
+        #expect(CallbackTable.shared.count(session: session.core.key).memory == 0)
     }
 }
