@@ -228,8 +228,9 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Benchmarks/Sources/pod-bench", swiftSettings: swiftSettings,
                           linkerSettings: releaseLinkerSettings),
+        // pod-executor: built for the check that it does not link ZooKeeper.
         .testTarget(name: "ZooKeeperTests",
-                    dependencies: ["ZooKeeper", "PodTestFixtures", "PodSystem", .product(name: "Logging", package: "swift-log")],
+                    dependencies: ["ZooKeeper", "PodTestFixtures", "pod-executor", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         // Fixtures shared by test targets (the loopback registry with the test images, a ZooKeeper server).
         .target(name: "PodTestFixtures", dependencies: ["PodSystem", "LocalMesos", "MesosProtocol", "ZooKeeper", .product(name: "Logging", package: "swift-log")], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),

@@ -42,7 +42,8 @@ public struct ZooKeeperURLError: Error, Sendable, Hashable, CustomStringConverti
 public struct ZooKeeperURL: Sendable, Hashable, CustomStringConvertible {
     /// `host:port,host:port`, as the ZooKeeper client takes it.
     public let servers: String
-    /// The znode the URL names, never `/` and never ending in `/` (`/mesos`).
+    /// The znode the URL names, never `/` and never ending in `/` (`/mesos`). It is the node
+    /// of the group (masters, an election), not a chroot of the session.
     public let path: String
     /// The `digest` credentials, when the URL has them.
     public let credentials: ZooKeeperCredentials?

@@ -97,6 +97,8 @@ public actor ZooKeeperLeaderLatch {
         let current = generation
         runner = Task { await self.run(generation: current) }
         for await update in updates where update != .idle { break }
+        try Task.checkCancellation()
+        if case .lost(let error) = status { throw error }
     }
 
     /// Leaves the election: deletes the own node, so the next participant leads at once.
