@@ -60,6 +60,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CZooKeeper", path: "Sources/CZooKeeper", providers: [.apt(["libzookeeper-mt-dev"])]),
         .target(name: "CPodShim", path: "Sources/CPodShim",
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Werror", "-O2"])]),
         .target(name: "PodSystem",
@@ -109,6 +110,11 @@ let package = Package(
                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
+
+        // MARK: - ZooKeeper (master detection, leader election, shared state); never in the executor
+        .target(name: "ZooKeeper",
+                dependencies: ["CZooKeeper", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings),
 
         // MARK: - Scheduler and the embedded Mesos
@@ -232,8 +238,12 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Benchmarks/Sources/pod-bench", swiftSettings: swiftSettings,
                           linkerSettings: releaseLinkerSettings),
-        // Fixtures shared by test targets (the loopback registry with the test images).
-        .target(name: "PodTestFixtures", dependencies: ["PodSystem", "LocalMesos", "MesosProtocol", .product(name: "Logging", package: "swift-log")], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),
+        // pod-executor: built for the check that it does not link ZooKeeper.
+        .testTarget(name: "ZooKeeperTests",
+                    dependencies: ["ZooKeeper", "PodTestFixtures", "pod-executor", .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
+        // Fixtures shared by test targets (the loopback registry with the test images, a ZooKeeper server).
+        .target(name: "PodTestFixtures", dependencies: ["PodSystem", "LocalMesos", "MesosProtocol", "ZooKeeper", .product(name: "Logging", package: "swift-log")], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),
         .testTarget(name: "PodExecutorTests",
                     dependencies: ["PodExecutorCore", "LocalMesos", "MesosProtocol", "PodRuntime", "PodSystem", "pod-executor",
                                    "ImageStore", "PodTestFixtures",
