@@ -196,6 +196,7 @@ let package = Package(
         .testTarget(name: "PodSchedulerTests",
                     dependencies: ["PodSchedulerCore", "PodSpec", "LocalMesos", "MesosHTTP", "MesosProtocol", "pod-executor",
                                    "pod-scheduler", "podctl", "PodTestFixtures", "PodSystem",
+                                   .product(name: "GRDB", package: "GRDB.swift"),
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                    .product(name: "Logging", package: "swift-log")],

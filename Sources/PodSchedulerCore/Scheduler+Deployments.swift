@@ -248,6 +248,7 @@ extension Scheduler {
             instances.removeValue(forKey: id)
         }
         if !expunge.isEmpty { save([], deleted: expunge) }
+        pruneOlderSpecs()
         await progressDeployments()
     }
 }

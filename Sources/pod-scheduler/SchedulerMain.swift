@@ -37,7 +37,7 @@ enum SchedulerMain {
         config.hostname = settings.httpAddress
         config.webuiURL = base
         config.principal = settings.mesosSecurity.principal
-        let scheduler = try Scheduler(configuration: config, databasePath: settings.workDirectory + "/state.db", logger: logger)
+        let scheduler = try await Scheduler(configuration: config, databasePath: settings.workDirectory + "/state.db", logger: logger)
         let httpClient = SchedulerMasterClient.makeHTTPClient(tlsConfiguration: settings.mesosSecurity.tlsConfiguration)
         await scheduler.start(masters: masters, client: SchedulerMasterClient(masters: masters, httpClient: httpClient,
                                                                               credential: settings.mesosSecurity.credential))
