@@ -134,6 +134,11 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Metrics", package: "swift-metrics")],
                 swiftSettings: swiftSettings),
+        // High availability: the state in ZooKeeper, leader election, the leadership lifecycle.
+        .target(name: "PodSchedulerHA",
+                dependencies: ["PodSchedulerCore", "ZooKeeper", "PodSpec",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
         .target(name: "PodSchedulerAPI",
                 dependencies: ["PodSchedulerCore", "PodSpec",
                                .product(name: "Hummingbird", package: "hummingbird"),
@@ -242,6 +247,10 @@ let package = Package(
         // pod-executor: built for the check that it does not link ZooKeeper.
         .testTarget(name: "ZooKeeperTests",
                     dependencies: ["ZooKeeper", "PodTestFixtures", "pod-executor", .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "PodSchedulerHATests",
+                    dependencies: ["PodSchedulerHA", "PodSchedulerCore", "PodSpec", "ZooKeeper", "PodTestFixtures",
+                                   .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         // Fixtures shared by test targets (the loopback registry with the test images, a ZooKeeper server).
         .target(name: "PodTestFixtures", dependencies: ["PodSystem", "LocalMesos", "MesosProtocol", "ZooKeeper", .product(name: "Logging", package: "swift-log")], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),
