@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MesosHTTP
 import MesosProtocol
+import Synchronization
 
 /// Receives what the framework's subscription delivers.
 protocol FrameworkEventHandler: AnyObject, Sendable {
@@ -9,6 +10,9 @@ protocol FrameworkEventHandler: AnyObject, Sendable {
     func subscribed(frameworkID: String, reconnect: Bool) async
     func disconnected() async
     func handle(_ event: Mesos_V1_Scheduler_Event) async
+    /// The master gave the framework to another scheduler (`Framework failed over`): the
+    /// driver stopped for good.
+    func frameworkTakenOver() async
 }
 
 /// The framework's connection to the Mesos master: SUBSCRIBE (with the stored framework
@@ -29,12 +33,17 @@ actor FrameworkDriver {
     private(set) var connection: Connection?
     private var loop: Task<Void, Never>?
     private var stopped = false
+    /// With several scheduler instances: the leader's gate. Nothing is sent to the master while
+    /// it is closed, and nothing at all once it was revoked.
+    let gate: LeadershipGate?
 
-    init(client: SchedulerMasterClient, frameworkInfo: Mesos_V1_FrameworkInfo, frameworkID: String?, logger: Logger) {
+    init(client: SchedulerMasterClient, frameworkInfo: Mesos_V1_FrameworkInfo, frameworkID: String?, logger: Logger,
+         gate: LeadershipGate? = nil) {
         self.client = client
         self.frameworkInfo = frameworkInfo
         self.frameworkID = frameworkID
         self.logger = logger
+        self.gate = gate
     }
 
     func start(handler: any FrameworkEventHandler) {
@@ -59,6 +68,9 @@ actor FrameworkDriver {
         var backoff = Duration.milliseconds(500)
         var everSubscribed = false
         while !Task.isCancelled && !stopped {
+            if let gate {
+                do { try await gate.wait() } catch { return }
+            }
             var call = Mesos_V1_Scheduler_Call()
             call.type = .subscribe
             var info = frameworkInfo
@@ -74,7 +86,10 @@ actor FrameworkDriver {
                     everSubscribed = true
                     backoff = .milliseconds(500)
                 }
-                if ended.fatal { return }
+                if ended.fatal {
+                    await handler?.frameworkTakenOver()
+                    return
+                }
                 logger.warning("subscription to the master ended; re-subscribing", metadata: ["reason": "\(ended.reason)"])
             } catch let error as MesosHTTPError where error.isRefusal {
                 // 401 (credentials missing or wrong) or 400 (principal mismatch): only an
@@ -98,20 +113,28 @@ actor FrameworkDriver {
         var reason: String
     }
 
-    private final class Clock: @unchecked Sendable {
-        // Safe: written by the reading task, read by the watchdog; a stale read only
-        // delays the timeout by one check.
-        var last = ContinuousClock.now
-        var interval: Duration = .seconds(15)
+    /// When the stream last delivered something, and the heartbeat interval the master
+    /// announced: written by the reading task, read by the watchdog.
+    private final class StreamLiveness: Sendable {
+        private struct State {
+            var last = ContinuousClock.now
+            var interval: Duration = .seconds(15)
+        }
+        private let state = Mutex(State())
+
+        func heard() { state.withLock { $0.last = ContinuousClock.now } }
+        func setInterval(_ interval: Duration) { state.withLock { $0.interval = interval } }
+        /// No event for five heartbeat intervals (reference §4.3).
+        var isSilent: Bool { state.withLock { ContinuousClock.now - $0.last > $0.interval * 5 } }
     }
 
     private func read(_ subscription: SchedulerMasterClient.Subscription, reconnect: Bool) async -> Ending {
-        let clock = Clock()
+        let liveness = StreamLiveness()
         var ending = Ending(subscribed: false, fatal: false, reason: "the master closed the stream")
         let watchdog = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                if ContinuousClock.now - clock.last > clock.interval * 5 { return true }
+                if liveness.isSilent { return true }
             }
             return false
         }
@@ -119,7 +142,7 @@ actor FrameworkDriver {
             var local = Ending(subscribed: false, fatal: false, reason: "the master closed the stream")
             do {
                 for try await item in subscription.events {
-                    clock.last = ContinuousClock.now
+                    liveness.heard()
                     guard case .success(let event) = item else {
                         self.logger.warning("undecodable event from the master ignored")
                         continue
@@ -128,7 +151,7 @@ actor FrameworkDriver {
                     case .subscribed:
                         let id = event.subscribed.frameworkID.value
                         if event.subscribed.hasHeartbeatIntervalSeconds, event.subscribed.heartbeatIntervalSeconds > 0 {
-                            clock.interval = .milliseconds(Int64(event.subscribed.heartbeatIntervalSeconds * 1000))
+                            liveness.setInterval(.milliseconds(Int64(event.subscribed.heartbeatIntervalSeconds * 1000)))
                         }
                         self.setConnection(Connection(streamID: subscription.streamID, leader: subscription.leader, frameworkID: id))
                         local.subscribed = true
@@ -160,16 +183,13 @@ actor FrameworkDriver {
             }
             return local
         }
-        // Whichever ends first: the stream, or the heartbeat watchdog.
-        let timedOut = await withTaskGroup(of: Bool?.self) { group in
-            // Awaiting a Task's value ignores cancellation: without the handler a stream that
-            // ended (a master that stopped or was killed) was only noticed by the watchdog,
-            // five heartbeat intervals later.
-            group.addTask { await withTaskCancellationHandler { await watchdog.value } onCancel: { watchdog.cancel() } }
-            group.addTask { _ = await reader.value; return nil }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first == true
+        // Whichever ends first: the stream, or the heartbeat watchdog. A driver that is
+        // stopped (its loop cancelled) closes the stream at once.
+        let timedOut = await withTaskCancellationHandler {
+            await firstEnding(watchdog: watchdog, reader: reader)
+        } onCancel: {
+            reader.cancel()
+            watchdog.cancel()
         }
         watchdog.cancel()
         if timedOut {
@@ -183,6 +203,20 @@ actor FrameworkDriver {
         return ending
     }
 
+    /// Whether the watchdog fired before the reader ended.
+    private func firstEnding(watchdog: Task<Bool, Never>, reader: Task<Ending, Never>) async -> Bool {
+        await withTaskGroup(of: Bool?.self) { group in
+            // Awaiting a Task's value ignores cancellation: without the handler a stream that
+            // ended (a master that stopped or was killed) was only noticed by the watchdog,
+            // five heartbeat intervals later.
+            group.addTask { await withTaskCancellationHandler { await watchdog.value } onCancel: { watchdog.cancel() } }
+            group.addTask { _ = await reader.value; return nil }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first == true
+        }
+    }
+
     private func setConnection(_ c: Connection) {
         connection = c
         frameworkID = c.frameworkID
@@ -194,6 +228,7 @@ actor FrameworkDriver {
 
     /// Sends a call on the current subscription; throws when not subscribed.
     func send(_ call: Mesos_V1_Scheduler_Call) async throws {
+        if let gate { try await gate.wait() }
         guard let c = connection else { throw MesosHTTPError(.transport, "not subscribed to a master") }
         var call = call
         call.frameworkID = Mesos_V1_FrameworkID(c.frameworkID)

@@ -235,7 +235,7 @@ extension Scheduler {
     }
 
     public func info() async -> SchedulerInfo {
-        SchedulerInfo(name: configuration.frameworkName, version: "0.1.0", frameworkID: frameworkID,
+        SchedulerInfo(name: configuration.frameworkName, version: Self.version, frameworkID: frameworkID,
                       leader: "\(configuration.hostname):\(configuration.httpPort)", masterURL: configuration.masterURL,
                       httpPort: configuration.httpPort, elected: true)
     }

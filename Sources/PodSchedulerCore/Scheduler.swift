@@ -31,11 +31,19 @@ public actor Scheduler: PodService, FrameworkEventHandler {
         public var webuiURL: String?
         /// How often kills, relaunches and deployments are re-checked.
         public var tick: Duration = .milliseconds(500)
+        /// With several instances: the leader's gate (see `LeadershipGate`), which every call
+        /// to the master waits for.
+        public var gate: LeadershipGate?
+        /// Called when the master gave the framework to another scheduler.
+        public var onFrameworkTakenOver: (@Sendable () async -> Void)?
 
         public init(executorCommand: Mesos_V1_CommandInfo) {
             self.executorCommand = executorCommand
         }
     }
+
+    /// The version `/v2/info` reports.
+    public static let version = "0.1.0"
 
     let configuration: Configuration
     let store: any SchedulerStateStore
@@ -121,7 +129,8 @@ public actor Scheduler: PodService, FrameworkEventHandler {
             c.type = $0
             return c
         }
-        let driver = FrameworkDriver(client: client, frameworkInfo: info, frameworkID: frameworkID, logger: logger)
+        let driver = FrameworkDriver(client: client, frameworkInfo: info, frameworkID: frameworkID, logger: logger,
+                                     gate: configuration.gate)
         self.driver = driver
         await driver.start(handler: self)
         let tick = configuration.tick
@@ -243,6 +252,13 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     func disconnected() async {
         subscribed = false
         logger.warning("disconnected from the master")
+    }
+
+    func frameworkTakenOver() async {
+        subscribed = false
+        logger.error("the master gave the framework to another scheduler; this one stops acting",
+                     metadata: ["mesos.framework_id": "\(frameworkID ?? "none")"])
+        await configuration.onFrameworkTakenOver?()
     }
 
     func handle(_ event: Mesos_V1_Scheduler_Event) async {
