@@ -116,6 +116,12 @@ let package = Package(
         .target(name: "ZooKeeper",
                 dependencies: ["CZooKeeper", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings),
+        // Mesos masters in ZooKeeper: the leader's detection (`--master zk://…`) and a master's candidacy.
+        .target(name: "MasterDetection",
+                dependencies: ["ZooKeeper", "MesosProtocol", "MesosHTTP",
+                               .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
 
         // MARK: - Scheduler and the embedded Mesos
         .target(name: "LocalMesos",
@@ -152,7 +158,7 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: swiftSettings, linkerSettings: executorLinkerSettings),
         .executableTarget(name: "pod-scheduler",
-                          dependencies: ["PodSchedulerAPI", "PodSchedulerCore", "LocalMesos", "PodSystem",
+                          dependencies: ["PodSchedulerAPI", "PodSchedulerCore", "LocalMesos", "PodSystem", "MasterDetection", "ZooKeeper",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -194,7 +200,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PodSchedulerTests",
-                    dependencies: ["PodSchedulerCore", "PodSpec", "LocalMesos", "MesosHTTP", "MesosProtocol", "pod-executor",
+                    dependencies: ["PodSchedulerCore", "PodSpec", "LocalMesos", "MesosHTTP", "MesosProtocol", "MasterDetection", "ZooKeeper", "pod-executor",
                                    "pod-scheduler", "podctl", "PodTestFixtures", "PodSystem",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -241,6 +247,10 @@ let package = Package(
         // pod-executor: built for the check that it does not link ZooKeeper.
         .testTarget(name: "ZooKeeperTests",
                     dependencies: ["ZooKeeper", "PodTestFixtures", "pod-executor", .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "MasterDetectionTests",
+                    dependencies: ["MasterDetection", "ZooKeeper", "MesosHTTP", "MesosProtocol", "PodTestFixtures",
+                                   .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         // Fixtures shared by test targets (the loopback registry with the test images, a ZooKeeper server).
         .target(name: "PodTestFixtures", dependencies: ["PodSystem", "LocalMesos", "MesosProtocol", "ZooKeeper", .product(name: "Logging", package: "swift-log")], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),

@@ -1,0 +1,6 @@
+import Foundation
+import MasterDetection
+import MesosProtocol
+import Testing
+
+@Suite struct MasterInfoCodecTests {}
