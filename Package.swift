@@ -193,7 +193,7 @@ let package = Package(
                     resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(name: "PodSpecTests", dependencies: ["PodSpec", "MesosProtocol", "PodTestFixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "ImageStoreTests",
-                    dependencies: ["ImageStore", "PodSystem",
+                    dependencies: ["ImageStore", "PodSystem", "PodTestFixtures",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio"),
