@@ -237,7 +237,7 @@ extension Scheduler {
     public func info() async -> SchedulerInfo {
         SchedulerInfo(name: configuration.frameworkName, version: Self.version, frameworkID: frameworkID,
                       leader: "\(configuration.hostname):\(configuration.httpPort)", masterURL: configuration.masterURL,
-                      httpPort: configuration.httpPort, elected: true)
+                      httpPort: configuration.httpPort, elected: true, mesosLeaderURL: await driver?.leaderURL)
     }
 
     public func unresolvableSecrets(_ pod: PodDefinition) async -> [String: String] {

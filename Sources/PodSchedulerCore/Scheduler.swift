@@ -113,8 +113,10 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     /// orphan their tasks (Marathon's FrameworkIdMissing), so such a state is not led.
     public var lacksFrameworkID: Bool { frameworkID == nil && !instances.isEmpty }
 
-    /// Connects to the master(s) and starts the housekeeping loop.
-    public func start(masters: [MesosEndpoint], client: SchedulerMasterClient) async {
+    /// Connects to the master(s) and starts the housekeeping loop. With a `locator`
+    /// (`--master zk://…`) the framework subscribes to the leader it reports instead of the
+    /// client's list, and follows it when it changes.
+    public func start(masters: [MesosEndpoint], client: SchedulerMasterClient, locator: (any MasterLocator)? = nil) async {
         var info = Mesos_V1_FrameworkInfo()
         info.user = configuration.user
         info.name = configuration.frameworkName
@@ -129,10 +131,10 @@ public actor Scheduler: PodService, FrameworkEventHandler {
             c.type = $0
             return c
         }
-        let driver = FrameworkDriver(client: client, frameworkInfo: info, frameworkID: frameworkID, logger: logger,
+        let driver = FrameworkDriver(client: client, locator: locator, frameworkInfo: info, frameworkID: frameworkID, logger: logger,
                                      gate: configuration.gate)
         self.driver = driver
-        await driver.start(handler: self)
+        await driver.start(handler: self, locator: locator)
         let tick = configuration.tick
         ticker = Task { [weak self] in
             while !Task.isCancelled {
