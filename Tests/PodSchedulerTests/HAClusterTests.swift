@@ -101,6 +101,8 @@ struct HAClusterTests {
             try await first.process.wait("a first executor", timeout: .seconds(30), interval: .milliseconds(10)) {
                 !first.executorPIDs().isEmpty
             }
+            let executorsAtKill = fleet.cluster.executorPIDs().count
+            let killed = ContinuousClock.now
             leader.kill9()
             let survivors = fleet.schedulers.filter { $0 !== leader }
             // Requests during the failover: answered once a new leader serves, never wrong.
@@ -111,6 +113,7 @@ struct HAClusterTests {
                 newLeader = try await fleet.leader(asking: survivors[0])
                 return newLeader != nil && newLeader !== leader
             }
+            print("HA failover: leader killed with \(executorsAtKill) executors started; another leads after \(ContinuousClock.now - killed)")
             let elected = try await newLeader?.request(.GET, "/v2/info")
             #expect(elected?.object["elected"] as? Bool == true)
             #expect(elected?.object["frameworkId"] as? String == frameworkID, "the new leader subscribed with the same framework id")
