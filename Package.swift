@@ -166,7 +166,7 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: swiftSettings, linkerSettings: executorLinkerSettings),
         .executableTarget(name: "pod-scheduler",
-                          dependencies: ["PodSchedulerAPI", "PodSchedulerCore", "LocalMesos", "PodSystem", "MasterDetection", "ZooKeeper",
+                          dependencies: ["PodSchedulerAPI", "PodSchedulerCore", "PodSchedulerHA", "LocalMesos", "PodSystem", "MasterDetection", "ZooKeeper",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -26,6 +26,10 @@ public final class LeaderProxy: Sendable {
         /// How long a request waits for a leader that serves: while none is elected, or while
         /// the known one cannot be reached (it may be gone, and not yet replaced).
         public var leaderWait: Duration = .milliseconds(2750)
+        /// How long a request waits for another leader when the known one cannot be
+        /// reached: a leader that died is replaced within the ZooKeeper session timeout, so
+        /// the executable sets this to that timeout plus `leaderWait`.
+        public var unreachableLeaderWait: Duration = .milliseconds(2750)
         /// The largest answer relayed.
         public var maxBody = 256 << 20
 
@@ -48,6 +52,9 @@ public final class LeaderProxy: Sendable {
                                                                     read: .init(settings.readTimeout)),
                                                      decompression: .disabled)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A refused connection fails at once (the client's default retries it until the
+        // connect timeout): the middleware then waits for the next leader itself.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

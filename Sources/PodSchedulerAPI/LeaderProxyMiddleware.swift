@@ -17,6 +17,8 @@ struct LeaderProxyMiddleware<Context: RequestContext>: RouterMiddleware {
     let proxy: LeaderProxy
 
     static var localPaths: Set<String> { ["/ping", "/metrics"] }
+    /// Methods whose request may be sent again when an exchange broke.
+    static var safeMethods: Set<HTTPRequest.Method> { [.get, .head, .options] }
 
     private enum Target {
         case local
@@ -32,10 +34,11 @@ struct LeaderProxyMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.error(.badGateway, "Detected proxying loop.")
         }
         var body: ByteBuffer?
-        let deadline = ContinuousClock.now + proxy.settings.leaderWait
+        let start = ContinuousClock.now
         var unreachable: LeaderAddress?
         while true {
-            switch await target(until: deadline, avoiding: unreachable) {
+            let wait = unreachable == nil ? proxy.settings.leaderWait : max(proxy.settings.leaderWait, proxy.settings.unreachableLeaderWait)
+            switch await target(until: start + wait, avoiding: unreachable) {
             case .local?:
                 return try await serve(request, context: context, next: next)
             case nil:
@@ -57,6 +60,10 @@ struct LeaderProxyMiddleware<Context: RequestContext>: RouterMiddleware {
                     return try await proxy.forward(request, body: body ?? ByteBuffer(), to: leader, clientIP: context.clientIP)
                 } catch .unreachable(let reason) {
                     proxy.logger.info("leader unreachable; waiting for another", metadata: ["ha.leader": "\(leader)", "error": "\(reason)"])
+                    unreachable = leader
+                } catch .broken(let reason) where Self.safeMethods.contains(request.method) {
+                    // A request without effects may have met a leader dying: try the next.
+                    proxy.logger.info("proxying to the leader broke; waiting for another", metadata: ["ha.leader": "\(leader)", "error": "\(reason)"])
                     unreachable = leader
                 } catch .broken(let reason) {
                     proxy.logger.warning("proxying to the leader failed", metadata: ["ha.leader": "\(leader)", "error": "\(reason)"])

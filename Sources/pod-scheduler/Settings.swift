@@ -37,6 +37,10 @@ struct Settings: Sendable {
     var authentication: APIConfiguration.Authentication
     /// The embedded master and agent of `--master local` (the `--local-*` flags).
     var localCluster: LocalCluster.Configuration
+    /// `--zk`: several instances, one leader, the state in ZooKeeper; nil: one instance.
+    var highAvailability: HighAvailability?
+    /// The host others reach this instance's API at (`--hostname`).
+    var hostname: String
 
     init(command c: PodSchedulerCommand) throws {
         var problems: [String] = []
@@ -106,6 +110,8 @@ struct Settings: Sendable {
             }
         }
 
+        hostname = Self.hostname(c, problems: &problems)
+        highAvailability = Self.highAvailability(c, master: master, problems: &problems)
         localCluster = LocalCluster.Configuration(
             workDirectory: c.workDir,
             flags: .init(prefix: "--local-", cpus: c.localCPUs, memory: c.localMemory, disk: c.localDisk, ports: c.localPorts,
