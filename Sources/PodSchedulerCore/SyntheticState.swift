@@ -19,7 +19,7 @@ public struct SyntheticState: Sendable {
         var instances: [InstanceRecord] = []
         let started = Date(timeIntervalSince1970: 1_796_000_000)
         for p in 0..<pods {
-            let pod = try PodDefinition.parse(Data(Self.template(p).utf8))
+            let pod = try PodDefinition.parse(Data(Self.template(p, instances: instancesPerPod).utf8))
             definitions.append(pod)
             for i in 0..<instancesPerPod {
                 let id = InstanceId(podId: pod.id, uuid: Self.uuid(p, i))
@@ -76,10 +76,10 @@ public struct SyntheticState: Sendable {
 
     /// A pod as an operator writes it: an app and a sidecar, resources, labels, an env var,
     /// a health check and a host port.
-    static func template(_ n: Int) -> String {
+    static func template(_ n: Int, instances: Int) -> String {
         """
         {"id": "/synthetic/team-\(n % 10)/pod-\(n)", "labels": {"team": "team-\(n % 10)", "tier": "web"},
-         "scaling": {"kind": "fixed", "instances": 1},
+         "scaling": {"kind": "fixed", "instances": \(instances)},
          "environment": {"MODE": "benchmark"},
          "containers": [
            {"name": "app", "exec": {"command": {"shell": "sleep 1000"}}, "resources": {"cpus": 0.1, "mem": 32},

@@ -149,3 +149,24 @@ struct ZooKeeperLeader {
 func fmtMS(_ ms: Double) -> String {
     ms >= 1000 ? fmt(ms / 1000, 2) + " s" : fmt(ms, ms < 10 ? 2 : 1) + " ms"
 }
+
+/// Writes a `SyntheticState` into the ZooKeeper state of `--zk` pod-scheduler instances, for
+/// `Benchmarks/failover.sh`: while no instance runs, keeping the framework id stored there.
+enum StoreSeed {
+    static func run(url: String, instances: Int) async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let zkURL = try ZooKeeperURL(url)
+        let session = try await ZooKeeperSession.connect(.init(url: zkURL, logger: logger))
+        let store = try await ZooKeeperSchedulerStore.open(session: session, layout: ZooKeeperStoreLayout(root: zkURL.path), fence: nil,
+                                                           gate: nil, location: zkURL.description, logger: logger)
+        guard let id = try await store.record(StoreKey(.frameworkID, "id")).map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw BenchFailure("\(zkURL) holds no framework id: run a scheduler on it once first")
+        }
+        let state = try SyntheticState(pods: max(1, instances / 10), instancesPerPod: 10, frameworkID: id)
+        try await store.write(try state.changes()).durable()
+        await store.close()
+        await session.close()
+        print("seeded \(state.instanceCount) instances into \(zkURL) (framework \(id))")
+    }
+}
