@@ -81,16 +81,24 @@ struct SecretsEndToEndTests {
             // Everywhere else: REST answers, metrics, logs, the store, the agent's work
             // directory (checkpoints, sandboxes, images), runtime state, the executor, podctl.
             let instanceID = try #require(((try await daemon.status("/secret-sweep"))["instances"] as? [[String: Any]])?.first?["id"] as? String)
+            let versions = try await daemon.request(.GET, "/v2/pods/secret-sweep::versions")
+            let version = try #require((try JSONSerialization.jsonObject(with: versions.body) as? [String])?.first, "\(versions.text)")
             for path in ["/v2/pods", "/v2/pods/secret-sweep", "/v2/pods/secret-sweep::status", "/v2/pods/::status",
-                         "/v2/pods/secret-sweep::versions", "/v2/deployments", "/v2/queue?embed=lastUnusedOffers", "/v2/info", "/metrics"] {
-                findings += sweep.find(in: try await daemon.request(.GET, path).body, place: "GET \(path)")
+                         "/v2/pods/secret-sweep::versions", "/v2/pods/secret-sweep::versions/\(version)", "/v2/deployments",
+                         "/v2/queue", "/v2/queue?embed=lastUnusedOffers", "/v2/info", "/metrics", "/ping"] {
+                let answer = try await daemon.request(.GET, path)
+                #expect(answer.status == 200, "GET \(path): \(answer.status)")
+                findings += sweep.find(in: answer.body, place: "GET \(path)")
             }
             let tree = sweep.findInTree(daemon.workDirectory, excluding: [secrets])
             for file in ["/state.db", "/checkpoint.log", "/scheduler.log", "/stderr", "/stdout", "/state.db-wal"] {
                 #expect(tree.files.contains { $0.hasSuffix(file) }, "the sweep read a \(file) (\(tree.files.count) files)")
             }
             findings += tree.findings
-            findings += sweep.findInTree("/run/mesos-pods/pods").findings
+            let runtime = sweep.findInTree("/run/mesos-pods/pods")
+            #expect(runtime.files.contains { $0.contains("secret-sweep") && $0.hasSuffix("/state.json") },
+                     "the sweep read the executor's state.json (\(runtime.files.count) files)")
+            findings += runtime.findings
             for pid in daemon.executorPIDs() {
                 for file in ["environ", "cmdline"] {
                     findings += sweep.find(in: FileManager.default.contents(atPath: "/proc/\(pid)/\(file)") ?? Data(),
