@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import PodSystem
+import PodTestFixtures
 @testable import ImageStore
 
 /// One image store on a fresh directory, with its HTTP client and a log capture.
