@@ -81,35 +81,7 @@ struct SecretsEndToEndTests {
             // Everywhere else: REST answers, metrics, logs, the store, the agent's work
             // directory (checkpoints, sandboxes, images), runtime state, the executor, podctl.
             let instanceID = try #require(((try await daemon.status("/secret-sweep"))["instances"] as? [[String: Any]])?.first?["id"] as? String)
-            let versions = try await daemon.request(.GET, "/v2/pods/secret-sweep::versions")
-            let version = try #require((try JSONSerialization.jsonObject(with: versions.body) as? [String])?.first, "\(versions.text)")
-            for path in ["/v2/pods", "/v2/pods/secret-sweep", "/v2/pods/secret-sweep::status", "/v2/pods/::status",
-                         "/v2/pods/secret-sweep::versions", "/v2/pods/secret-sweep::versions/\(version)", "/v2/deployments",
-                         "/v2/queue", "/v2/queue?embed=lastUnusedOffers", "/v2/info", "/metrics", "/ping"] {
-                let answer = try await daemon.request(.GET, path)
-                #expect(answer.status == 200, "GET \(path): \(answer.status)")
-                findings += sweep.find(in: answer.body, place: "GET \(path)")
-            }
-            let tree = sweep.findInTree(daemon.workDirectory, excluding: [secrets])
-            for file in ["/state.db", "/checkpoint.log", "/scheduler.log", "/stderr", "/stdout", "/state.db-wal"] {
-                #expect(tree.files.contains { $0.hasSuffix(file) }, "the sweep read a \(file) (\(tree.files.count) files)")
-            }
-            findings += tree.findings
-            let runtime = sweep.findInTree("/run/mesos-pods/pods")
-            #expect(runtime.files.contains { $0.contains("secret-sweep") && $0.hasSuffix("/state.json") },
-                     "the sweep read the executor's state.json (\(runtime.files.count) files)")
-            findings += runtime.findings
-            for pid in daemon.executorPIDs() {
-                for file in ["environ", "cmdline"] {
-                    findings += sweep.find(in: FileManager.default.contents(atPath: "/proc/\(pid)/\(file)") ?? Data(),
-                                           place: "/proc/<executor>/\(file)")
-                }
-            }
-            for command in [["agent", "inspect", instanceID], ["agent", "ps"]] {
-                let podctl = try await Podctl.run(command)
-                #expect(podctl.code == 0, "\(command): \(podctl.stderr)")
-                findings += sweep.find(in: podctl.stdout + podctl.stderr, place: "podctl \(command.joined(separator: " "))")
-            }
+            findings += try await Self.sweepOutsideContainers(daemon, sweep: sweep, secrets: secrets, instanceID: instanceID)
             #expect(findings.isEmpty, "secret values found: \(findings)")
             // The sweep does find them where they are: the store (plain, and the credentials in base64).
             let control = Set(sweep.findInTree(secrets).findings.map(\.needle))
@@ -117,6 +89,10 @@ struct SecretsEndToEndTests {
 
             // The token the executor redeemed is in the agent's checkpoint: it opens nothing now.
             let token = try #require(SecretSweep.token(under: daemon.workDirectory + "/agent"), "a token in the checkpoints")
+            #expect(!daemon.log.contains(token), "the token is not in the scheduler's log")
+            let logs = SeedPodsTests.sandboxFiles(under: daemon.workDirectory, named: "stderr", containing: "secret-sweep")
+            #expect(!logs.isEmpty && logs.allSatisfy { !((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "").contains(token) },
+                    "the token is in no executor or container log")
             let again = try await Self.redeem(daemon, token: token, instanceID: instanceID)
             #expect(again.status == 403 && again.text.contains("used already"), "\(again.status) \(again.text)")
             // Deleting the pod unmounts its tmpfs; the token stays useless.
@@ -126,6 +102,46 @@ struct SecretsEndToEndTests {
             #expect(Directory.list("/run/mesos-pods/secrets").allSatisfy { !$0.contains("secret-sweep") })
             #expect(try await Self.redeem(daemon, token: token, instanceID: instanceID).status == 403)
         }
+    }
+
+    /// Findings of the values everywhere but the containers and the store: every REST
+    /// answer, the scheduler's work directory (its store and log, the agent's checkpoints,
+    /// sandboxes with the executor's log, images), the executors' runtime state, their
+    /// environment and command line, and podctl agent inspect/ps.
+    static func sweepOutsideContainers(_ daemon: SchedulerDaemon, sweep: SecretSweep, secrets: String,
+                                       instanceID: String) async throws -> [SecretSweep.Finding] {
+        var findings: [SecretSweep.Finding] = []
+        let versions = try await daemon.request(.GET, "/v2/pods/secret-sweep::versions")
+        let version = try #require((try JSONSerialization.jsonObject(with: versions.body) as? [String])?.first, "\(versions.text)")
+        for path in ["/v2/pods", "/v2/pods/secret-sweep", "/v2/pods/secret-sweep::status", "/v2/pods/::status",
+                     "/v2/pods/secret-sweep::versions", "/v2/pods/secret-sweep::versions/\(version)", "/v2/deployments",
+                     "/v2/queue", "/v2/queue?embed=lastUnusedOffers", "/v2/info", "/metrics", "/ping"] {
+            let answer = try await daemon.request(.GET, path)
+            #expect(answer.status == 200, "GET \(path): \(answer.status)")
+            findings += sweep.find(in: answer.body, place: "GET \(path)")
+        }
+        let tree = sweep.findInTree(daemon.workDirectory, excluding: [secrets])
+        for file in ["/state.db", "/checkpoint.log", "/scheduler.log", "/stderr", "/stdout", "/state.db-wal"] {
+            #expect(tree.files.contains { $0.hasSuffix(file) }, "the sweep read a \(file) (\(tree.files.count) files)")
+        }
+        findings += tree.findings
+        let runtime = sweep.findInTree("/run/mesos-pods/pods")
+        #expect(runtime.files.contains { $0.contains("secret-sweep") && $0.hasSuffix("/state.json") },
+                 "the sweep read the executor's state.json (\(runtime.files.count) files)")
+        findings += runtime.findings
+        #expect(!daemon.executorPIDs().isEmpty, "the executor runs while it is swept")
+        for pid in daemon.executorPIDs() {
+            for file in ["environ", "cmdline"] {
+                findings += sweep.find(in: FileManager.default.contents(atPath: "/proc/\(pid)/\(file)") ?? Data(),
+                                       place: "/proc/<executor>/\(file)")
+            }
+        }
+        for command in [["agent", "inspect", instanceID], ["agent", "ps"]] {
+            let podctl = try await Podctl.run(command)
+            #expect(podctl.code == 0, "\(command): \(podctl.stderr)")
+            findings += sweep.find(in: podctl.stdout + podctl.stderr, place: "podctl \(command.joined(separator: " "))")
+        }
+        return findings
     }
 
     /// What each container printed (`env=…`, `file=…`, `read-only`), by container name.
