@@ -222,7 +222,20 @@ static void do_mount(const struct cpod_spec *s, int root, const struct cpod_moun
         }
         unsigned long extra = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
         if (extra) {
-            rc = mount(NULL, tgt, NULL, MS_BIND | MS_REMOUNT | extra, NULL);
+            // Inside a rootfs, `tgt` names the mount point through an fd opened before the
+            // bind: it still refers to what the bind covered, and a remount there fails
+            // (EINVAL). Resolve the target again to reach the new mount.
+            char mounted[64] = {0};
+            const char *remount_target = tgt;
+            int mfd = -1;
+            if (tfd >= 0) {
+                mfd = openat2_in_root(root, m->target, O_PATH);
+                if (mfd < 0) die(s, "resolve mount target", m->target);
+                fd_path(mfd, mounted, sizeof mounted);
+                remount_target = mounted;
+            }
+            rc = mount(NULL, remount_target, NULL, MS_BIND | MS_REMOUNT | extra, NULL);
+            if (mfd >= 0) close(mfd);
             if (rc < 0) die(s, "remount read-only", m->target);
         }
         break;

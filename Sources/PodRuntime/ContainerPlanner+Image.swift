@@ -167,8 +167,8 @@ struct ImageRootfs: Sendable {
                 }
                 target = inContainerSandbox + "/" + volume.containerPath
             }
-            monitor.mounts.append(MountOperation(.bind(source: source, recursive: true), target: target, scope: .rootfs,
-                                                 flags: volume.readOnly ? UInt(MS_RDONLY) : 0))
+            monitor.mounts.append(MountOperation(.bind(source: source, recursive: !volume.isSecret), target: target, scope: .rootfs,
+                                                 flags: ContainerPlanner.mountFlags(volume)))
         }
         // Masked and read-only paths, as Docker and Mesos do; absent ones are skipped (this
         // kernel has no /proc/sysrq-trigger).

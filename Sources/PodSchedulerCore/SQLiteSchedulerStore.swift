@@ -23,8 +23,9 @@ public final class SQLiteSchedulerStore: SchedulerStateStore {
         try Self.migrator.migrate(queue)
     }
 
-    /// v1: a table per kind of state (the first releases). v2: one table of records by
-    /// category, group and name, which every kind of state shares with the ZooKeeper store.
+    /// v1: a table per kind of state (the first releases); v2-secret-tokens: the tokens used.
+    /// v2: one table of records by category, group and name, which every kind of state
+    /// shares with the ZooKeeper store.
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -38,6 +39,11 @@ public final class SQLiteSchedulerStore: SchedulerStateStore {
                 CREATE TABLE failures (pod_id TEXT PRIMARY KEY, record BLOB NOT NULL);
                 """)
         }
+        // Secrets by reference before v2 (on main for a while): the token key in `meta`, the
+        // tokens used in a table of their own; carried into v2 below.
+        migrator.registerMigration("v2-secret-tokens") { db in
+            try db.execute(sql: "CREATE TABLE redeemed_secret_tokens (id TEXT PRIMARY KEY, expires_at REAL NOT NULL)")
+        }
         migrator.registerMigration("v2-records") { db in
             try db.execute(sql: """
                 CREATE TABLE records (category TEXT NOT NULL, grp TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL,
@@ -48,7 +54,9 @@ public final class SQLiteSchedulerStore: SchedulerStateStore {
                 INSERT INTO records SELECT 'instances', '', id, record FROM instances;
                 INSERT INTO records SELECT 'deployments', '', id, record FROM deployments;
                 INSERT INTO records SELECT 'failures', '', pod_id, record FROM failures;
-                DROP TABLE meta; DROP TABLE pods; DROP TABLE pod_versions; DROP TABLE instances;
+                INSERT INTO records SELECT 'secret-token-key', '', 'key', CAST(value AS BLOB) FROM meta WHERE key = 'secret_token_key';
+                INSERT INTO records SELECT 'redeemed-tokens', '', id, CAST(CAST(expires_at AS TEXT) AS BLOB) FROM redeemed_secret_tokens;
+                DROP TABLE redeemed_secret_tokens; DROP TABLE meta; DROP TABLE pods; DROP TABLE pod_versions; DROP TABLE instances;
                 DROP TABLE deployments; DROP TABLE failures;
                 """)
         }

@@ -64,7 +64,7 @@ extension Scheduler {
             fields["currentStep"] = ["actions": actions(snapshot.steps[deployment.currentStep])]
         }
         if let reason { fields["reason"] = .string(reason) }
-        return SchedulerEvent(type: type, fields: fields)
+        return SchedulerEvent(type: type, fields: fields, podIDs: [deployment.podID])
     }
 
     func podInstances(_ id: PodId) -> [InstanceRecord] {
@@ -249,6 +249,7 @@ extension Scheduler {
         }
         if !expunge.isEmpty { save([], deleted: expunge) }
         pruneOlderSpecs()
+        await secretHousekeeping()
         await progressDeployments()
     }
 }

@@ -101,6 +101,7 @@ extension Scheduler {
         let write = try submit(batch)
         pods.removeValue(forKey: id)
         offerStatistics.removeValue(forKey: id)
+        secretWaits.removeValue(forKey: id)
         try await durable(write)
         logger.info("pod deleted", metadata: ["pod.id": "\(id.absolute)", "marathon.deployment_id": "\(deployment.id)"])
         await progressDeployments()
@@ -143,7 +144,12 @@ extension Scheduler {
     }
 
     private func snapshot(_ pod: PodDefinition, instances records: [InstanceRecord], terminating: Bool) -> PodStatusSnapshot {
-        let list = records.sorted { $0.createdAt < $1.createdAt }.map(\.snapshot)
+        let wait = secretWaits[pod.id]?.message
+        let list = records.sorted { $0.createdAt < $1.createdAt }.map { record in
+            var snapshot = record.snapshot
+            if let wait, record.goal == .running, record.condition == .scheduled { snapshot.waitingReason = wait }
+            return snapshot
+        }
         var failure: TaskFailure?
         if let f = failures[pod.id], instances[f.instanceID] != nil {
             failure = TaskFailure(instanceID: f.instanceID, taskID: f.taskID, state: f.state, message: f.message,
@@ -238,18 +244,5 @@ extension Scheduler {
         SchedulerInfo(name: configuration.frameworkName, version: Self.version, frameworkID: frameworkID,
                       leader: "\(configuration.hostname):\(configuration.httpPort)", masterURL: configuration.masterURL,
                       httpPort: configuration.httpPort, elected: true, mesosLeaderURL: await driver?.leaderURL)
-    }
-
-    public func unresolvableSecrets(_ pod: PodDefinition) async -> [String: String] {
-        var problems: [String: String] = [:]
-        let store = SecretStore(directory: configuration.secretsDirectory)
-        for (name, def) in pod.secrets {
-            do {
-                _ = try store.read(def.source)
-            } catch {
-                problems[name] = "\(error)"
-            }
-        }
-        return problems
     }
 }

@@ -18,8 +18,16 @@ public actor Scheduler: PodService, FrameworkEventHandler {
         public var executorCommand: Mesos_V1_CommandInfo
         public var specOptions = PodSpecOptions()
         public var builderOptions = TaskGroupBuilder.Options()
-        /// Secret store: one file per secret path under this directory.
+        /// Secret store: one file per secret path under this directory (``DirectorySecretStore``).
         public var secretsDirectory: String?
+        /// Another secret store; it replaces `secretsDirectory`.
+        public var secretStore: (any SecretStore)?
+        /// `http(s)://host:port` at which executors reach the REST API for their secrets
+        /// (nil: pods with secrets wait, saying so), and a CA file on the agents for https.
+        public var secretsURL: String?
+        public var secretsCAFile: String?
+        /// How long the secret token of a launch can be redeemed.
+        public var secretTokenLifetime: TimeInterval = 600
         public var maxRunningDeployments = 100
         public var masterURL = ""
         public var httpPort = 8080
@@ -75,6 +83,16 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     let generator = TimeBasedUUIDGenerator.shared
     /// Marathon's event stream: pod changes (published by the REST layer) and deployments.
     public nonisolated let events: EventBus
+    /// Where secrets are read; nil when none is configured.
+    let secretStore: (any SecretStore)?
+    /// Mints and checks the secret tokens of launches.
+    let secretTokens: SecretTokenAuthority
+    /// Redeemed secret tokens and when they expire (also in the store).
+    var redeemedTokens: [String: Date] = [:]
+    var redeemedTokensPrunedAt = Date()
+    /// Pods whose waiting instances lack a secret, and when that was last looked at.
+    var secretWaits: [PodId: SecretWait] = [:]
+    var secretWaitsCheckedAt = Date.distantPast
 
     /// The single instance: state in SQLite at `databasePath`.
     public init(configuration: Configuration, databasePath: String, logger: Logger) async throws {
@@ -103,6 +121,9 @@ public actor Scheduler: PodService, FrameworkEventHandler {
                 olderSpecs[key] = try JSONDecoder().decode(PodDefinition.self, from: data)
             }
         }
+        secretStore = configuration.secretStore ?? configuration.secretsDirectory.map(DirectorySecretStore.init)
+        secretTokens = SecretTokenAuthority(key: try await Self.secretTokenKey(snapshot, store: store))
+        redeemedTokens = snapshot.redeemedTokens
         let counts = (snapshot.pods.count, snapshot.instances.count, snapshot.deployments.count, snapshot.frameworkID ?? "none")
         logger.info("scheduler state loaded", metadata: ["pods": "\(counts.0)", "instances": "\(counts.1)",
                                                          "deployments": "\(counts.2)", "mesos.framework_id": "\(counts.3)",
@@ -150,6 +171,17 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     }
 
     // MARK: Persistence
+
+    /// The key of the secret tokens: the stored one, else a new one stored now (by the
+    /// leader alone with several instances, so every later leader finds the same key).
+    private static func secretTokenKey(_ snapshot: SchedulerStore.Snapshot, store: any SchedulerStateStore) async throws -> [UInt8] {
+        if let key = snapshot.secretTokenKey { return key }
+        var batch = SchedulerStore.Batch()
+        let key = SecretTokenAuthority.newKey()
+        batch.secretTokenKey = key
+        try await store.write(try batch.changes()).durable()
+        return key
+    }
 
     /// Hands a batch to the store (`submit`) without waiting for it to be durable.
     func persist(_ batch: SchedulerStore.Batch) throws(PodServiceError) {

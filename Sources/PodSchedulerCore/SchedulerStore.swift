@@ -20,11 +20,18 @@ enum SchedulerStore {
         /// Launch backoff by `Scheduler.delayKey`.
         var delays: [(String, LaunchDelayRecord)] = []
         var deletedDelays: [String] = []
+        /// A new secret token key, written only when the store has none (`Scheduler.secretTokenKey`).
+        var secretTokenKey: [UInt8]?
+        /// Secret tokens redeemed now (id, expiry).
+        var redeemedTokens: [(id: String, expiresAt: Date)] = []
+        /// Redeemed tokens to forget (expired: they fail verification anyway).
+        var deletedRedeemedTokens: [String] = []
 
         var isEmpty: Bool {
             frameworkID == nil && pods.isEmpty && deletedPods.isEmpty && versions.isEmpty && instances.isEmpty
                 && deletedInstances.isEmpty && deployments.isEmpty && deletedDeployments.isEmpty && failures.isEmpty
                 && delays.isEmpty && deletedDelays.isEmpty
+                && secretTokenKey == nil && redeemedTokens.isEmpty && deletedRedeemedTokens.isEmpty
         }
 
         /// The batch as store changes: the one table of which field goes to which category.
@@ -48,6 +55,13 @@ enum SchedulerStore {
             for (pod, failure) in failures { try put(.failures, pod.absolute, failure) }
             for (key, delay) in delays { try put(.delays, key, delay) }
             for key in deletedDelays { delete(.delays, key) }
+            if let secretTokenKey {
+                out.append(.put(SchedulerStore.secretTokenKeyKey, Data(Data(secretTokenKey).base64EncodedString().utf8)))
+            }
+            for token in redeemedTokens {
+                out.append(.put(StoreKey(.redeemedTokens, token.id), Data(String(token.expiresAt.timeIntervalSince1970).utf8)))
+            }
+            for id in deletedRedeemedTokens { delete(.redeemedTokens, id) }
             return out
         }
     }
@@ -60,6 +74,10 @@ enum SchedulerStore {
         var deployments: [DeploymentRecord] = []
         var failures: [String: TaskFailureRecord] = [:]
         var delays: [String: LaunchDelayRecord] = [:]
+        /// The key of the secret tokens (``SecretTokenAuthority``), nil until a first start made one.
+        var secretTokenKey: [UInt8]?
+        /// Redeemed secret tokens (by id) and when each expires.
+        var redeemedTokens: [String: Date] = [:]
 
         /// Decodes loaded records; one that cannot be decoded fails the load, naming it.
         init(records: [StoreRecord]) throws(StoreError) {
@@ -75,6 +93,16 @@ enum SchedulerStore {
                     case .deployments: deployments.append(try decoder.decode(DeploymentRecord.self, from: record.data))
                     case .failures: failures[name] = try decoder.decode(TaskFailureRecord.self, from: record.data)
                     case .delays: delays[name] = try decoder.decode(LaunchDelayRecord.self, from: record.data)
+                    case .secretTokenKey:
+                        guard let key = Data(base64Encoded: String(decoding: record.data, as: UTF8.self)), key.count >= 32 else {
+                            throw StoreError(.invalid, "not a base64 key of 32 bytes or more")
+                        }
+                        secretTokenKey = Array(key)
+                    case .redeemedTokens:
+                        guard let expiry = Double(String(decoding: record.data, as: UTF8.self)) else {
+                            throw StoreError(.invalid, "not an expiry in seconds since 1970")
+                        }
+                        redeemedTokens[name] = Date(timeIntervalSince1970: expiry)
                     }
                 } catch {
                     throw StoreError(.invalid, "stored record \(record.key) cannot be read: \(error)")
@@ -84,6 +112,7 @@ enum SchedulerStore {
     }
 
     static let frameworkIDKey = StoreKey(.frameworkID, "id")
+    static let secretTokenKeyKey = StoreKey(.secretTokenKey, "key")
 
     /// One encoder for every backend: sorted keys, so equal records are equal bytes.
     static let encoder: JSONEncoder = {

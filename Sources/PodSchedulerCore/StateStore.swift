@@ -21,6 +21,10 @@ public enum StoreCategory: String, CaseIterable, Sendable {
     case failures
     /// Launch backoff, by pod spec version (`/pod@version`).
     case delays
+    /// The key that signs the executors' secret tokens (name `key`; base64 text).
+    case secretTokenKey = "secret-token-key"
+    /// Secret tokens redeemed, by token id; the expiry in seconds since 1970 (text).
+    case redeemedTokens = "redeemed-tokens"
 
     /// Read at load time: all but the pod versions, which are read one pod at a time.
     public var isLoadedAtStart: Bool { self != .versions }

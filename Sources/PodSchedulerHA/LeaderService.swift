@@ -70,8 +70,9 @@ public final class LeaderService: PodService {
                              elected: false)
     }
 
-    public func unresolvableSecrets(_ pod: PodDefinition) async -> [String: String] {
-        await scheduler?.unresolvableSecrets(pod) ?? [:]
+    public func redeemSecrets(token: String, instanceID: String, names: [String]) async throws(SecretAccessError) -> [String: [UInt8]] {
+        guard let scheduler else { throw .unavailable("this pod-scheduler instance does not lead (any more); retry") }
+        return try await scheduler.redeemSecrets(token: token, instanceID: instanceID, names: names)
     }
 
     public func queue(embedLastUnusedOffers: Bool) async -> [QueueItemSnapshot] {

@@ -33,8 +33,13 @@ struct Settings: Sendable {
     var role: String
     var user: String
     var secretsDirectory: String
+    /// Where executors fetch their secrets, and the CA file they verify it with.
+    var secretsURL: String
+    var secretsCAFile: String?
     var defaultNetworkName: String?
     var authentication: APIConfiguration.Authentication
+    /// `--permissions-file`: principals and what they may do.
+    var permissions: Permissions?
     /// The embedded master and agent of `--master local` (the `--local-*` flags).
     var localCluster: LocalCluster.Configuration
     /// `--zk`: several instances, one leader, the state in ZooKeeper; nil: one instance.
@@ -112,6 +117,9 @@ struct Settings: Sendable {
 
         hostname = Self.hostname(c, problems: &problems)
         highAvailability = Self.highAvailability(c, master: master, problems: &problems)
+        permissions = Self.permissions(c, problems: &problems)
+        (secretsURL, secretsCAFile) = Self.executorSecrets(c, master: master, listeners: listeners, problems: &problems)
+
         localCluster = LocalCluster.Configuration(
             workDirectory: c.workDir,
             flags: .init(prefix: "--local-", cpus: c.localCPUs, memory: c.localMemory, disk: c.localDisk, ports: c.localPorts,
