@@ -33,6 +33,9 @@ extension SchedulerMain {
         var apiConfig = APIConfiguration(specOptions: config.specOptions, baseURL: own.url, authentication: settings.authentication)
         apiConfig.listeners = .init(httpPort: settings.listeners.httpPort, httpsPort: settings.listeners.httpsPort)
         apiConfig.leadership = leadership
+        apiConfig.permissions = settings.permissions
+        Self.warnIfOpen(settings, logger: logger)
+        Self.warnIfSecretsUnreachable(settings, logger: logger)
         var proxySettings = LeaderProxy.Settings(tls: ha.proxyTLS)
         proxySettings.leaderWait = .seconds(3)
         proxySettings.unreachableLeaderWait = ha.sessionTimeout + .seconds(3)
