@@ -5,6 +5,7 @@ import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import Primitives
 
 /// The executor's plain-HTTP client (TCP or a Unix socket): blocking sockets on threads of
 /// its own, no event loop.
@@ -106,7 +107,7 @@ public final class SocketHTTPConnection: Sendable {
         continuation.onTermination = { _ in guardBox.shutdown() }
         let endpoint = self.endpoint
         let head: Result<ResponseHead, MesosHTTPError> = await withCheckedContinuation { headContinuation in
-            Self.startThread { [self] in
+            BlockingThread.start { [self] in
                 let fd: Int32
                 switch connect(deadline: ContinuousClock.now.advanced(by: connectTimeout)) {
                 case .success(let made): fd = made
@@ -272,34 +273,6 @@ public final class SocketHTTPConnection: Sendable {
         var bytes = Array(text.utf8)
         bytes.append(contentsOf: request.body.readableBytesView)
         return bytes
-    }
-
-    // MARK: Threads
-
-    private final class Job: @unchecked Sendable {
-        // Safe: set once before the thread starts and used by that thread only.
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
-
-    /// Starts `body` on a new detached thread (inline if no thread can be made). The same
-    /// as PodSystem's `BlockingThread`, which this module does not import: the Mesos
-    /// protocol modules and the kernel door are separate branches of the module graph
-    /// (ARCHITECTURE.md), and the scheduler uses MesosHTTP too.
-    static func startThread(_ body: @escaping @Sendable () -> Void) {
-        var attr = pthread_attr_t()
-        pthread_attr_init(&attr)
-        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attr, 256 * 1024)
-        let box = Unmanaged.passRetained(Job(body)).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, &attr, { raw in
-            guard let raw else { return nil }
-            Unmanaged<Job>.fromOpaque(raw).takeRetainedValue().body()
-            return nil
-        }, box)
-        pthread_attr_destroy(&attr)
-        if rc != 0 { Unmanaged<Job>.fromOpaque(box).takeRetainedValue().body() }
     }
 
     private func onCallQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {

@@ -1,4 +1,5 @@
 import PodSystem
+import Primitives
 
 /// The fetcher's content cache (`CommandInfo.URI.cache`): one file per URI, named by the
 /// SHA-256 of the URI as given (credentials included, so two users' credentials never

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// A failed request: the HTTP status and Marathon's JSON error body.
 ///

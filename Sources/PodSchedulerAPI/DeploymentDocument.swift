@@ -1,5 +1,6 @@
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// Marathon's rendering of a running deployment plan for `GET /v2/deployments`
 /// (reference §11.1): pods appear under `affectedPods` and `"pod"` action keys.

@@ -1,6 +1,7 @@
 import Foundation
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// The `Instance` document of Marathon 1.8+ that the kill endpoints answer with
 /// (reference §13).

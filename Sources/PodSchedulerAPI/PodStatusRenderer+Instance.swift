@@ -1,6 +1,7 @@
 import Foundation
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 extension PodStatusRenderer {
     /// One `PodInstanceStatus` (reference §12.2).

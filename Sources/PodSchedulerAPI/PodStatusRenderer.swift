@@ -1,6 +1,7 @@
 import Foundation
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// Turns what the scheduler knows about a pod into Marathon 1.10's `PodStatus` document
 /// (reference §12). Pure: the same snapshot and `now` give the same JSON.

@@ -1,6 +1,7 @@
 import Foundation
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// The documents of Marathon's `/v2/queue` (reference §4; `QueueInfoConversion`,
 /// `OfferConversion` and the `queue`/`offer` RAML types).

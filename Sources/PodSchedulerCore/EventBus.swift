@@ -1,5 +1,6 @@
 import Foundation
 import PodSpec
+import Primitives
 import Synchronization
 
 /// One event of Marathon's event stream (`/v2/events`, reference §14): its type

@@ -1,4 +1,5 @@
 import PodSystem
+import Primitives
 import Testing
 @testable import PodNetworking
 
@@ -61,7 +62,7 @@ struct CNIConfigTests {
         #expect(bridge["args"]?["k"] == .string("v"))
         let portmap = config.pluginInput(index: 1, prevResult: previous, runtimeConfig: runtime, args: [:])
         #expect(portmap["prevResult"] == previous)
-        #expect(portmap["runtimeConfig"]?["portMappings"]?.arrayValue?.first?["hostPort"] == .integer(8080))
+        #expect(portmap["runtimeConfig"]?["portMappings"]?.arrayValue?.first?["hostPort"] == .int(8080))
         #expect(portmap["runtimeConfig"]?["portMappings"]?.arrayValue?.first?["protocol"] == .string("tcp"))
     }
 
@@ -123,7 +124,7 @@ struct CNIConfigTests {
     }
 
     @Test func pluginErrorsReadWell() {
-        let error = CNIPluginError(json: .object(["code": .integer(7), "msg": .string("bad subnet"),
+        let error = CNIPluginError(json: .object(["code": .int(7), "msg": .string("bad subnet"),
                                                   "details": .string("10.0.0.0/33")]))
         #expect(error?.description == "[code 7, invalid network config] bad subnet (details: 10.0.0.0/33)")
         #expect(CNIPluginError(json: .object(["msg": .string("no code")])) == nil)

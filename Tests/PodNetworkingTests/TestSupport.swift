@@ -1,5 +1,6 @@
 import Foundation
 import PodSystem
+import Primitives
 import Synchronization
 import Testing
 @testable import PodNetworking

@@ -6,6 +6,7 @@ import Logging
 import PodSchedulerAPI
 import PodSchedulerCore
 import PodSpec
+import Primitives
 import Testing
 
 /// Fixtures and helpers shared by the API tests.

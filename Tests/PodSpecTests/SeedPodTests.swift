@@ -1,5 +1,6 @@
 import PodTestFixtures
 import Foundation
+import Primitives
 import Testing
 @testable import PodSpec
 

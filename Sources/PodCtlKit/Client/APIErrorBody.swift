@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Marathon's error body: `{"message": …, "details": […], "deployments": […]}`
 /// (reference §5), read leniently because its shape varies by error.

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Primitives
 
 /// A typed client of the scheduler's Marathon-compatible REST API (`/v2/pods`,
 /// `/v2/deployments`).

@@ -1,3 +1,5 @@
+import Primitives
+
 /// One container of a pod instance status (reference §12.5).
 public struct ContainerStatus: Sendable, Equatable {
     /// A container's health from its `healthy` condition.

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A running deployment plan from `GET /v2/deployments` (reference §11.1). A deployment
 /// has finished when it leaves that list.
 public struct Deployment: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A pod definition as the server rendered it (`GET /v2/pods/{id}`, the body of a create
 /// or update answer, a `::versions/{v}` document).
 ///

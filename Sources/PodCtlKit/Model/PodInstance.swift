@@ -1,3 +1,5 @@
+import Primitives
+
 /// An instance as the kill endpoints answer it (Marathon 1.8+ `Instance`, reference §13).
 public struct PodInstance: Sendable, Equatable {
     /// The document as the server sent it.

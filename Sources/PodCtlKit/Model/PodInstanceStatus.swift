@@ -1,3 +1,5 @@
+import Primitives
+
 /// One instance of a pod status (reference §12.2).
 public struct PodInstanceStatus: Sendable, Equatable {
     /// The document as the server sent it.

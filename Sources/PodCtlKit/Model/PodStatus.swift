@@ -1,3 +1,5 @@
+import Primitives
+
 /// A pod's status document from `GET /v2/pods/{id}::status` or `GET /v2/pods/::status`
 /// (reference §12.1).
 public struct PodStatus: Sendable, Equatable {

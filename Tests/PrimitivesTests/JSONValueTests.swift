@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-@testable import PodSpec
+@testable import Primitives
 
-@Suite struct JSONTests {
+@Suite struct JSONValueTests {
     @Test(arguments: [
         (#"{"a":1,}"#, "Unexpected character ('}' (code 125)): was expecting double-quote to start field name"),
         (#"[1,2,]"#, "Unexpected character (']' (code 93)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
@@ -39,23 +39,6 @@ import Testing
             #expect(error.column == 1)
             #expect(error.description.hasSuffix("at [Source: (request body); line: 3, column: 1]"))
         }
-    }
-
-    @Test func malformedBodyIsA400() throws {
-        let error = #expect(throws: PodSpecError.self) { try PodDefinition.parse(Data(#"{"id":"#.utf8)) }
-        #expect(error?.httpStatus == 400)
-        let body = try JSONValue.parse(error?.body ?? Data())
-        #expect(body["message"] == "Invalid JSON")
-        #expect(body["details"]?.stringValue?.hasPrefix("Unexpected end-of-input") == true)
-    }
-
-    @Test(arguments: ["", "  \n\t"])
-    func emptyBodyIsA400(_ text: String) throws {
-        let error = #expect(throws: PodSpecError.self) { try PodDefinition.parse(Data(text.utf8)) }
-        #expect(error?.httpStatus == 400)
-        #expect(try JSONValue.parse(error?.body ?? Data()) == [
-            "message": "Please specify data in JSON format", "details": "No content to map due to end-of-input",
-        ])
     }
 
     @Test func invalidUTF8IsASyntaxError() {
@@ -108,5 +91,35 @@ import Testing
         #expect(try JSONValue.parse(#"{"a":[1,{"b":2.0}],"c":null}"#) == JSONValue.parse(#"{"c":null,"a":[1.0,{"b":2}]}"#))
         #expect(try JSONValue.parse(#"[1,2]"#) != JSONValue.parse(#"[2,1]"#))
         #expect(try JSONValue.parse(#"{"a":1}"#) != JSONValue.parse(#"{"a":1,"b":1}"#))
+    }
+
+    @Test func integersStayExactAtAnySize() throws {
+        let value = try JSONValue.parse(#"{"big":9007199254740993,"max":9223372036854775807,"neg":-9007199254740993}"#)
+        #expect(value["big"]?.intValue == 9_007_199_254_740_993)
+        #expect(value["max"]?.intValue == Int.max)
+        #expect(value["neg"]?.intValue == -9_007_199_254_740_993)
+        #expect(value["big"] != .int(9_007_199_254_740_992))
+        #expect(value.jsonString([.sortedKeys, .plainNumbers]) == #"{"big":9007199254740993,"max":9223372036854775807,"neg":-9007199254740993}"#)
+    }
+
+    @Test func codableKeepsIntegersAndMembers() throws {
+        let value = try JSONValue.parse(#"{"n":9007199254740993,"d":2.5,"s":"x","a":[true,null],"o":{"k":{}}}"#)
+        let decoded = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        #expect(decoded == value)
+        #expect(decoded["n"]?.intValue == 9_007_199_254_740_993)
+        #expect(decoded["o"]?["k"] == .object([:]))
+    }
+
+    @Test func writingOptions() throws {
+        let value = try JSONValue.parse(#"{"b":[1.0,2.50],"a":{},"c":[]}"#)
+        #expect(value.jsonString == #"{"b":[1.0,2.50],"a":{},"c":[]}"#)
+        #expect(value.jsonString(.sortedKeys) == #"{"a":{},"b":[1.0,2.50],"c":[]}"#)
+        #expect(value.jsonString([.sortedKeys, .plainNumbers]) == #"{"a":{},"b":[1,2.5],"c":[]}"#)
+        #expect(value.jsonString(.prettyPrinted) == "{\n  \"b\": [\n    1.0,\n    2.50\n  ],\n  \"a\": {},\n  \"c\": []\n}")
+    }
+
+    @Test func typeNames() throws {
+        #expect(try JSONValue.parse(#"[null,true,1,"s",[],{}]"#).arrayValue?.map(\.typeName)
+            == ["null", "boolean", "number", "string", "array", "object"])
     }
 }

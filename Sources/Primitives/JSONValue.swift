@@ -1,10 +1,10 @@
-import Foundation
-
-/// A parsed JSON document: the value type the pods API reads request bodies into and
-/// renders responses from.
+/// A JSON document: what the pods API reads request bodies into and renders responses from,
+/// what podctl keeps of the scheduler's answers, and the CNI configurations and results
+/// that pass through the runtime unchanged.
 ///
 /// Objects keep their members in input order (rendering follows it) but compare without
-/// regard to order, and numbers compare by value, so two documents that a JSON client
+/// regard to order, and numbers keep their literal text, so integers stay exact at any size
+/// (a `Double` loses them above 2^53) and compare by value: two documents that a JSON client
 /// would consider the same are `==`.
 public enum JSONValue: Sendable {
     /// `null`.
@@ -50,6 +50,12 @@ public enum JSONValue: Sendable {
         return nil
     }
 
+    /// The number as an `Int`, if it is integral and fits (exactly, at any size: the literal is
+    /// kept, not a double).
+    public var intValue: Int? {
+        numberValue?.exactInteger.flatMap { Int(exactly: $0) }
+    }
+
     /// The boolean, if this value is one.
     public var boolValue: Bool? {
         if case .bool(let bool) = self { return bool }
@@ -73,16 +79,15 @@ public enum JSONValue: Sendable {
         return array[index]
     }
 
-    /// The Play-JSON name of this value's type, used in schema error keys
-    /// (`error.expected.<name>`).
-    var playTypeName: String {
+    /// The name of this value's JSON type, for messages (`a JSON number, not an object`).
+    public var typeName: String {
         switch self {
-        case .null: "jsnull"
-        case .bool: "jsboolean"
-        case .number: "jsnumber"
-        case .string: "jsstring"
-        case .array: "jsarray"
-        case .object: "jsobject"
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
         }
     }
 }

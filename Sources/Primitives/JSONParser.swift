@@ -1,5 +1,3 @@
-import Foundation
-
 /// A strict RFC 8259 parser over UTF-8 bytes that reports positions and Jackson-style
 /// messages.
 ///
@@ -21,8 +19,8 @@ struct JSONParser {
     }
 
     /// Parses a whole document.
-    static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(data))
+    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
         return try parser.parseDocument()
     }
 

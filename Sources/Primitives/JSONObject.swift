@@ -71,3 +71,10 @@ extension JSONObject: Equatable {
         return true
     }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// An object with the literal's members in order.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements.map { Member(key: $0.0, value: $0.1) })
+    }
+}

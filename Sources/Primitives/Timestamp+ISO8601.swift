@@ -1,4 +1,4 @@
-extension PodVersion {
+extension Timestamp {
     /// Parses the ISO-8601 forms that Java's `OffsetDateTime.parse` accepts:
     /// `yyyy-MM-ddTHH:mm[:ss[.f…]]` (1–9 fractional digits) followed by `Z`, `±HH:MM` or
     /// `±HH:MM:SS`; `T` and `Z` in either case.
@@ -43,23 +43,12 @@ extension PodVersion {
             return nil
         }
         guard scanner.atEnd, (1...12).contains(month), day >= 1,
-              day <= PodVersion.daysInMonth(year: year, month: month),
+              day <= Timestamp.daysInMonth(year: year, month: month),
               hour <= 23, minute <= 59, second <= 59
         else { return nil }
-        let days = PodVersion.days(fromYear: year, month: month, day: day)
+        let days = Timestamp.days(fromYear: year, month: month, day: day)
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
         self.init(epochSeconds: seconds, nanoseconds: Int32(nanos))
-    }
-
-    /// Parses a version from a URL or body.
-    ///
-    /// - Throws: `PodSpecError.invalidArgument("Invalid timestamp provided '<v>'. Expecting
-    ///   ISO-8601 datetime string.")` (Marathon answers 422).
-    public static func parse(_ text: String) throws(PodSpecError) -> PodVersion {
-        guard let version = PodVersion(iso8601: text) else {
-            throw .invalidArgument("Invalid timestamp provided '\(text)'. Expecting ISO-8601 datetime string.")
-        }
-        return version
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {

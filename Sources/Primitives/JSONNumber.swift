@@ -63,7 +63,7 @@ public struct JSONNumber: Sendable, CustomStringConvertible {
     /// Java's `Double.toString` layout over the shortest round-trip digits: plain notation
     /// with at least one fractional digit for magnitudes in [1e-3, 1e7), otherwise
     /// `d.dddE±n`.
-    static func javaString(_ value: Double) -> String {
+    public static func javaString(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
