@@ -107,6 +107,9 @@ let package = Package(
                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                .product(name: "Logging", package: "swift-log")],
+                // The default seccomp profile, compiled into the binary as bytes (no bundle
+                // to find at run time, nothing read from disk at start).
+                resources: [.embedInCode("Resources/seccomp-default.json")],
                 swiftSettings: swiftSettings),
         .target(name: "PodExecutorCore",
                 dependencies: ["MesosProtocol", "MesosHTTP", "PodRuntime", "ImageStore", "Primitives",

@@ -15,7 +15,7 @@ if arguments.contains("--version") {
     exit(0)
 }
 if arguments.contains("--print-default-seccomp-profile") {
-    print(SeccompProfile.projectDefaultJSON, terminator: "")
+    print(String(decoding: SeccompProfile.projectDefaultJSON, as: UTF8.self), terminator: "")
     exit(0)
 }
 if arguments.contains("--help") || arguments.contains("-h") {
