@@ -5,8 +5,10 @@ set -euo pipefail
 packages=(
   # build
   libseccomp-dev libsqlite3-dev zlib1g-dev libzstd-dev pkg-config
-  # runtime: CNI plugins for pod networks, iproute2 for operators, curl for the fetcher
-  containernetworking-plugins iproute2 iptables curl ca-certificates tar unzip zip
+  # runtime: CNI plugins for pod networks, iproute2 for operators, curl for the fetcher and
+  # bzip2/xz-utils/zstd to decompress .tar.bz2/.tar.xz (and zstd) artifacts (tar for the
+  # embedded agent's own fetcher)
+  containernetworking-plugins iproute2 iptables curl ca-certificates tar bzip2 xz-utils zstd
   # tests: a real registry, offline image building, TLS material, python for small helpers
   docker-registry apache2-utils skopeo umoci busybox-static openssl python3 jq
   # benchmarks: the tools a user would otherwise run, side by side with ours

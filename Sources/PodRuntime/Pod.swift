@@ -1,5 +1,6 @@
 import ImageStore
 import Logging
+import MesosFetcher
 import PodNetworking
 import PodSystem
 #if canImport(Glibc)

@@ -42,13 +42,20 @@ extension Timestamp {
         } else {
             return nil
         }
-        guard scanner.atEnd, (1...12).contains(month), day >= 1,
-              day <= Timestamp.daysInMonth(year: year, month: month),
-              hour <= 23, minute <= 59, second <= 59
+        guard scanner.atEnd,
+              let local = Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+                                    nanoseconds: Int32(nanos))
+        else { return nil }
+        self.init(epochSeconds: local.epochSeconds - Int64(offsetSeconds), nanoseconds: local.nanoseconds)
+    }
+
+    /// A UTC calendar date and time; nil when it is not one (month 13, February 30, …).
+    public init?(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, nanoseconds: Int32 = 0) {
+        guard (1...12).contains(month), day >= 1, day <= Timestamp.daysInMonth(year: year, month: month),
+              (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
         else { return nil }
         let days = Timestamp.days(fromYear: year, month: month, day: day)
-        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        self.init(epochSeconds: seconds, nanoseconds: Int32(nanos))
+        self.init(epochSeconds: days * 86_400 + Int64(hour * 3600 + minute * 60 + second), nanoseconds: nanoseconds)
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {

@@ -1,4 +1,5 @@
 import PodSystem
+import PodTestFixtures
 import Primitives
 import Testing
 @testable import PodNetworking
@@ -67,13 +68,13 @@ struct CNIConfigTests {
     }
 
     @Test func directoryFindsByNameAndReportsDuplicatesAndBrokenFiles() async throws {
-        let directory = try TestSupport.temporaryDirectory("confdir")
+        let directory = try Host.temporaryDirectory("confdir")
         defer { Directory.removeTree(directory) }
-        try TestSupport.write(directory + "/10-pods.conflist", Self.conflist)
-        try TestSupport.write(directory + "/20-a.conf", #"{"cniVersion": "0.4.0", "name": "a", "type": "bridge"}"#)
-        try TestSupport.write(directory + "/30-a.json", #"{"cniVersion": "0.4.0", "name": "a", "type": "macvlan"}"#)
-        try TestSupport.write(directory + "/40-broken.conf", "{ nope")
-        try TestSupport.write(directory + "/README.md", "not a config")
+        try Host.write(directory + "/10-pods.conflist", Self.conflist)
+        try Host.write(directory + "/20-a.conf", #"{"cniVersion": "0.4.0", "name": "a", "type": "bridge"}"#)
+        try Host.write(directory + "/30-a.json", #"{"cniVersion": "0.4.0", "name": "a", "type": "macvlan"}"#)
+        try Host.write(directory + "/40-broken.conf", "{ nope")
+        try Host.write(directory + "/README.md", "not a config")
         let configs = CNIConfigDirectory(path: directory)
         #expect(try configs.load("pods").pluginTypes == ["bridge", "portmap"])
         #expect {

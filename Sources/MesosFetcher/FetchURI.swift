@@ -1,3 +1,4 @@
+
 /// An artifact URI (`CommandInfo.URI.value`) classified the way the Mesos fetcher does:
 /// `http(s)://` is downloaded, `file://` and absolute paths are copied; relative paths
 /// (Mesos' `--frameworks_home`) and other schemes are refused.
@@ -22,21 +23,21 @@ public struct FetchURI: Sendable, Equatable {
     public let basename: String?
 
     /// Parses and checks a URI.
-    public init(_ value: String) throws(PodNetworkingError) {
+    public init(_ value: String) throws(FetchError) {
         // Mesos trims leading white space.
         let text = String(value.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
         let redacted = Self.redact(text)
         self.redacted = redacted
-        guard !text.isEmpty else { throw PodNetworkingError(.fetchFailed, "cannot fetch an empty URI") }
+        guard !text.isEmpty else { throw FetchError(.fetchFailed, "cannot fetch an empty URI") }
         if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f || $0 == "\\" || $0 == "'" }) {
-            throw PodNetworkingError(.fetchFailed, "cannot fetch '\(redacted)': the URI contains illegal characters")
+            throw FetchError(.fetchFailed, "cannot fetch '\(redacted)': the URI contains illegal characters")
         }
         let lower = text.lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             let afterScheme = text[text.index(text.startIndex, offsetBy: lower.hasPrefix("http://") ? 7 : 8)...]
             let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
             let host = afterScheme[..<authorityEnd].split(separator: "@").last ?? ""
-            guard !host.isEmpty else { throw PodNetworkingError(.fetchFailed, "cannot fetch '\(redacted)': the URL has no host") }
+            guard !host.isEmpty else { throw FetchError(.fetchFailed, "cannot fetch '\(redacted)': the URL has no host") }
             let pathAndMore = afterScheme[authorityEnd...]
             let path = pathAndMore.prefix { $0 != "?" && $0 != "#" }
             source = .http(url: text)
@@ -45,7 +46,7 @@ public struct FetchURI: Sendable, Equatable {
             var path = String(text.dropFirst(7))
             if path.lowercased().hasPrefix("localhost/") { path = String(path.dropFirst(9)) }
             guard path.hasPrefix("/") else {
-                throw PodNetworkingError(.fetchFailed,
+                throw FetchError(.fetchFailed,
                                          "cannot fetch '\(redacted)': a file URI must name an absolute path on this host")
             }
             source = .local(path: path)
@@ -55,10 +56,10 @@ public struct FetchURI: Sendable, Equatable {
             basename = Self.lastComponent(text)
         } else if let colon = text.firstIndex(of: ":"), text[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }),
                   text[colon...].hasPrefix("://") {
-            throw PodNetworkingError(.fetchFailed,
+            throw FetchError(.fetchFailed,
                                      "cannot fetch '\(redacted)': the scheme '\(text[..<colon])' is not supported (http, https, file or an absolute path)")
         } else {
-            throw PodNetworkingError(.fetchFailed,
+            throw FetchError(.fetchFailed,
                                      "cannot fetch '\(redacted)': a relative path needs Mesos' frameworks home, which is not supported; use an absolute path or a URL")
         }
     }

@@ -1,5 +1,5 @@
 import Testing
-@testable import PodNetworking
+@testable import MesosFetcher
 
 @Suite("Fetcher parsing and policies")
 struct FetchParsingTests {
@@ -12,7 +12,7 @@ struct FetchParsingTests {
         #expect(try FetchURI("/opt/tool").basename == "tool")
         #expect(try FetchURI("http://h/dir/").basename == nil)
         for bad in ["relative/path", "ftp://h/x", "hdfs://nn/x", "file://other/x", "http:///x", "http://h/a\\b", ""] {
-            #expect(throws: PodNetworkingError.self) { try FetchURI(bad) }
+            #expect(throws: FetchError.self) { try FetchURI(bad) }
         }
     }
 
@@ -25,7 +25,7 @@ struct FetchParsingTests {
         #expect {
             _ = try FetchURI("ftp://u:pw@h/x")
         } throws: { error in
-            let message = (error as? PodNetworkingError)?.message ?? ""
+            let message = (error as? FetchError)?.message ?? ""
             return message.contains("ftp://u:***@h/x") && !message.contains("pw")
         }
     }
@@ -38,23 +38,6 @@ struct FetchParsingTests {
         #expect(ArchiveKind(fileName: "a.zip") == .zip)
         #expect(ArchiveKind(fileName: "a.gz") == .gzip)
         #expect(ArchiveKind(fileName: "a.jar") == nil)
-    }
-
-    @Test func readsQuotedTarListings() throws {
-        let listing = """
-        -rw-r--r-- 0/0               6 2024-01-01 00:00 "a b.txt"
-        drwxr-xr-x 0/0               0 2024-01-01 00:00 "dir/"
-        lrwxrwxrwx 0/0               0 2024-01-01 00:00 "dir/link" -> "../a b.txt"
-        hrw-r--r-- 0/0               0 2024-01-01 00:00 "hard" link to "a b.txt"
-        -rw-r--r-- 0/0              12 2024-01-01 00:00 "we\\"ird\\n -> name\\303\\251"
-        crw-r--r-- 0/0             1,3 2024-01-01 00:00 "dev/null"
-        """
-        let entries = try TarListing.parse(listing)
-        #expect(entries.map(\.name) == ["a b.txt", "dir/", "dir/link", "hard", "we\"ird\n -> nameé", "dev/null"])
-        #expect(entries[0].size == 6)
-        #expect(entries[2].kind == .symlink(target: "../a b.txt"))
-        #expect(entries[3].kind == .hardLink(target: "a b.txt"))
-        #expect(entries[5].kind == .other("character device"))
     }
 
     @Test func archivePolicyRefusesEscapes() throws {
@@ -71,11 +54,11 @@ struct FetchParsingTests {
             ArchiveEntry(name: "d", kind: .other("block device"), size: 0),
         ]
         for entry in hostile {
-            #expect(throws: PodNetworkingError.self, "\(entry.name)") { try check([entry]) }
+            #expect(throws: FetchError.self, "\(entry.name)") { try check([entry]) }
         }
         #expect {
             try check([ArchiveEntry(name: "big", kind: .file, size: 101)])
-        } throws: { ($0 as? PodNetworkingError)?.code == .sizeLimitExceeded }
+        } throws: { ($0 as? FetchError)?.code == .sizeLimitExceeded }
     }
 
     @Test func cacheEntriesAreNamedByTheSHA256OfTheURI() {
@@ -88,7 +71,7 @@ struct FetchParsingTests {
         #expect(try Fetcher.destination(outputFile: nil, uri: uri).path == "x.bin")
         #expect(try Fetcher.destination(outputFile: "a/./b.bin", uri: uri).path == "a/b.bin")
         for bad in ["../x", "/etc/x", "a/../../x", "", "dir/"] {
-            #expect(throws: PodNetworkingError.self, "\(bad)") { try Fetcher.destination(outputFile: bad, uri: uri) }
+            #expect(throws: FetchError.self, "\(bad)") { try Fetcher.destination(outputFile: bad, uri: uri) }
         }
     }
 }

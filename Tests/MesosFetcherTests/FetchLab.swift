@@ -1,7 +1,8 @@
 import Foundation
 import PodSystem
+import PodTestFixtures
 import Testing
-@testable import PodNetworking
+@testable import MesosFetcher
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,7 +35,7 @@ final class FetchLab {
 
     /// Builds `site/<name>` with a Python snippet (`archive` is its path).
     func pythonArchive(_ name: String, _ code: String) async throws {
-        try await TestSupport.run([TestSupport.python, "-c", "import sys, tarfile, zipfile, io, os\narchive = sys.argv[1]\n" + code,
+        try await Host.run([Host.python, "-c", "import sys, tarfile, zipfile, io, os\narchive = sys.argv[1]\n" + code,
                                    site + "/" + name])
     }
 
@@ -59,7 +60,7 @@ final class FetchLab {
 }
 
 func withFetchLab(_ body: (FetchLab) async throws -> Void) async throws {
-    let root = try TestSupport.temporaryDirectory("fetch")
+    let root = try Host.temporaryDirectory("fetch")
     defer { Directory.removeTree(root) }
     try Directory.create(root + "/site")
     let server = try await LoopbackHTTPServer(root: root + "/site", work: root)

@@ -16,14 +16,14 @@ struct FetchCache: Sendable {
     let directory: String
 
     /// The entry for `uri`, locked until the returned lock is released.
-    func lockEntry(for uri: String, display: String) async throws(PodNetworkingError) -> Entry {
+    func lockEntry(for uri: String, display: String) async throws(FetchError) -> Entry {
         let key = Self.key(for: uri)
         let root: RootedDirectory
         do {
             try Directory.create(directory, mode: 0o700)
             root = try RootedDirectory.open(path: directory)
         } catch {
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': cannot open the cache \(directory): \(error)",
+            throw FetchError(.fetchFailed, "failed to fetch '\(display)': cannot open the cache \(directory): \(error)",
                                      cause: error)
         }
         // flock blocks: wait on a thread of its own, never on the cooperative pool.
@@ -34,9 +34,9 @@ struct FetchCache: Sendable {
         case .success(let lock?):
             return Entry(root: root, key: key, path: directory + "/" + key, lock: lock)
         case .success(nil):
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': the cache entry lock was not granted")
+            throw FetchError(.fetchFailed, "failed to fetch '\(display)': the cache entry lock was not granted")
         case .failure(let error):
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': cannot lock the cache entry: \(error)",
+            throw FetchError(.fetchFailed, "failed to fetch '\(display)': cannot lock the cache entry: \(error)",
                                      cause: error)
         }
     }
@@ -66,7 +66,7 @@ struct FetchCache: Sendable {
         var temporaryPath: String { path + ".part-\(UInt64.random(in: 0...UInt64.max))" }
 
         /// Moves a completed download into place and notes the redacted URI.
-        func commit(_ temporary: String, display: String) throws(PodNetworkingError) {
+        func commit(_ temporary: String, display: String) throws(FetchError) {
             let name = String(temporary.split(separator: "/").last ?? "")
             do {
                 try root.setPermissions(name, 0o600)
@@ -74,7 +74,7 @@ struct FetchCache: Sendable {
                 try root.writeFileAtomically(key + ".uri", bytes: Array((display + "\n").utf8), permissions: 0o600)
             } catch {
                 _ = try? root.removeTree(name)
-                throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': cannot store it in the cache: \(error)",
+                throw FetchError(.fetchFailed, "failed to fetch '\(display)': cannot store it in the cache: \(error)",
                                          cause: error)
             }
         }

@@ -1,7 +1,8 @@
 import Foundation
 import PodSystem
+import PodTestFixtures
 import Testing
-@testable import PodNetworking
+@testable import MesosFetcher
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,8 +14,8 @@ struct FetcherTests {
 
     @Test func plainFileOutputFileAndExecutableBit() async throws {
         try await withFetchLab { lab in
-            try TestSupport.write(lab.site + "/tool.sh", "#!/bin/sh\necho tool\n")
-            try TestSupport.write(lab.site + "/data.txt", "data\n")
+            try Host.write(lab.site + "/tool.sh", "#!/bin/sh\necho tool\n")
+            try Host.write(lab.site + "/data.txt", "data\n")
             let sandbox = try lab.sandbox()
             let tool = try await fetcher.fetch(uri: lab.base + "/tool.sh", into: sandbox, executable: true, outputFile: "bin/run.sh")
             #expect(tool.file == sandbox + "/bin/run.sh")
@@ -31,20 +32,20 @@ struct FetcherTests {
         try await withFetchLab { lab in
             let tree = lab.root + "/tree"
             try Directory.create(tree + "/app/bin")
-            try TestSupport.write(tree + "/app/bin/start", "#!/bin/sh\n", mode: 0o755)
-            try TestSupport.write(tree + "/app/readme.txt", "read me\n")
+            try Host.write(tree + "/app/bin/start", "#!/bin/sh\n", mode: 0o755)
+            try Host.write(tree + "/app/readme.txt", "read me\n")
             _ = symlink("bin", tree + "/app/current")
-            try await TestSupport.run(["tar", "-C", tree, "-czf", lab.site + "/app.tar.gz", "app"])
-            try await TestSupport.run(["tar", "-C", tree, "-cjf", lab.site + "/app.tar.bz2", "app"])
-            try await TestSupport.run(["tar", "-C", tree, "-cJf", lab.site + "/app.txz", "app"])
-            try await TestSupport.run(["tar", "-C", tree, "-cf", lab.site + "/app.tar", "app"])
+            try await Host.run(["tar", "-C", tree, "-czf", lab.site + "/app.tar.gz", "app"])
+            try await Host.run(["tar", "-C", tree, "-cjf", lab.site + "/app.tar.bz2", "app"])
+            try await Host.run(["tar", "-C", tree, "-cJf", lab.site + "/app.txz", "app"])
+            try await Host.run(["tar", "-C", tree, "-cf", lab.site + "/app.tar", "app"])
             try await lab.pythonArchive("bundle.zip", """
             with zipfile.ZipFile(archive, "w") as z:
                 z.writestr("zipped/hello.txt", "hello zip\\n")
                 z.writestr("zipped/deep/more.txt", "more\\n")
             """)
-            try TestSupport.write(lab.root + "/notes.txt", "compressed notes\n")
-            try await TestSupport.run(["sh", "-c", "gzip -c \(lab.root)/notes.txt > \(lab.site)/notes.txt.gz"])
+            try Host.write(lab.root + "/notes.txt", "compressed notes\n")
+            try await Host.run(["sh", "-c", "gzip -c \(lab.root)/notes.txt > \(lab.site)/notes.txt.gz"])
 
             for name in ["app.tar.gz", "app.tar.bz2", "app.txz", "app.tar"] {
                 let sandbox = try lab.sandbox()
@@ -75,9 +76,9 @@ struct FetcherTests {
         try await withFetchLab { lab in
             let tree = lab.root + "/tree"
             try Directory.create(tree + "/pkg")
-            try TestSupport.write(tree + "/pkg/file.txt", "cached\n")
-            try await TestSupport.run(["tar", "-C", tree, "-czf", lab.site + "/pkg.tgz", "pkg"])
-            try TestSupport.write(lab.site + "/blob.bin", String(repeating: "x", count: 10000))
+            try Host.write(tree + "/pkg/file.txt", "cached\n")
+            try await Host.run(["tar", "-C", tree, "-czf", lab.site + "/pkg.tgz", "pkg"])
+            try Host.write(lab.site + "/blob.bin", String(repeating: "x", count: 10000))
 
             let first = try lab.sandbox(), second = try lab.sandbox()
             let miss = try await fetcher.fetch(uri: lab.base + "/pkg.tgz", into: first, cache: true, cacheDirectory: lab.cache)
@@ -103,7 +104,7 @@ struct FetcherTests {
             #expect(try FileContents.read(b + "/blob.bin").count == 10000)
             #expect(Directory.list(lab.cache).filter { $0.contains(".part-") }.isEmpty)
 
-            let noCache = await capturedError { () async throws(PodNetworkingError) in
+            let noCache = await capturedError { () async throws(FetchError) in
                 _ = try await fetcher.fetch(uri: lab.base + "/blob.bin", into: try lab.sandboxOrFail(), cache: true)
             }
             #expect(noCache?.message.contains("no cache directory") == true)
@@ -114,7 +115,7 @@ struct FetcherTests {
         try await withFetchLab { lab in
             let sandbox = try lab.sandbox()
             let uri = "http://deploy:s3cret-pass@127.0.0.1:\(lab.server.port)/missing.bin"
-            let error = await capturedError { () async throws(PodNetworkingError) in
+            let error = await capturedError { () async throws(FetchError) in
                 _ = try await fetcher.fetch(uri: uri, into: sandbox)
             }
             let failure = try #require(error)
@@ -123,7 +124,7 @@ struct FetcherTests {
             #expect(failure.message.contains("404"))
             #expect(!failure.message.contains("s3cret"))
             #expect(FetchLab.entries(sandbox).isEmpty)
-            let cached = await capturedError { () async throws(PodNetworkingError) in
+            let cached = await capturedError { () async throws(FetchError) in
                 _ = try await fetcher.fetch(uri: uri, into: sandbox, cache: true, cacheDirectory: lab.cache)
             }
             #expect(cached?.message.contains("s3cret") == false)
@@ -168,7 +169,7 @@ struct FetcherTests {
             """)
             for name in ["dotdot.tar.gz", "absolute.tar", "symlink.tar", "device.tar", "dotdot.zip", "zipsymlink.zip"] {
                 let sandbox = try lab.sandbox()
-                let error = await capturedError { () async throws(PodNetworkingError) in
+                let error = await capturedError { () async throws(FetchError) in
                     _ = try await fetcher.fetch(uri: lab.base + "/" + name, into: sandbox)
                 }
                 #expect(error?.code == .unsafeArchive, "\(name): \(String(describing: error))")
@@ -202,19 +203,19 @@ struct FetcherTests {
     @Test func localPathsAndFileURIs() async throws {
         try await withFetchLab { lab in
             let source = lab.root + "/local.cfg"
-            try TestSupport.write(source, "local\n")
+            try Host.write(source, "local\n")
             let sandbox = try lab.sandbox()
             _ = try await fetcher.fetch(uri: source, into: sandbox)
             _ = try await fetcher.fetch(uri: "file://" + source, into: sandbox, outputFile: "conf/copy.cfg")
             #expect(try FileContents.read(sandbox + "/local.cfg") == "local\n")
             #expect(try FileContents.read(sandbox + "/conf/copy.cfg") == "local\n")
             for bad in [lab.root + "/nope", "file://" + lab.root + "/site"] {
-                let error = await capturedError { () async throws(PodNetworkingError) in
+                let error = await capturedError { () async throws(FetchError) in
                     _ = try await fetcher.fetch(uri: bad, into: sandbox, outputFile: "x")
                 }
                 #expect(error?.code == .fetchFailed, "\(bad)")
             }
-            let escape = await capturedError { () async throws(PodNetworkingError) in
+            let escape = await capturedError { () async throws(FetchError) in
                 _ = try await fetcher.fetch(uri: source, into: sandbox, outputFile: "../outside.cfg")
             }
             #expect(escape?.code == .invalidArgument)
@@ -224,11 +225,11 @@ struct FetcherTests {
 
     @Test func sizeLimitHoldsForDownloadsAndLocalFiles() async throws {
         try await withFetchLab { lab in
-            try TestSupport.write(lab.site + "/big.bin", String(repeating: "b", count: 5000))
+            try Host.write(lab.site + "/big.bin", String(repeating: "b", count: 5000))
             let small = Fetcher(configuration: Fetcher.Configuration(maxDownloadBytes: 1000))
             let sandbox = try lab.sandbox()
             for uri in [lab.base + "/big.bin", lab.site + "/big.bin", lab.base + "/stream/300000"] {
-                let error = await capturedError { () async throws(PodNetworkingError) in
+                let error = await capturedError { () async throws(FetchError) in
                     _ = try await small.fetch(uri: uri, into: sandbox)
                 }
                 #expect(error?.code == .sizeLimitExceeded, "\(uri): \(String(describing: error))")
@@ -240,14 +241,14 @@ struct FetcherTests {
         }
     }
 
-    @Test(.enabled(if: TestSupport.isRoot, "needs root to hand files to another user"))
+    @Test(.enabled(if: isRoot(), "needs root to hand files to another user"))
     func filesAreGivenToTheTaskUser() async throws {
         try await withFetchLab { lab in
             let tree = lab.root + "/tree"
             try Directory.create(tree + "/pkg/sub")
-            try TestSupport.write(tree + "/pkg/sub/f.txt", "owned\n")
-            try await TestSupport.run(["tar", "-C", tree, "-czf", lab.site + "/pkg.tar.gz", "pkg"])
-            try TestSupport.write(lab.site + "/single.txt", "single\n")
+            try Host.write(tree + "/pkg/sub/f.txt", "owned\n")
+            try await Host.run(["tar", "-C", tree, "-czf", lab.site + "/pkg.tar.gz", "pkg"])
+            try Host.write(lab.site + "/single.txt", "single\n")
             let owner = Fetcher.Owner(uid: 65534, gid: 65534)
             let sandbox = try lab.sandbox()
             _ = try await fetcher.fetch(uri: lab.base + "/pkg.tar.gz", into: sandbox, owner: owner)
@@ -257,8 +258,8 @@ struct FetcherTests {
             }
             // A local file the task user may not read is refused.
             let secret = lab.root + "/secret.txt"
-            try TestSupport.write(secret, "secret\n", mode: 0o600)
-            let refused = await capturedError { () async throws(PodNetworkingError) in
+            try Host.write(secret, "secret\n", mode: 0o600)
+            let refused = await capturedError { () async throws(FetchError) in
                 _ = try await fetcher.fetch(uri: secret, into: sandbox, owner: owner)
             }
             #expect(refused?.message.contains("may not read it") == true)
@@ -267,11 +268,11 @@ struct FetcherTests {
 }
 
 extension FetchLab {
-    func sandboxOrFail() throws(PodNetworkingError) -> String {
+    func sandboxOrFail() throws(FetchError) -> String {
         do {
             return try sandbox()
         } catch {
-            throw PodNetworkingError(.state, "cannot create a sandbox: \(error)")
+            throw FetchError(.fetchFailed, "cannot create a sandbox: \(error)")
         }
     }
 }

@@ -15,9 +15,12 @@ import Glibc
 /// - `cache`: the content is kept per URI in the cache directory and reused.
 ///
 /// Unlike Mesos, which runs its fetcher as the task user, this runs as root; so archives
-/// are checked before and after extraction (nothing outside the sandbox, no devices, no
-/// setuid bits), local files must be readable by ``Owner``, and everything placed is
-/// chowned to ``Owner``. Errors name the URI with credentials hidden.
+/// are read here, never by `tar` or `unzip` (``ArchiveExtractor``: the image store's tar
+/// reader, a zip reader, every entry judged by ``ArchivePolicy`` and written by
+/// ``ArchiveWriter`` through `RootedDirectory`), the result is checked again before it joins
+/// the sandbox (nothing outside it, no devices, no setuid bits), local files must be
+/// readable by ``Owner``, and everything placed is chowned to ``Owner``. Errors name the URI
+/// with credentials hidden.
 public struct Fetcher: Sendable {
     /// The user and group fetched files are given to (the task's user).
     public struct Owner: Sendable, Equatable {
@@ -47,7 +50,8 @@ public struct Fetcher: Sendable {
         public var stallTimeout: Duration
         /// The longest an extraction may take.
         public var extractTimeout: Duration
-        /// Where `curl`, `tar`, `unzip`, `gzip` and `sh` are looked up.
+        /// Where `curl`, `sh`, and for compressed tar archives `bzip2`, `xz` and `zstd`, are
+        /// looked up.
         public var hostPath: String
         /// Extra environment for curl (`https_proxy`, `no_proxy`, …).
         public var curlEnvironment: [String]
@@ -116,7 +120,7 @@ public struct Fetcher: Sendable {
     /// Fetches every artifact in order; the first failure stops and is thrown (the task
     /// group then fails with its message).
     public func fetchAll(_ artifacts: [Artifact], into sandbox: String, cacheDirectory: String? = nil,
-                         owner: Owner? = nil) async throws(PodNetworkingError) -> [Outcome] {
+                         owner: Owner? = nil) async throws(FetchError) -> [Outcome] {
         var outcomes: [Outcome] = []
         for artifact in artifacts {
             outcomes.append(try await fetch(uri: artifact.uri, into: sandbox, executable: artifact.executable,
@@ -129,7 +133,7 @@ public struct Fetcher: Sendable {
     /// Fetches one URI into the sandbox directory `sandbox`.
     public func fetch(uri: String, into sandbox: String, executable: Bool = false, extract: Bool = true,
                       cache: Bool = false, outputFile: String? = nil, cacheDirectory: String? = nil,
-                      owner: Owner? = nil) async throws(PodNetworkingError) -> Outcome {
+                      owner: Owner? = nil) async throws(FetchError) -> Outcome {
         let parsed = try FetchURI(uri)
         let display = parsed.redacted
         let destination = try Self.destination(outputFile: outputFile, uri: parsed)
@@ -137,14 +141,14 @@ public struct Fetcher: Sendable {
         do {
             root = try RootedDirectory.open(path: sandbox)
         } catch {
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': cannot open the sandbox \(sandbox): \(error)",
+            throw FetchError(.fetchFailed, "failed to fetch '\(display)': cannot open the sandbox \(sandbox): \(error)",
                                      cause: error)
         }
         let staging = ".fetch-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         do {
             try root.makeDirectory(staging, permissions: 0o700, createParents: false, replaceExisting: false)
         } catch {
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': cannot prepare the sandbox: \(error)", cause: error)
+            throw FetchError(.fetchFailed, "failed to fetch '\(display)': cannot prepare the sandbox: \(error)", cause: error)
         }
         defer { _ = try? root.removeTree(staging) }
         let job = Job(fetcher: self, root: root, sandbox: sandbox, staging: staging, display: display,
@@ -153,13 +157,13 @@ public struct Fetcher: Sendable {
         var outcome: Outcome
         if cache {
             guard let cacheDirectory, cacheDirectory.hasPrefix("/") else {
-                throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': caching was asked for but no cache directory is configured")
+                throw FetchError(.fetchFailed, "failed to fetch '\(display)': caching was asked for but no cache directory is configured")
             }
             let entry = try await FetchCache(directory: cacheDirectory).lockEntry(for: uri, display: display)
             let hit = entry.isPresent
             if !hit {
                 let temporary = entry.temporaryPath
-                do throws(PodNetworkingError) {
+                do throws(FetchError) {
                     try await obtain(parsed, to: temporary, owner: owner)
                     try entry.commit(temporary, display: display)
                 } catch {
@@ -193,7 +197,7 @@ public struct Fetcher: Sendable {
     }
 
     /// Downloads or copies the content to `path` (a new file).
-    func obtain(_ uri: FetchURI, to path: String, owner: Owner?) async throws(PodNetworkingError) {
+    func obtain(_ uri: FetchURI, to path: String, owner: Owner?) async throws(FetchError) {
         switch uri.source {
         case .http(let url):
             let downloader = HTTPDownloader(curlPath: try tool("curl", for: uri.redacted), shellPath: try tool("sh", for: uri.redacted),
@@ -207,36 +211,36 @@ public struct Fetcher: Sendable {
     }
 
     /// A host tool by name from ``Configuration/hostPath``.
-    func tool(_ name: String, for display: String) throws(PodNetworkingError) -> String {
+    func tool(_ name: String, for display: String) throws(FetchError) -> String {
         for directory in configuration.hostPath.split(separator: ":") {
             let candidate = "\(directory)/\(name)"
             if access(candidate, X_OK) == 0 { return candidate }
         }
-        throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': '\(name)' is not installed (searched \(configuration.hostPath))")
+        throw FetchError(.fetchFailed, "failed to fetch '\(display)': '\(name)' is not installed (searched \(configuration.hostPath))")
     }
 
     /// Where the file goes in the sandbox: `output_file` (relative, no `..`) or the URI's
     /// file name.
-    static func destination(outputFile: String?, uri: FetchURI) throws(PodNetworkingError) -> (path: String, components: [String]) {
+    static func destination(outputFile: String?, uri: FetchURI) throws(FetchError) -> (path: String, components: [String]) {
         guard let outputFile else {
             guard let name = uri.basename else {
-                throw PodNetworkingError(.fetchFailed, "failed to fetch '\(uri.redacted)': the URI names no file; set output_file")
+                throw FetchError(.fetchFailed, "failed to fetch '\(uri.redacted)': the URI names no file; set output_file")
             }
             return (name, [name])
         }
         guard !outputFile.isEmpty, !outputFile.hasPrefix("/") else {
-            throw PodNetworkingError(.invalidArgument,
+            throw FetchError(.invalidArgument,
                                      "failed to fetch '\(uri.redacted)': output_file '\(outputFile)' must be a path relative to the sandbox")
         }
         let components: [String]
         do {
             components = try RootedDirectory.components(of: outputFile)
         } catch {
-            throw PodNetworkingError(.invalidArgument,
+            throw FetchError(.invalidArgument,
                                      "failed to fetch '\(uri.redacted)': output_file '\(outputFile)' may not contain '..'", cause: error)
         }
         guard !components.isEmpty, !outputFile.hasSuffix("/") else {
-            throw PodNetworkingError(.invalidArgument, "failed to fetch '\(uri.redacted)': output_file '\(outputFile)' names no file")
+            throw FetchError(.invalidArgument, "failed to fetch '\(uri.redacted)': output_file '\(outputFile)' names no file")
         }
         return (components.joined(separator: "/"), components)
     }

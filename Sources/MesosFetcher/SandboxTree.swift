@@ -8,15 +8,15 @@ import PodSystem
 /// - ``merge(_:from:into:)`` moves it into the sandbox, directories merged, files replaced.
 enum SandboxTree {
     static func verify(_ root: RootedDirectory, _ relative: String = "", display: String,
-                       owner: Fetcher.Owner?, depth: Int = 0) throws(PodNetworkingError) {
+                       owner: Fetcher.Owner?, depth: Int = 0) throws(FetchError) {
         guard depth < 128 else {
-            throw PodNetworkingError(.unsafeArchive, "\(display) nests directories deeper than 128 levels")
+            throw FetchError(.unsafeArchive, "\(display) nests directories deeper than 128 levels")
         }
         let names: [String]
         do {
             names = try root.entries(relative)
         } catch {
-            throw PodNetworkingError(.fetchFailed, "cannot read what \(display) extracted: \(error)", cause: error)
+            throw FetchError(.fetchFailed, "cannot read what \(display) extracted: \(error)", cause: error)
         }
         for name in names {
             let path = relative.isEmpty ? name : relative + "/" + name
@@ -26,7 +26,7 @@ enum SandboxTree {
                 status = try root.status(path)
                 if status?.kind == .symlink { linkTarget = try root.readSymlink(path) }
             } catch {
-                throw PodNetworkingError(.fetchFailed, "cannot inspect what \(display) extracted ('\(path)'): \(error)", cause: error)
+                throw FetchError(.fetchFailed, "cannot inspect what \(display) extracted ('\(path)'): \(error)", cause: error)
             }
             guard let status else { continue }
             switch status.kind {
@@ -35,11 +35,11 @@ enum SandboxTree {
             case .symlink:
                 let target = linkTarget ?? ""
                 guard ArchivePolicy.isContained(link: path, target: target) else {
-                    throw PodNetworkingError(.unsafeArchive,
+                    throw FetchError(.unsafeArchive,
                                              "\(display) was refused: '\(path)' is a symlink to '\(target)', outside the archive")
                 }
             default:
-                throw PodNetworkingError(.unsafeArchive,
+                throw FetchError(.unsafeArchive,
                                          "\(display) was refused: '\(path)' is not a regular file, directory or symlink")
             }
             do {
@@ -48,7 +48,7 @@ enum SandboxTree {
                 }
                 if let owner { try root.setOwner(path, uid: owner.uid, gid: owner.gid) }
             } catch {
-                throw PodNetworkingError(.fetchFailed, "cannot prepare what \(display) extracted ('\(path)'): \(error)", cause: error)
+                throw FetchError(.fetchFailed, "cannot prepare what \(display) extracted ('\(path)'): \(error)", cause: error)
             }
             if status.kind == .directory {
                 try verify(root, path, display: display, owner: owner, depth: depth + 1)
@@ -60,11 +60,11 @@ enum SandboxTree {
     /// `destination` (also below `sandbox`): existing directories are merged, anything
     /// else is replaced, as `tar -x` over the sandbox would.
     static func merge(_ sandbox: RootedDirectory, from source: String, into destination: String = "",
-                      display: String) throws(PodNetworkingError) {
+                      display: String) throws(FetchError) {
         do {
             try mergeEntries(sandbox, from: source, into: destination)
         } catch {
-            throw PodNetworkingError(.fetchFailed, "cannot move what \(display) extracted into the sandbox: \(error)", cause: error)
+            throw FetchError(.fetchFailed, "cannot move what \(display) extracted into the sandbox: \(error)", cause: error)
         }
     }
 

@@ -19,7 +19,7 @@ extension Fetcher {
 
         /// Moves `staging/download` to the destination with its final mode and owner.
         /// Returns the placed file's path.
-        func place(executable: Bool) throws(PodNetworkingError) -> String {
+        func place(executable: Bool) throws(FetchError) -> String {
             let from = staging + "/download"
             var created: [String] = []
             do {
@@ -28,7 +28,7 @@ extension Fetcher {
                     if try root.status(parent) == nil { created.append(parent) }
                 }
                 if try root.status(destination.path)?.kind == .directory {
-                    throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': '\(destination.path)' is a directory in the sandbox")
+                    throw FetchError(.fetchFailed, "failed to fetch '\(display)': '\(destination.path)' is a directory in the sandbox")
                 }
                 try root.setPermissions(from, executable ? 0o755 : 0o644)
                 if let owner { try root.setOwner(from, uid: owner.uid, gid: owner.gid) }
@@ -36,10 +36,10 @@ extension Fetcher {
                 if let owner {
                     for parent in created { try root.setOwner(parent, uid: owner.uid, gid: owner.gid) }
                 }
-            } catch let error as PodNetworkingError {
+            } catch let error as FetchError {
                 throw error
             } catch {
-                throw PodNetworkingError(.fetchFailed,
+                throw FetchError(.fetchFailed,
                                          "failed to fetch '\(display)': cannot place it at '\(destination.path)' in the sandbox: \(error)",
                                          cause: error)
             }
@@ -49,29 +49,19 @@ extension Fetcher {
         /// Extracts `archive` into the staging directory, checks the result and merges it into
         /// the sandbox. With `keepArchive` the archive itself is placed at the destination first
         /// (Mesos downloads into the sandbox and extracts next to it).
-        func extract(_ archive: String, kind: ArchiveKind, keepArchive: Bool = false) async throws(PodNetworkingError) {
-            let configuration = fetcher.configuration
-            let extractor = ArchiveExtractor(tarPath: try fetcher.tool("tar", for: display),
-                                             unzipPath: kind == .zip ? try fetcher.tool("unzip", for: display) : "",
-                                             shellPath: try fetcher.tool("sh", for: display),
-                                             gzipPath: kind == .gzip ? try fetcher.tool("gzip", for: display) : "",
-                                             hostPath: configuration.hostPath, maxEntries: configuration.maxArchiveEntries,
-                                             maxBytes: configuration.maxExtractedBytes, timeout: configuration.extractTimeout)
+        func extract(_ archive: String, kind: ArchiveKind, keepArchive: Bool = false) async throws(FetchError) {
             let tree = staging + "/root"
+            let extracted: RootedDirectory
             do {
                 try root.makeDirectory(tree, permissions: 0o700, createParents: false, replaceExisting: false)
+                extracted = try root.openDirectory(tree)
             } catch {
-                throw PodNetworkingError(.fetchFailed, "failed to fetch '\(display)': cannot prepare the sandbox: \(error)", cause: error)
+                throw FetchError(.fetchFailed, "failed to fetch '\(display)': cannot prepare the sandbox: \(error)", cause: error)
             }
-            do throws(PodNetworkingError) {
-                try await extractor.extract(archive, kind: kind, outputName: destination.components.last ?? "",
-                                            into: sandbox + "/" + tree, display: "archive '\(display)'")
-                let extracted: RootedDirectory
-                do {
-                    extracted = try root.openDirectory(tree)
-                } catch {
-                    throw PodNetworkingError(.fetchFailed, "cannot open what '\(display)' extracted: \(error)", cause: error)
-                }
+            do throws(FetchError) {
+                let extractor = ArchiveExtractor(fetcher: fetcher, display: "archive '\(display)'")
+                try await extractor.extract(archive, kind: kind, outputName: destination.components.last ?? "", into: extracted,
+                                            scratch: stagingPath + "/decompressed")
                 try SandboxTree.verify(extracted, display: "archive '\(display)'", owner: owner)
                 if keepArchive { _ = try place(executable: false) }
                 try SandboxTree.merge(root, from: tree, display: "archive '\(display)'")
@@ -85,9 +75,9 @@ extension Fetcher {
 
     /// Copies a local file (a regular file no larger than the download limit, readable by
     /// `owner` when one is given) to the new file `destination`.
-    func copyLocal(_ source: String, to destination: String, display: String, owner: Owner?) throws(PodNetworkingError) {
-        func fail(_ reason: String, _ code: PodNetworkingError.Code = .fetchFailed) -> PodNetworkingError {
-            PodNetworkingError(code, "failed to fetch '\(display)': \(reason)")
+    func copyLocal(_ source: String, to destination: String, display: String, owner: Owner?) throws(FetchError) {
+        func fail(_ reason: String, _ code: FetchError.Code = .fetchFailed) -> FetchError {
+            FetchError(code, "failed to fetch '\(display)': \(reason)")
         }
         let input = open(source, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard input >= 0 else { throw fail(SystemError.last("open", source).description) }

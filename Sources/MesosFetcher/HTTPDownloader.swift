@@ -1,4 +1,5 @@
 import PodSystem
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,7 @@ struct HTTPDownloader: Sendable {
     let timeout: Duration
     let stallTimeout: Duration
 
-    func download(url: String, redacted: String, to destination: String) async throws(PodNetworkingError) {
+    func download(url: String, redacted: String, to destination: String) async throws(FetchError) {
         let config = [
             "url = \(Self.quote(url))",
             "output = \(Self.quote(destination))",
@@ -40,27 +41,27 @@ struct HTTPDownloader: Sendable {
                                               environment: environment, input: Array(config.utf8), outputLimit: 64 << 10,
                                               timeout: timeout + .seconds(30))
         } catch {
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(redacted)': cannot run curl: \(error)", cause: error)
+            throw FetchError(.fetchFailed, "failed to fetch '\(redacted)': cannot run curl: \(error)", cause: error)
         }
         let status = output.stdoutText.trimmingWhitespaceAndNewlines()
         switch output.termination {
         case .exited(0):
             guard status == "200" else {
-                throw PodNetworkingError(.fetchFailed, "failed to fetch '\(redacted)': HTTP status \(status), expected 200")
+                throw FetchError(.fetchFailed, "failed to fetch '\(redacted)': HTTP status \(status), expected 200")
             }
         case .exited(22):
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(redacted)': HTTP status \(status)")
+            throw FetchError(.fetchFailed, "failed to fetch '\(redacted)': HTTP status \(status)")
         case .exited(63), .signaled(SIGXFSZ):
-            throw PodNetworkingError(.sizeLimitExceeded, "failed to fetch '\(redacted)': larger than the limit of \(maxBytes) bytes")
+            throw FetchError(.sizeLimitExceeded, "failed to fetch '\(redacted)': larger than the limit of \(maxBytes) bytes")
         case .exited(28):
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(redacted)': timed out or stalled")
+            throw FetchError(.fetchFailed, "failed to fetch '\(redacted)': timed out or stalled")
         case .signaled(SIGKILL):
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(redacted)': did not finish within \(timeout)")
+            throw FetchError(.fetchFailed, "failed to fetch '\(redacted)': did not finish within \(timeout)")
         case .exited(97):
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(redacted)': cannot set the file size limit")
+            throw FetchError(.fetchFailed, "failed to fetch '\(redacted)': cannot set the file size limit")
         default:
             let detail = Self.scrub(output.stderrText, url: url, redacted: redacted)
-            throw PodNetworkingError(.fetchFailed, "failed to fetch '\(redacted)': curl \(output.termination)"
+            throw FetchError(.fetchFailed, "failed to fetch '\(redacted)': curl \(output.termination)"
                                      + (detail.isEmpty ? "" : ": \(detail)"))
         }
     }
