@@ -172,7 +172,7 @@ let package = Package(
                                .product(name: "NIOSSL", package: "swift-nio-ssl")],
                 swiftSettings: swiftSettings),
         .target(name: "PodCtlAgent",
-                dependencies: ["PodCtlKit", "PodRuntime", "PodSystem", "ImageStore", "PodNetworking", "CPodShim", "Primitives",
+                dependencies: ["PodCtlKit", "PodRuntime", "PodSystem", "ImageStore", "PodNetworking", "Primitives",
                                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                .product(name: "NIOCore", package: "swift-nio"),
