@@ -46,7 +46,7 @@ extension RegistryTests {
             let harness = try StoreHarness()
             defer { Task { await harness.shutdown() } }
             let password = "wrong-Pa55word-XYZ"
-            let config = RegistryFixture.dockerConfig(registryKey: harness.fixture.basic, username: "testuser", password: password)
+            let config = harness.fixture.dockerConfig(password: password, registry: harness.fixture.basic)
             let credentials = try RegistryCredentials(dockerConfig: config)
             let reference = try harness.reference(harness.fixture.basic, "test/busybox:latest")
             do {

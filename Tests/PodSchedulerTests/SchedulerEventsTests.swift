@@ -1,4 +1,5 @@
 import Foundation
+import PodTestFixtures
 import Testing
 
 /// Marathon's event stream on the real binary (reference §14): attached, pod and deployment

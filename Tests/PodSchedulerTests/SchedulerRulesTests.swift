@@ -1,6 +1,7 @@
 import Foundation
 @testable import PodSchedulerCore
 import PodSpec
+import PodTestFixtures
 import Testing
 
 /// Rules that need the stored pods (reference §3.2 step 8 and §7): checked by the scheduler,
