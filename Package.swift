@@ -63,6 +63,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CZooKeeper", path: "Sources/CZooKeeper", providers: [.apt(["libzookeeper-mt-dev"])]),
         .target(name: "CPodShim", path: "Sources/CPodShim",
                 cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Werror", "-O2"])]),
         .target(name: "PodSystem",
@@ -122,6 +123,17 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings),
 
+        // MARK: - ZooKeeper (master detection, leader election, shared state); never in the executor
+        .target(name: "ZooKeeper",
+                dependencies: ["CZooKeeper", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
+        // Mesos masters in ZooKeeper: the leader's detection (`--master zk://…`) and a master's candidacy.
+        .target(name: "MasterDetection",
+                dependencies: ["ZooKeeper", "MesosProtocol", "MesosHTTP",
+                               .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
+
         // MARK: - Scheduler and the embedded Mesos
         .target(name: "LocalMesos",
                 dependencies: ["MesosProtocol", "PodSystem",
@@ -157,7 +169,7 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: swiftSettings, linkerSettings: executorLinkerSettings),
         .executableTarget(name: "pod-scheduler",
-                          dependencies: ["PodSchedulerAPI", "PodSchedulerCore", "LocalMesos", "PodSystem",
+                          dependencies: ["PodSchedulerAPI", "PodSchedulerCore", "LocalMesos", "PodSystem", "MasterDetection", "ZooKeeper",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -200,7 +212,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PodSchedulerTests",
-                    dependencies: ["PodSchedulerCore", "PodSpec", "LocalMesos", "MesosHTTP", "MesosProtocol", "pod-executor",
+                    dependencies: ["PodSchedulerCore", "PodSpec", "LocalMesos", "MesosHTTP", "MesosProtocol", "MasterDetection", "ZooKeeper", "pod-executor",
                                    "pod-scheduler", "podctl", "PodTestFixtures", "PodSystem",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -248,8 +260,16 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Benchmarks/Sources/pod-bench", swiftSettings: swiftSettings,
                           linkerSettings: releaseLinkerSettings),
-        // Fixtures shared by test targets (the loopback registry with the test images).
-        .target(name: "PodTestFixtures", dependencies: ["PodSystem", "LocalMesos", "MesosProtocol", .product(name: "Logging", package: "swift-log")], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),
+        // pod-executor: built for the check that it does not link ZooKeeper.
+        .testTarget(name: "ZooKeeperTests",
+                    dependencies: ["ZooKeeper", "PodTestFixtures", "pod-executor", .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "MasterDetectionTests",
+                    dependencies: ["MasterDetection", "ZooKeeper", "MesosHTTP", "MesosProtocol", "PodTestFixtures",
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
+        // Fixtures shared by test targets (the loopback registry with the test images, a ZooKeeper server).
+        .target(name: "PodTestFixtures", dependencies: ["PodSystem", "LocalMesos", "MesosProtocol", "ZooKeeper", .product(name: "Logging", package: "swift-log")], path: "Tests/PodTestFixtures", swiftSettings: swiftSettings),
         .testTarget(name: "PodExecutorTests",
                     dependencies: ["PodExecutorCore", "LocalMesos", "MesosProtocol", "PodRuntime", "PodSystem", "pod-executor",
                                    "ImageStore", "PodTestFixtures",

@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 API=http://127.0.0.1:8080
 LOG="$(mktemp)"
+# Its own state directory: the machine's /var/lib/pod-scheduler may hold pods of earlier
+# runs (a Quick Start left up would answer 409 to the POST below).
+WORK="$(mktemp -d /tmp/check-run.XXXXXX)"
 PID=""
 executors() {
   for pid in $(pgrep -x pod-executor); do
@@ -38,7 +41,7 @@ fi
 # Job control on: the background job gets its own process group and SIGINT reaches it as
 # Ctrl-C would (a non-interactive shell otherwise starts background jobs ignoring SIGINT).
 set -m
-./scripts/run.sh >"$LOG" 2>&1 &
+./scripts/run.sh --work-dir "$WORK" >"$LOG" 2>&1 &
 PID=$!
 set +m
 alive() { kill -0 "$PID" 2>/dev/null; }
@@ -53,5 +56,5 @@ stopped() { ! alive; }
 await 30 stopped || fail "pod-scheduler did not stop on SIGINT within 30 s"
 wait "$PID" 2>/dev/null || true
 PID=""
-rm -f "$LOG"
+rm -rf "$LOG" "$WORK"
 echo "check-run: OK: scripts/run.sh served the Quick Start and stopped on Ctrl-C"

@@ -5,10 +5,12 @@ import NIOCore
 extension LocalMaster {
     /// Handles one request to `/api/v1/scheduler` with the master's checks and status
     /// codes (reference §4.1, fixtures/mesos-1.12/scheduler-errors.json).
-    func schedulerAPI(method: String, headers: [String: String], body: [UInt8]) async -> MesosHTTPAnswer {
+    func schedulerAPI(method: String, path: String, headers: [String: String], body: [UInt8]) async -> MesosHTTPAnswer {
         // libprocess authenticates a request before its handler sees it.
         let caller = authenticate(headers)
         if case .refused(let answer) = caller { return answer }
+        // `Master::Http::scheduler`: a master that does not lead redirects before anything else.
+        if let answer = leadershipAnswer(path: path) { return answer }
         guard method == "POST" else {
             return .text(405, "405 Method Not Allowed. Expecting one of { 'POST' }, but received '\(method)'.", headers: [("Allow", "POST")])
         }

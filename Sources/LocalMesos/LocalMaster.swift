@@ -23,6 +23,10 @@ public actor LocalMaster: AgentMasterLink {
         /// Serve the scheduler API over HTTPS with this server configuration (a master
         /// built with SSL and started with `LIBPROCESS_SSL_ENABLED=true`); nil: plain HTTP.
         public var tls: TLSConfiguration?
+        /// Start as a standby of a ZooKeeper election (`local-cluster --zk`): the agent is not
+        /// linked and schedulers are answered as a Mesos standby answers them until `elect()`.
+        /// False (the default): the master leads from its start.
+        public var standby = false
         public init() {}
     }
 
@@ -66,6 +70,8 @@ public actor LocalMaster: AgentMasterLink {
     var nextOffer = 0
     var server: MesosHTTPServer?
     public private(set) var boundPort: Int?
+    /// Leading from the start, unless started as a standby (`LocalMaster+Leadership.swift`).
+    public internal(set) var leadership: Leadership = .leading
     private var loops: [Task<Void, Never>] = []
     private var allocationRequested = false
 
@@ -82,12 +88,17 @@ public actor LocalMaster: AgentMasterLink {
     /// Starts serving; the agent is linked to this master.
     @discardableResult
     public func start() async throws -> Int {
-        await agent.setMasterLink(self)
+        if configuration.standby {
+            leadership = .standby(leader: nil)
+        } else {
+            leadership = .leading
+            await agent.setMasterLink(self)
+        }
         let server = MesosHTTPServer(host: configuration.host, port: configuration.port,
                                      paths: ["/api/v1/scheduler", "/master/api/v1/scheduler"], tls: configuration.tls,
-                                     logger: logger) { [weak self] method, _, headers, body in
+                                     logger: logger) { [weak self] method, path, headers, body in
             guard let self else { return .text(503, "Master is shutting down") }
-            return await self.schedulerAPI(method: method, headers: headers, body: body)
+            return await self.schedulerAPI(method: method, path: path, headers: headers, body: body)
         }
         let port = try await server.start()
         self.server = server
@@ -106,12 +117,14 @@ public actor LocalMaster: AgentMasterLink {
                 await self?.allocate()
             }
         })
-        logger.info("master listening", metadata: ["mesos.master_id": "\(masterID)", "address": "\(url)",
+        logger.info(configuration.standby ? "standby master listening" : "master listening",
+                    metadata: ["mesos.master_id": "\(masterID)", "address": "\(url)",
                                                    "mesos.framework_authentication": "\(configuration.frameworkCredentials == nil ? "off" : "basic")"])
         return port
     }
 
     public func stop() async {
+        if configuration.standby { leadership = .standby(leader: nil) }
         for loop in loops { loop.cancel() }
         loops.removeAll()
         for (id, f) in frameworks {
@@ -121,9 +134,11 @@ public actor LocalMaster: AgentMasterLink {
         }
         await server?.stop()
         server = nil
+        await agent.masterLost(self)
     }
 
-    var masterInfo: Mesos_V1_MasterInfo {
+    /// The master's description as Mesos gives it (SUBSCRIBED, its ZooKeeper node).
+    public var masterInfo: Mesos_V1_MasterInfo {
         var info = Mesos_V1_MasterInfo()
         info.id = masterID
         // The IPv4 address packed in network byte order and read as a host integer, as Mesos
@@ -198,6 +213,7 @@ public actor LocalMaster: AgentMasterLink {
     /// Offers the agent's unallocated resources to frameworks that want offers.
     func allocate() async {
         allocationRequested = false
+        guard leadership == .leading else { return }
         let total = ResourceSet(agent.configuration.resources())
         let used = ResourceSet(await agent.allocatedResources())
         var available = total - used

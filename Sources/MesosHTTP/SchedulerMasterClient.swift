@@ -8,7 +8,8 @@ import NIOSSL
 
 /// The scheduler side of the v1 scheduler HTTP API (`/api/v1/scheduler`): SUBSCRIBE
 /// against one of several masters, following 307 redirects to the leader (protocol-
-/// relative `Location`), and calls carrying `Mesos-Stream-Id`.
+/// relative `Location`), or against the one leader a detector reported; and calls carrying
+/// `Mesos-Stream-Id`.
 public final class SchedulerMasterClient: Sendable {
     /// An open subscription.
     public struct Subscription: Sendable {
@@ -70,35 +71,72 @@ public final class SchedulerMasterClient: Sendable {
         var lastError: MesosHTTPError = MesosHTTPError(.transport, "no master configured")
         for master in masters {
             var target = master
-            for _ in 0..<4 {
-                let response: HTTPClientResponse
-                do {
-                    response = try await httpClient.execute(try request(call, to: target, streamID: nil), deadline: .distantFuture)
-                } catch let error as MesosHTTPError {
-                    throw error
-                } catch {
-                    lastError = MesosHTTPError(.transport, "SUBSCRIBE to \(target) failed: \(Self.reason(error, endpoint: target))")
-                    break
-                }
-                if response.status == .temporaryRedirect, let location = response.headers.first(name: "Location"),
-                   let leader = Self.redirectTarget(location, scheme: target.scheme) {
-                    _ = try? await response.body.collect(upTo: 1 << 16)
+            attempts: for _ in 0..<4 {
+                switch try await attempt(call, to: target) {
+                case .subscribed(let subscription):
+                    return subscription
+                case .redirected(let leader?, let error):
+                    lastError = error
                     target = leader
-                    continue
+                case .redirected(nil, let error):
+                    lastError = error
+                    break attempts
+                case .unavailable(let error):
+                    lastError = error
+                    break attempts
                 }
-                guard response.status == .ok else {
-                    lastError = await refusal(response, call: .subscribe, master: target)
-                    if response.status == .serviceUnavailable || response.status == .notFound { break }
-                    throw lastError
-                }
-                guard let streamID = response.headers.first(name: "Mesos-Stream-Id"), !streamID.isEmpty else {
-                    throw MesosHTTPError(.protocolViolation, "SUBSCRIBE answer from \(target) has no Mesos-Stream-Id")
-                }
-                let streamEncoding = MesosEncoding(mediaType: response.headers.first(name: "Content-Type") ?? "") ?? encoding
-                return Subscription(streamID: streamID, leader: target, events: EventStream(body: response.body, encoding: streamEncoding))
             }
         }
         throw lastError
+    }
+
+    /// Subscribes to `master` alone: the leader a detector reported (`--master zk://…`).
+    /// A 307 (it is not, or no longer, the leader) is thrown as a `.redirect` error and a 503
+    /// (`No leader elected`, `Master has not finished recovery`) or 404 as that status, not
+    /// followed: like Mesos' scheduler library, the caller waits for the detector to report
+    /// the leader instead.
+    public func subscribe(_ call: Mesos_V1_Scheduler_Call, to master: MesosEndpoint) async throws -> Subscription {
+        switch try await attempt(call, to: master) {
+        case .subscribed(let subscription): return subscription
+        case .redirected(_, let error), .unavailable(let error): throw error
+        }
+    }
+
+    /// What one SUBSCRIBE to one master gave.
+    private enum Attempt {
+        case subscribed(Subscription)
+        /// A 307: the leader it names (nil when the Location cannot be used).
+        case redirected(MesosEndpoint?, MesosHTTPError)
+        /// No answer, or a 503/404: another master may do better.
+        case unavailable(MesosHTTPError)
+    }
+
+    /// One SUBSCRIBE; refusals (400, 401, …) and protocol violations are thrown.
+    private func attempt(_ call: Mesos_V1_Scheduler_Call, to target: MesosEndpoint) async throws -> Attempt {
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(try request(call, to: target, streamID: nil), deadline: .distantFuture)
+        } catch let error as MesosHTTPError {
+            throw error
+        } catch {
+            return .unavailable(MesosHTTPError(.transport, "SUBSCRIBE to \(target) failed: \(Self.reason(error, endpoint: target))"))
+        }
+        if response.status == .temporaryRedirect {
+            let location = response.headers.first(name: "Location") ?? ""
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            let error = MesosHTTPError(.redirect(location: location), "\(target) is not the leading master (307 to '\(location)')")
+            return .redirected(Self.redirectTarget(location, scheme: target.scheme), error)
+        }
+        guard response.status == .ok else {
+            let error = await refusal(response, call: .subscribe, master: target)
+            if response.status == .serviceUnavailable || response.status == .notFound { return .unavailable(error) }
+            throw error
+        }
+        guard let streamID = response.headers.first(name: "Mesos-Stream-Id"), !streamID.isEmpty else {
+            throw MesosHTTPError(.protocolViolation, "SUBSCRIBE answer from \(target) has no Mesos-Stream-Id")
+        }
+        let streamEncoding = MesosEncoding(mediaType: response.headers.first(name: "Content-Type") ?? "") ?? encoding
+        return .subscribed(Subscription(streamID: streamID, leader: target, events: EventStream(body: response.body, encoding: streamEncoding)))
     }
 
     /// Sends a call on a subscription (202, or 200 for UPDATE_FRAMEWORK).

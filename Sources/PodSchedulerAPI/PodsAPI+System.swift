@@ -40,10 +40,13 @@ extension PodsAPI {
     }
 
     /// `GET /v2/info`: Marathon's info document (ZooKeeper settings omitted: there is none).
+    /// `marathon_config.master` is `--master` with credentials redacted; `mesos_leader_ui_url`
+    /// the leading master the framework is subscribed to (null while it is not).
     func info() async -> Response {
         let info = await service.info()
         var marathonConfig = JSONObject()
         marathonConfig["master"] = .string(info.masterURL)
+        marathonConfig["mesos_leader_ui_url"] = info.mesosLeaderURL.map(JSONValue.string) ?? .null
         marathonConfig["framework_name"] = .string(info.name)
         marathonConfig["mesos_role"] = .string(configuration.specOptions.mesosRole)
         marathonConfig["max_running_deployments"] = .int(configuration.maxRunningDeployments)

@@ -13,15 +13,22 @@ protocol FrameworkEventHandler: AnyObject, Sendable {
 
 /// The framework's connection to the Mesos master: SUBSCRIBE (with the stored framework
 /// id on re-subscription), read events, detect a dead stream by missing heartbeats
-/// (5 × the interval, reference §4.3), and re-subscribe with exponential backoff.
+/// (5 × the interval, reference §4.3), and re-subscribe with exponential backoff. With a
+/// `MasterLocator` (`--master zk://…`) it subscribes to the leader the locator reports,
+/// waits while there is none, and re-subscribes as soon as the leader changes
+/// (`FrameworkDriver+Leader.swift`).
 actor FrameworkDriver {
     struct Connection {
         var streamID: String
         var leader: MesosEndpoint
         var frameworkID: String
+        /// The master's own description, from SUBSCRIBED.
+        var masterInfo: Mesos_V1_MasterInfo?
     }
 
     let client: SchedulerMasterClient
+    /// The detected leader (nil: the client's fixed list of masters).
+    let leaders: MasterLeaderTracker?
     private var frameworkInfo: Mesos_V1_FrameworkInfo
     private var frameworkID: String?
     private weak var handler: (any FrameworkEventHandler)?
@@ -30,21 +37,25 @@ actor FrameworkDriver {
     private var loop: Task<Void, Never>?
     private var stopped = false
 
-    init(client: SchedulerMasterClient, frameworkInfo: Mesos_V1_FrameworkInfo, frameworkID: String?, logger: Logger) {
+    init(client: SchedulerMasterClient, locator: (any MasterLocator)? = nil, frameworkInfo: Mesos_V1_FrameworkInfo,
+         frameworkID: String?, logger: Logger) {
         self.client = client
+        leaders = locator == nil ? nil : MasterLeaderTracker()
         self.frameworkInfo = frameworkInfo
         self.frameworkID = frameworkID
         self.logger = logger
     }
 
-    func start(handler: any FrameworkEventHandler) {
+    func start(handler: any FrameworkEventHandler, locator: (any MasterLocator)? = nil) async {
         self.handler = handler
+        if let locator { await leaders?.start(locator) }
         loop = Task { await self.run() }
     }
 
     func stop() async {
         stopped = true
         loop?.cancel()
+        await leaders?.stop()
         if let c = connection {
             // Marathon leaves the framework registered on shutdown (failover timeout).
             logger.info("leaving the master", metadata: ["mesos.framework_id": "\(c.frameworkID)"])
@@ -67,9 +78,10 @@ actor FrameworkDriver {
                 call.frameworkID = Mesos_V1_FrameworkID(frameworkID)
             }
             call.subscribe.frameworkInfo = info
+            guard let target = await nextTarget() else { return }
             do {
-                let subscription = try await client.subscribe(call)
-                let ended = await read(subscription, reconnect: everSubscribed)
+                let subscription = try await subscribe(call, to: target)
+                let ended = await read(subscription, reconnect: everSubscribed, target: target)
                 if ended.subscribed {
                     everSubscribed = true
                     backoff = .milliseconds(500)
@@ -87,8 +99,11 @@ actor FrameworkDriver {
                 connection = nil
                 await handler?.disconnected()
             }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(15))
+            if await pause(backoff, target: target) {
+                backoff = .milliseconds(500)  // A new leader: subscribe to it at once.
+            } else {
+                backoff = min(backoff * 2, .seconds(15))
+            }
         }
     }
 
@@ -105,7 +120,7 @@ actor FrameworkDriver {
         var interval: Duration = .seconds(15)
     }
 
-    private func read(_ subscription: SchedulerMasterClient.Subscription, reconnect: Bool) async -> Ending {
+    private func read(_ subscription: SchedulerMasterClient.Subscription, reconnect: Bool, target: MasterTarget) async -> Ending {
         let clock = Clock()
         var ending = Ending(subscribed: false, fatal: false, reason: "the master closed the stream")
         let watchdog = Task {
@@ -130,7 +145,9 @@ actor FrameworkDriver {
                         if event.subscribed.hasHeartbeatIntervalSeconds, event.subscribed.heartbeatIntervalSeconds > 0 {
                             clock.interval = .milliseconds(Int64(event.subscribed.heartbeatIntervalSeconds * 1000))
                         }
-                        self.setConnection(Connection(streamID: subscription.streamID, leader: subscription.leader, frameworkID: id))
+                        let master = event.subscribed.hasMasterInfo ? event.subscribed.masterInfo : nil
+                        self.setConnection(Connection(streamID: subscription.streamID, leader: subscription.leader,
+                                                      frameworkID: id, masterInfo: master))
                         local.subscribed = true
                         await self.handler?.subscribed(frameworkID: id, reconnect: reconnect)
                     case .error:
@@ -160,26 +177,18 @@ actor FrameworkDriver {
             }
             return local
         }
-        // Whichever ends first: the stream, or the heartbeat watchdog.
-        let timedOut = await withTaskGroup(of: Bool?.self) { group in
-            // Awaiting a Task's value ignores cancellation: without the handler a stream that
-            // ended (a master that stopped or was killed) was only noticed by the watchdog,
-            // five heartbeat intervals later.
-            group.addTask { await withTaskCancellationHandler { await watchdog.value } onCancel: { watchdog.cancel() } }
-            group.addTask { _ = await reader.value; return nil }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first == true
-        }
+        // Whichever ends first: the stream, the heartbeat watchdog, or the detected leader.
+        let end = await race(reader: reader, watchdog: watchdog, target: target)
         watchdog.cancel()
-        if timedOut {
-            reader.cancel()
-            ending.reason = "no heartbeat for 5 intervals"
+        switch end {
+        case .streamEnded: break
+        case .heartbeatsMissed: ending.reason = "no heartbeat for 5 intervals"
+        case .leaderChanged: ending.reason = "the leading master changed"
         }
         let result = await reader.value
         ending.subscribed = result.subscribed
         ending.fatal = result.fatal
-        if !timedOut { ending.reason = result.reason }
+        if end == .streamEnded { ending.reason = result.reason }
         return ending
     }
 

@@ -310,8 +310,12 @@ public struct SchedulerInfo: Sendable, Equatable {
     public var masterURL: String
     public var httpPort: Int
     public var elected: Bool
+    /// The leading Mesos master's base URL (`mesos_leader_ui_url`); nil while not subscribed.
+    public var mesosLeaderURL: String?
 
-    public init(name: String, version: String, frameworkID: String?, leader: String, masterURL: String, httpPort: Int, elected: Bool) {
+    public init(name: String, version: String, frameworkID: String?, leader: String, masterURL: String, httpPort: Int, elected: Bool,
+                mesosLeaderURL: String? = nil) {
+        self.mesosLeaderURL = mesosLeaderURL
         self.name = name
         self.version = version
         self.frameworkID = frameworkID

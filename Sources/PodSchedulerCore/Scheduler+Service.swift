@@ -227,7 +227,7 @@ extension Scheduler {
     public func info() async -> SchedulerInfo {
         SchedulerInfo(name: configuration.frameworkName, version: "0.1.0", frameworkID: frameworkID,
                       leader: "\(configuration.hostname):\(configuration.httpPort)", masterURL: configuration.masterURL,
-                      httpPort: configuration.httpPort, elected: true)
+                      httpPort: configuration.httpPort, elected: true, mesosLeaderURL: await driver?.leaderURL)
     }
 
     public func unresolvableSecrets(_ pod: PodDefinition) async -> [String: String] {

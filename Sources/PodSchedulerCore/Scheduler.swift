@@ -77,8 +77,10 @@ public actor Scheduler: PodService, FrameworkEventHandler {
                                                          "deployments": "\(counts.2)", "mesos.framework_id": "\(counts.3)"])
     }
 
-    /// Connects to the master(s) and starts the housekeeping loop.
-    public func start(masters: [MesosEndpoint], client: SchedulerMasterClient) async {
+    /// Connects to the master(s) and starts the housekeeping loop. With a `locator`
+    /// (`--master zk://…`) the framework subscribes to the leader it reports instead of the
+    /// client's list, and follows it when it changes.
+    public func start(masters: [MesosEndpoint], client: SchedulerMasterClient, locator: (any MasterLocator)? = nil) async {
         var info = Mesos_V1_FrameworkInfo()
         info.user = configuration.user
         info.name = configuration.frameworkName
@@ -93,9 +95,9 @@ public actor Scheduler: PodService, FrameworkEventHandler {
             c.type = $0
             return c
         }
-        let driver = FrameworkDriver(client: client, frameworkInfo: info, frameworkID: frameworkID, logger: logger)
+        let driver = FrameworkDriver(client: client, locator: locator, frameworkInfo: info, frameworkID: frameworkID, logger: logger)
         self.driver = driver
-        await driver.start(handler: self)
+        await driver.start(handler: self, locator: locator)
         let tick = configuration.tick
         ticker = Task { [weak self] in
             while !Task.isCancelled {

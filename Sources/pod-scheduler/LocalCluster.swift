@@ -2,11 +2,14 @@ import LocalMesos
 import Logging
 import MesosHTTP
 import PodSystem
+import ZooKeeper
 
 /// The embedded single-node Mesos: one `LocalMaster` in front of one `LocalAgent` that
 /// starts pod-executor as a Mesos agent does. `--master local` runs it inside
 /// pod-scheduler; `pod-scheduler local-cluster` runs it as a process of its own that
-/// several schedulers share. Both wire it here, from one `Configuration`.
+/// several schedulers share. Both wire it here, from one `Configuration`. With `zooKeeper`
+/// (`local-cluster --zk`) its masters register in ZooKeeper as Mesos masters do, and
+/// several of them can fail over (`MasterEnsemble`).
 struct LocalCluster {
     struct Configuration: Sendable {
         /// The agent's work directory is `<workDirectory>/agent` (sandboxes, checkpoints).
@@ -33,6 +36,13 @@ struct LocalCluster {
         /// The master's own settings (heartbeats, allocation, and what it requires of
         /// frameworks); the ports and address above override its `host` and `port`.
         var master = LocalMaster.Configuration()
+        /// `--zk`: the masters register in ZooKeeper and elect their leader there; nil: one
+        /// master that leads from its start.
+        var zooKeeper: ZooKeeperURL?
+        /// `--masters`: how many masters (more than one needs `zooKeeper`).
+        var masterCount = 1
+        /// `--zk-session-timeout`: the masters' ZooKeeper sessions (Mesos' `--zk_session_timeout`).
+        var zooKeeperSessionTimeout: Duration = .seconds(10)
 
         init(workDirectory: String, cpus: Double, memoryMB: Double) {
             self.workDirectory = workDirectory
@@ -68,8 +78,11 @@ struct LocalCluster {
     }
 
     let agent: LocalAgent
-    let master: LocalMaster
-    /// Where schedulers reach the master.
+    /// The one master (nil with `zooKeeper`: the ensemble's).
+    let master: LocalMaster?
+    /// The masters registered in ZooKeeper (`zooKeeper`).
+    let ensemble: MasterEnsemble?
+    /// Where schedulers reach the (first) master.
     let masterEndpoint: MesosEndpoint
     /// Held while the cluster runs: two agents recovering the same checkpoints would both
     /// adopt (and one destroy) the same executors.
@@ -86,6 +99,25 @@ struct LocalCluster {
         var masterConfiguration = configuration.master
         masterConfiguration.host = configuration.address
         masterConfiguration.port = configuration.masterPort
+        if let url = configuration.zooKeeper {
+            try await agent.start()
+            let ensemble = MasterEnsemble(configuration: .init(url: url, count: configuration.masterCount, firstPort: configuration.masterPort,
+                                                               master: masterConfiguration,
+                                                               sessionTimeout: configuration.zooKeeperSessionTimeout),
+                                          agent: agent, logger: logger)
+            do {
+                try await ensemble.start()
+            } catch {
+                await ensemble.stop()
+                await agent.stop()
+                throw error
+            }
+            let endpoints = await ensemble.endpoints
+            let agentEndpoint = await agent.endpoint
+            logger.info("embedded Mesos running", metadata: ["mesos.masters": "\(endpoints.map(\.description))", "zk.url": "\(url)",
+                                                             "mesos.agent": "\(agentEndpoint)"])
+            return LocalCluster(agent: agent, master: nil, ensemble: ensemble, masterEndpoint: endpoints[0], lock: lock)
+        }
         let master = LocalMaster(agent: agent, configuration: masterConfiguration, logger: logger)
         await agent.setMasterLink(master)
         try await agent.start()
@@ -96,8 +128,8 @@ struct LocalCluster {
             await agent.stop()
             throw error
         }
-        let cluster = LocalCluster(agent: agent, master: master, masterEndpoint: MesosEndpoint(host: configuration.address, port: port),
-                                   lock: lock)
+        let cluster = LocalCluster(agent: agent, master: master, ensemble: nil,
+                                   masterEndpoint: MesosEndpoint(host: configuration.address, port: port), lock: lock)
         let agentEndpoint = await agent.endpoint
         logger.info("embedded Mesos running", metadata: ["mesos.master": "\(cluster.masterEndpoint)", "mesos.agent": "\(agentEndpoint)"])
         return cluster
@@ -108,7 +140,13 @@ struct LocalCluster {
     /// executors and their pods keep running and re-subscribe when the agent is started
     /// again on the same work directory within their recovery timeout.
     func stop() async {
-        await master.stop()
+        await master?.stop()
+        await ensemble?.stop()
         await agent.stop()
+    }
+
+    /// SIGUSR1 of `local-cluster --zk`: the leading master crashes and another takes over.
+    func crashLeadingMaster() async {
+        await ensemble?.crashLeader()
     }
 }

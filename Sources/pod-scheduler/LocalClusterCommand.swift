@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LocalMesos
 import Logging
+import ZooKeeper
 
 /// `pod-scheduler local-cluster`: the embedded single-node Mesos of `--master local` as a
 /// process of its own, like `mesos-local`. Several schedulers can share it, and be killed
@@ -17,6 +18,15 @@ struct LocalClusterCommand: AsyncParsableCommand {
             and the agent as SIGTERM stops mesos-master and mesos-agent: executors and their pods keep running, and \
             re-subscribe when the cluster is started again on the same --work-dir within 15 minutes. Started again \
             after a crash (kill -9), it recovers the executors it had checkpointed.
+
+            With --zk the masters register in ZooKeeper as Mesos masters do (an ephemeral sequential json.info_ node \
+            each, holding its MasterInfo JSON), and schedulers find the leader with --master zk://…. With --masters N \
+            (N > 1) the first master listens on --master-port and the others on free ports (all listed in the log); the \
+            one the group elects leads and the others answer schedulers as Mesos standbys do (307 to the leader, or 503 \
+            No leader elected). SIGUSR1 crashes the leading master: it stops serving, its connections close and its \
+            node goes; another master takes over, the agent re-registers with it (frameworks, executors, tasks), and \
+            schedulers re-subscribe. A new master instance takes the crashed one's port as a standby. A leading master \
+            that loses its ZooKeeper session aborts the same way. Executors and pods keep running throughout.
             """)
 
     @Option(name: .customLong("work-dir"), help: "The agent's state: checkpoints and sandboxes under <work-dir>/agent, images under <work-dir>/images.")
@@ -58,6 +68,16 @@ struct LocalClusterCommand: AsyncParsableCommand {
 
     @Option(help: "Require HTTP framework authentication: a Mesos credentials file ({\"credentials\": [{\"principal\", \"secret\"}]}), as the master's --credentials with --authenticate_http_frameworks.")
     var credentials: String?
+
+    @Option(help: "Register the masters in ZooKeeper as Mesos masters do: zk://[user:password@]host:2181[,host:2181…]/mesos (or file:///path holding it). The credentials (ZooKeeper digest; the nodes get Mesos' ACLs: world-readable, writable by their creator) are never shown.")
+    var zk: String?
+
+    @Option(help: "How many masters to run over the agent (more than one needs --zk); the one ZooKeeper elects leads.")
+    var masters: Int = 1
+
+    @Option(name: .customLong("zk-session-timeout"),
+            help: "The masters' ZooKeeper session timeout in seconds (Mesos' --zk_session_timeout). A leading master that loses its session aborts.")
+    var zkSessionTimeout: Double = 10
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
     var logLevel: String = "info"
@@ -105,9 +125,32 @@ struct LocalClusterCommand: AsyncParsableCommand {
                 problems.append("--credentials: \(error)")
             }
         }
+        zooKeeperSettings(&configuration, problems: &problems)
         let level = Logger.Level(rawValue: logLevel.lowercased())
         if level == nil { problems.append("--log-level: '\(logLevel)' is not one of trace, debug, info, warning, error") }
         guard problems.isEmpty, let level else { throw Settings.Problems(list: problems) }
         return (configuration, level)
+    }
+
+    /// `--zk`, `--masters`, `--zk-session-timeout`.
+    private func zooKeeperSettings(_ configuration: inout LocalCluster.Configuration, problems: inout [String]) {
+        if let zk {
+            do {
+                configuration.zooKeeper = try ZooKeeperURL.resolve(zk)
+            } catch {
+                problems.append("--zk: \(error)")
+            }
+        }
+        if !(1...9).contains(masters) {
+            problems.append("--masters: \(masters) is not between 1 and 9")
+        } else if masters > 1 && zk == nil {
+            problems.append("--masters: more than one master needs --zk (the masters elect their leader in ZooKeeper)")
+        }
+        configuration.masterCount = masters
+        if !(zkSessionTimeout >= 0.1 && zkSessionTimeout <= 600) {
+            problems.append("--zk-session-timeout: \(zkSessionTimeout) is not a number of seconds between 0.1 and 600")
+        } else {
+            configuration.zooKeeperSessionTimeout = .milliseconds(Int64(zkSessionTimeout * 1000))
+        }
     }
 }

@@ -17,7 +17,7 @@ struct PodSchedulerCommand: AsyncParsableCommand {
         abstract: "Marathon's /v2/pods API as a Mesos framework. Without --master it runs an embedded single-node Mesos.",
         subcommands: [LocalClusterCommand.self])
 
-    @Option(help: "Mesos master URL(s), comma-separated (http://host:5050), or 'local' for the embedded master and agent.")
+    @Option(help: "The Mesos master: 'local' (the embedded master and agent); master URLs, comma-separated (http://host:5050; a 307 leads to the leader); zk://[user:password@]host:2181[,host:2181…]/mesos (the leading master registered in ZooKeeper, followed when it changes; the credentials are ZooKeeper digest credentials, never shown); or file:///path holding one of these.")
     var master: String = "local"
 
     @Option(name: .customLong("http-address"), help: "Address the REST API listens on.")
@@ -71,7 +71,7 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     var mesosAuthenticationSecretFile: String?
 
     @Option(name: .customLong("mesos-ca-file"),
-            help: "PEM CA certificate(s) that the certificates of https:// masters must be signed by (default: the system trust store). Host names are always verified.")
+            help: "PEM CA certificate(s) that the certificates of https:// masters must be signed by (default: the system trust store). Host names are always verified. With --master zk://…, masters are reached over https when this is given (as libmesos with SSL enabled), at the host name of their MasterInfo.")
     var mesosCAFile: String?
 
     @Option(name: .customLong("auth-basic-file"), help: "Require HTTP basic auth; the file holds 'user:password'.")

@@ -3,19 +3,22 @@ import Foundation
 import Hummingbird
 import LocalMesos
 import Logging
+import MasterDetection
 import MesosHTTP
 import MesosProtocol
 import PodSchedulerAPI
 import PodSchedulerCore
 import PodSpec
 import ServiceLifecycle
+import ZooKeeper
 
 /// Wires the scheduler: the embedded Mesos (with `--master local`), the framework, and
 /// the REST API, then serves until SIGTERM/SIGINT.
 enum SchedulerMain {
     static func run(_ settings: Settings, logger: Logger) async throws {
-        var masters: [MesosEndpoint]
+        var masters: [MesosEndpoint] = []
         var localCluster: LocalCluster?
+        var detector: MasterDetector?
         switch settings.master {
         case .remote(let list):
             masters = list
@@ -23,6 +26,8 @@ enum SchedulerMain {
             let cluster = try await LocalCluster.start(settings.localCluster, logger: logger)
             masters = [cluster.masterEndpoint]
             localCluster = cluster
+        case .zooKeeper(let url):
+            detector = await startDetector(url, settings: settings, logger: logger)
         }
 
         var config = Scheduler.Configuration(executorCommand: settings.executorCommand)
@@ -31,7 +36,7 @@ enum SchedulerMain {
         config.role = settings.role
         config.secretsDirectory = settings.secretsDirectory
         config.specOptions = PodSpecOptions(defaultNetworkName: settings.defaultNetworkName, mesosRole: settings.role)
-        config.masterURL = masters.map(\.description).joined(separator: ",")
+        config.masterURL = localCluster?.masterEndpoint.description ?? settings.masterDescription
         let base = settings.listeners.baseURL(host: settings.httpAddress)
         config.httpPort = settings.listeners.primaryPort
         config.hostname = settings.httpAddress
@@ -40,7 +45,8 @@ enum SchedulerMain {
         let scheduler = try Scheduler(configuration: config, databasePath: settings.workDirectory + "/state.db", logger: logger)
         let httpClient = SchedulerMasterClient.makeHTTPClient(tlsConfiguration: settings.mesosSecurity.tlsConfiguration)
         await scheduler.start(masters: masters, client: SchedulerMasterClient(masters: masters, httpClient: httpClient,
-                                                                              credential: settings.mesosSecurity.credential))
+                                                                              credential: settings.mesosSecurity.credential),
+                              locator: detector)
 
         var apiConfig = APIConfiguration(specOptions: config.specOptions, baseURL: base, leaderURL: base,
                                          authentication: settings.authentication)
@@ -53,7 +59,21 @@ enum SchedulerMain {
         }
         logger.info("shutting down")
         await scheduler.stop()
+        await detector?.stop()
         await localCluster?.stop()
         try? await httpClient.shutdown()
+    }
+
+    /// `--master zk://…` (or a `file://` naming one): the leading master detected in
+    /// ZooKeeper, reached over `https` with `--mesos-ca-file`.
+    private static func startDetector(_ url: ZooKeeperURL, settings: Settings, logger: Logger) async -> MasterDetector {
+        let scheme = settings.mesosSecurity.detectedMasterScheme
+        if settings.masterFromFile {
+            logger.warning("--master file:// is deprecated (as in Mesos); give the zk:// URL itself")
+        }
+        logger.info("detecting the leading Mesos master in ZooKeeper", metadata: ["zk.url": "\(url)", "mesos.scheme": "\(scheme)"])
+        let detector = MasterDetector(configuration: .init(url: url, scheme: scheme, logger: logger))
+        await detector.start()
+        return detector
     }
 }

@@ -34,6 +34,10 @@ extension Settings {
         var credential: FrameworkCredential?
         /// For `https://` masters; nil: the system trust store.
         var tlsConfiguration: TLSConfiguration?
+        /// How masters detected through `--master zk://…` are reached: `https` when
+        /// `--mesos-ca-file` is given (libmesos with SSL enabled reaches every master over
+        /// TLS), else `http`.
+        var detectedMasterScheme = "http"
         /// The embedded master's credentials file (`--local-credentials`).
         var localCredentials: MesosCredentials?
     }
@@ -96,9 +100,10 @@ extension Settings {
                 problems.append("--mesos-ca-file: the embedded master (--master local) is reached over plain HTTP")
             case .remote(let endpoints) where !endpoints.contains(where: { $0.scheme == "https" }):
                 problems.append("--mesos-ca-file: no https:// master in --master, so the CA file would not be used")
-            case .remote:
+            case .remote, .zooKeeper:
                 do {
                     security.tlsConfiguration = try MesosTLS.clientConfiguration(caFile: caFile)
+                    security.detectedMasterScheme = "https"
                 } catch {
                     problems.append("--mesos-ca-file: \(error)")
                 }

@@ -2,6 +2,7 @@ import Foundation
 import MesosHTTP
 import MesosProtocol
 import PodSchedulerAPI
+import ZooKeeper
 
 /// The scheduler's checked configuration: every problem with the command line is found
 /// before anything starts, and reported together.
@@ -13,9 +14,13 @@ struct Settings: Sendable {
     enum Master: Sendable {
         case local
         case remote([MesosEndpoint])
+        /// `zk://…`: the leading master as detected in ZooKeeper (`Settings+Master.swift`).
+        case zooKeeper(ZooKeeperURL)
     }
 
     var master: Master
+    /// `--master` named a `file://` (deprecated in Mesos: a warning is logged).
+    var masterFromFile: Bool
     var httpAddress: String
     /// The REST API's listeners (HTTP, HTTPS).
     var listeners: Listeners
@@ -35,17 +40,8 @@ struct Settings: Sendable {
 
     init(command c: PodSchedulerCommand) throws {
         var problems: [String] = []
-        if c.master.lowercased() == "local" {
-            master = .local
-        } else {
-            let endpoints = c.master.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            var parsed: [MesosEndpoint] = []
-            for e in endpoints {
-                if let endpoint = MesosEndpoint(parsing: e, defaultPort: 5050) { parsed.append(endpoint) } else { problems.append("--master: '\(e)' is not a master URL (http://host:5050)") }
-            }
-            if parsed.isEmpty && problems.isEmpty { problems.append("--master: no master URL given") }
-            master = .remote(parsed)
-        }
+        master = Self.master(c.master, problems: &problems)
+        masterFromFile = c.master.trimmingCharacters(in: .whitespaces).hasPrefix("file://")
         httpAddress = c.httpAddress
         listeners = Self.listeners(c, problems: &problems)
         mesosSecurity = Self.mesosSecurity(c, master: master, problems: &problems)

@@ -43,6 +43,12 @@ final class LocalClusterDaemon: Sendable {
     /// SIGKILL: nothing is flushed, nothing is shut down; executors keep running.
     func kill9() { process.kill9() }
 
+    /// SIGUSR1 (`--zk`): the leading master crashes and another takes over.
+    func crashLeadingMaster() {
+        guard let pid = process.pid else { return }
+        kill(pid, SIGUSR1)
+    }
+
     /// SIGTERM; returns whether it exited on its own within the deadline.
     @discardableResult
     func terminate(timeout: Duration = .seconds(20)) async -> Bool { await process.terminate(timeout: timeout) }

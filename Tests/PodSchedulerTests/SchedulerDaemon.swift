@@ -22,6 +22,8 @@ final class SchedulerDaemon: Sendable {
     let httpsCA: String?
     /// The shared local cluster this scheduler is a framework of (nil: embedded).
     let cluster: LocalClusterDaemon?
+    /// `--master` when it is not the cluster's URL (`zk://…`).
+    let master: String?
     let process: DaemonProcess
     private let frameworkIDCache = Mutex<String?>(nil)
 
@@ -29,7 +31,7 @@ final class SchedulerDaemon: Sendable {
     var base: String { httpsCA == nil ? "http://127.0.0.1:\(httpPort)" : "https://127.0.0.1:\(httpsPort)" }
     var pid: pid_t? { process.pid }
 
-    init(extraArguments: [String] = [], cluster: LocalClusterDaemon? = nil, httpsCA: String? = nil) throws {
+    init(extraArguments: [String] = [], cluster: LocalClusterDaemon? = nil, master: String? = nil, httpsCA: String? = nil) throws {
         workDirectory = try DaemonProcess.temporaryDirectory("sched-daemon")
         httpPort = try DaemonProcess.freePort()
         masterPort = cluster == nil ? try DaemonProcess.freePort() : 0
@@ -38,6 +40,7 @@ final class SchedulerDaemon: Sendable {
         self.httpsCA = httpsCA
         self.extraArguments = extraArguments
         self.cluster = cluster
+        self.master = master
         process = DaemonProcess(binary: "pod-scheduler", logPath: workDirectory + "/scheduler.log")
     }
 
@@ -50,7 +53,7 @@ final class SchedulerDaemon: Sendable {
         if httpsCA != nil { listeners += ["--https-port", "\(httpsPort)"] }
         var arguments = ["--work-dir", workDirectory] + listeners + ["--executor", Self.binary("pod-executor"), "--log-level", "info"]
         if let cluster {
-            arguments += ["--master", cluster.masterURL]
+            arguments += ["--master", master ?? cluster.masterURL]
         } else {
             arguments += ["--local-master-port", "\(masterPort)", "--local-agent-port", "\(agentPort)", "--local-cpus", "8",
                           "--local-mem", "8192", "--cni-config-dir", workDirectory + "/cni"]

@@ -1,13 +1,18 @@
 import Logging
 import Synchronization
 
-/// Collects every log record (message and metadata rendered as text) for secret scans.
-final class LogCapture: Sendable {
+/// Collects every log record (message and metadata rendered as text), for secret scans and
+/// checks of what was logged.
+public final class LogCapture: Sendable {
     private let lines = Mutex<[String]>([])
 
-    var all: [String] { lines.withLock { $0 } }
+    public init() {}
 
-    func logger(label: String = "test") -> Logger {
+    public var all: [String] { lines.withLock { $0 } }
+    /// Every record, one a line.
+    public var text: String { all.joined(separator: "\n") }
+
+    public func logger(label: String = "test") -> Logger {
         var logger = Logger(label: label) { _ in Handler(capture: self) }
         logger.logLevel = .trace
         return logger
