@@ -2,12 +2,15 @@
 # Builds everything once and runs every test, then builds the Debian package and checks
 # that it installs and runs the Quick Start (packaging/test-deb.sh). Tests that need root
 # (namespaces, mounts, cgroups, seccomp) say so and are skipped when not run as root; CI
-# runs as root.
+# runs as root. Before anything is built, scripts/check-imports.py checks every target's
+# imports against Package.swift and the module graph of ARCHITECTURE.md.
 #
 #   scripts/test.sh                 all tests, then the package
 #   scripts/test.sh --filter X      only the Swift tests matching X (no package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The module graph first: it needs no build (ARCHITECTURE.md, Package.swift, import lines).
+python3 scripts/check-imports.py
 ./scripts/setup.sh
 swift build --build-tests "$@"
 swift test --skip-build --no-parallel "$@"

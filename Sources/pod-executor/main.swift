@@ -1,7 +1,5 @@
 import Foundation
 import Logging
-import MesosHTTP
-import NIOPosix
 import PodExecutorCore
 import PodRuntime
 import PodSystem
