@@ -131,9 +131,9 @@ extension LocalAgent {
         if let process = record.process {
             process.signal(SIGKILL)
         } else if record.pid > 0 {
-            kill(record.pid, SIGKILL)
+            ProcessTable.signal(record.pid, SIGKILL)
         }
-        kill(-record.pid, SIGKILL)
+        ProcessTable.signal(-record.pid, SIGKILL)
         if let cgroup = record.cgroup {
             await cgroup.killAll(timeout: .seconds(5))
         }

@@ -92,7 +92,7 @@ struct ImageRootfs: Sendable {
         monitor.uid = identity.uid
         monitor.gid = identity.gid
         monitor.supplementaryGroups = identity.supplementaryGroups
-        if identity.uid != 0 { chown(sandbox, identity.uid, identity.gid) }
+        if identity.uid != 0 { FileOwnership.change(sandbox, uid: identity.uid, gid: identity.gid) }
 
         // Command, environment, working directory (image config merged as Mesos does).
         let inContainerSandbox = planner.configuration.containerSandboxPath
