@@ -2,7 +2,7 @@ import MesosHTTP
 import MesosProtocol
 
 /// The executor's configuration, parsed once from the environment the agent gives it
-/// (reference §2.1) plus our own `POD_EXECUTOR_*` settings. Nothing below `main` reads
+/// (docs/reference/mesos-executor-protocol.md §2.1) plus our own `POD_EXECUTOR_*` settings. Nothing below `main` reads
 /// the environment.
 public struct ExecutorConfiguration: Sendable {
     public var frameworkID: String

@@ -5,7 +5,7 @@ import PodRuntime
 import PodSystem
 
 // pod-executor: a custom Mesos executor (ExecutorInfo.type = CUSTOM) that runs task
-// groups as pods. The agent starts it with the MESOS_* environment (reference §2.1).
+// groups as pods. The agent starts it with the MESOS_* environment (docs/reference/mesos-executor-protocol.md §2.1).
 
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.contains("--version") {

@@ -4,7 +4,7 @@ import PodSchedulerCore
 import PodSpec
 import Testing
 
-@Suite("PodStatusRenderer (reference §12)")
+@Suite("PodStatusRenderer (docs/reference/marathon-pods-api.md §12)")
 struct PodStatusRendererTests {
     let renderer = PodStatusRenderer(now: Fixture.now.addingTimeInterval(9.999))
 

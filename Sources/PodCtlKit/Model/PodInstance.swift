@@ -1,6 +1,6 @@
 import Primitives
 
-/// An instance as the kill endpoints answer it (Marathon 1.8+ `Instance`, reference §13).
+/// An instance as the kill endpoints answer it (Marathon 1.8+ `Instance`, docs/reference/marathon-pods-api.md §13).
 public struct PodInstance: Sendable, Equatable {
     /// The document as the server sent it.
     public let json: JSONValue
