@@ -4,7 +4,7 @@ import Primitives
 /// or update answer, a `::versions/{v}` document).
 ///
 /// The whole document is kept in ``json``; the properties read what podctl shows.
-public struct PodDefinition: Sendable, Equatable {
+public struct PodDocument: Sendable, Equatable {
     /// The document as the server sent it.
     public let json: JSONValue
     /// The pod id (`/group/pod`).

@@ -1,7 +1,7 @@
 import Primitives
 
 /// An instance as the kill endpoints answer it (Marathon 1.8+ `Instance`, docs/reference/marathon-pods-api.md §13).
-public struct PodInstance: Sendable, Equatable {
+public struct KilledInstance: Sendable, Equatable {
     /// The document as the server sent it.
     public let json: JSONValue
     /// The instance id (`<safeId>.instance-<uuid>`).

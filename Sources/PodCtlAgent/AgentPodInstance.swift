@@ -4,12 +4,12 @@ import PodRuntime
 import PodSystem
 
 /// One pod instance as its executor published it.
-struct PodInstance: Sendable {
+struct AgentPodInstance: Sendable {
     /// The state file it was read from.
     let stateFile: String
     let snapshot: PodStateSnapshot
 
-    static func load(stateFile file: String) throws(PodCtlError) -> PodInstance {
+    static func load(stateFile file: String) throws(PodCtlError) -> AgentPodInstance {
         let bytes: [UInt8]
         do {
             bytes = try FileContents.bytes(file, limit: 16 << 20)
@@ -17,14 +17,14 @@ struct PodInstance: Sendable {
             throw PodCtlError(.api, "cannot read \(file): \(SystemError.message(for: error.errno))")
         }
         do {
-            return PodInstance(stateFile: file, snapshot: try JSONDecoder().decode(PodStateSnapshot.self, from: Data(bytes)))
+            return AgentPodInstance(stateFile: file, snapshot: try JSONDecoder().decode(PodStateSnapshot.self, from: Data(bytes)))
         } catch {
             throw PodCtlError(.api, "\(file) is not a pod state file: \(error)")
         }
     }
 
     /// The same instance read again (for `logs -f`); nil once its state is gone.
-    func reloaded() -> PodInstance? {
+    func reloaded() -> AgentPodInstance? {
         try? Self.load(stateFile: stateFile)
     }
 

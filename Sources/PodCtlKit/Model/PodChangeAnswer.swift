@@ -1,12 +1,12 @@
 /// The answer to a create or update: the deployment it started and the normalized pod.
-public struct PodChange: Sendable, Equatable {
+public struct PodChangeAnswer: Sendable, Equatable {
     /// `Marathon-Deployment-Id`.
     public var deploymentID: String
     /// The normalized pod the server stored.
-    public var pod: PodDefinition
+    public var pod: PodDocument
 
     /// A change answer.
-    public init(deploymentID: String, pod: PodDefinition) {
+    public init(deploymentID: String, pod: PodDocument) {
         self.deploymentID = deploymentID
         self.pod = pod
     }
