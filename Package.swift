@@ -248,6 +248,9 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PodSystemTests", dependencies: ["PodSystem", "PodTestFixtures"], swiftSettings: swiftSettings),
+        // Unit tests without root: the image container's plan as data; the embedded master's arithmetic.
+        .testTarget(name: "PodRuntimeTests", dependencies: ["PodRuntime", "PodSystem", "ImageStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "LocalMesosTests", dependencies: ["LocalMesos", "MesosProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "MesosHTTPTests",
                     dependencies: ["MesosHTTP", "MesosProtocol", "PodTestFixtures",
                                    .product(name: "NIOCore", package: "swift-nio"),
