@@ -3,7 +3,7 @@ import MesosProtocol
 
 extension LocalMaster {
     /// ACCEPT: every offer must be valid; each LAUNCH_GROUP is validated as the master
-    /// does (§4.5) and must fit in what was offered; unused resources are declined with
+    /// does (docs/reference/mesos-executor-protocol.md §4.5) and must fit in what was offered; unused resources are declined with
     /// the call's filters.
     func accept(_ accept: Mesos_V1_Scheduler_Call.Accept, frameworkID: String) async {
         guard let framework = frameworks[frameworkID] else { return }
