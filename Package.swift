@@ -248,9 +248,12 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PodSystemTests", dependencies: ["PodSystem", "PodTestFixtures"], swiftSettings: swiftSettings),
-        // Unit tests without root: the image container's plan as data; the embedded master's arithmetic.
+        // Unit tests without root: the image container's plan as data; the embedded master's arithmetic
+        // and validation; offer matching.
         .testTarget(name: "PodRuntimeTests", dependencies: ["PodRuntime", "PodSystem", "ImageStore"], swiftSettings: swiftSettings),
         .testTarget(name: "LocalMesosTests", dependencies: ["LocalMesos", "MesosProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodSchedulerCoreTests", dependencies: ["PodSchedulerCore", "PodSpec", "MesosProtocol"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "MesosHTTPTests",
                     dependencies: ["MesosHTTP", "MesosProtocol", "PodTestFixtures",
                                    .product(name: "NIOCore", package: "swift-nio"),
