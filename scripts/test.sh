@@ -9,9 +9,10 @@
 #   scripts/test.sh --filter X      only the Swift tests matching X (no package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The module graph first: it needs no build (ARCHITECTURE.md, Package.swift, import lines).
-python3 scripts/check-imports.py
 ./scripts/setup.sh
+# The module graph before the build: it needs none (ARCHITECTURE.md, Package.swift, import
+# lines), only the python3 that setup.sh installs.
+python3 scripts/check-imports.py
 swift build --build-tests "$@"
 swift test --skip-build --no-parallel "$@"
 if [ "$#" -eq 0 ]; then
