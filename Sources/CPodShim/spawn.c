@@ -202,8 +202,9 @@ static const char *mount_target(const struct cpod_spec *s, int root, const struc
     return m->target;
 }
 
-// The mount itself, at the resolved target `tgt`.
-static void mount_at(const struct cpod_spec *s, const struct cpod_mount *m, const char *tgt) {
+// The mount itself, at the resolved target `tgt` (`tfd`: its O_PATH descriptor below the
+// rootfs `root`, or -1).
+static void mount_at(const struct cpod_spec *s, int root, const struct cpod_mount *m, const char *tgt, int tfd) {
     int rc = 0;
     switch (m->kind) {
     case CPOD_MOUNT_FS:
@@ -218,7 +219,23 @@ static void mount_at(const struct cpod_spec *s, const struct cpod_mount *m, cons
             die(s, "bind mount", m->target);
         }
         unsigned long extra = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-        if (extra && mount(NULL, tgt, NULL, MS_BIND | MS_REMOUNT | extra, NULL) < 0) die(s, "remount read-only", m->target);
+        if (extra) {
+            // Inside a rootfs, `tgt` names the mount point through an fd opened before the
+            // bind: it still refers to what the bind covered, and a remount there fails
+            // (EINVAL). Resolve the target again to reach the new mount.
+            char mounted[64] = {0};
+            const char *remount_target = tgt;
+            int mfd = -1;
+            if (tfd >= 0) {
+                mfd = openat2_in_root(root, m->target, O_PATH);
+                if (mfd < 0) die(s, "resolve mount target", m->target);
+                fd_path(mfd, mounted, sizeof mounted);
+                remount_target = mounted;
+            }
+            rc = mount(NULL, remount_target, NULL, MS_BIND | MS_REMOUNT | extra, NULL);
+            if (mfd >= 0) close(mfd);
+            if (rc < 0) die(s, "remount read-only", m->target);
+        }
         break;
     }
     case CPOD_MOUNT_MASK:
@@ -257,7 +274,7 @@ static void do_mount(const struct cpod_spec *s, int root, const struct cpod_moun
     const char *tgt = mount_target(s, root, m, buf, sizeof buf, &tfd);
     if (tgt == NULL) return;
     if (m->chdir_before && chdir(m->chdir_before) < 0) die(s, "chdir", m->chdir_before);
-    mount_at(s, m, tgt);
+    mount_at(s, root, m, tgt, tfd);
     if (tfd >= 0) close(tfd);
     if (m->chdir_before && chdir("/") < 0) die(s, "chdir", "/");
 }

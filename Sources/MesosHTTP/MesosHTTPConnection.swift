@@ -81,12 +81,17 @@ public final class MesosHTTPConnection: Sendable {
     let group: any EventLoopGroup
     let connectTimeout: TimeAmount
     private let tlsContext: NIOLockedValueBox<NIOSSLContext?> = .init(nil)
+    private let tlsConfiguration: TLSConfiguration
     private let callChannel: NIOLockedValueBox<EventLoopFuture<any Channel>?> = .init(nil)
 
-    public init(endpoint: MesosEndpoint, group: any EventLoopGroup, connectTimeout: TimeAmount = .seconds(5)) {
+    /// - Parameter tlsConfiguration: for `https` endpoints (default: full verification
+    ///   against the system trust store; ``MesosTLS/clientConfiguration(caFile:)`` for a CA file).
+    public init(endpoint: MesosEndpoint, group: any EventLoopGroup, connectTimeout: TimeAmount = .seconds(5),
+                tlsConfiguration: TLSConfiguration = .makeClientConfiguration()) {
         self.endpoint = endpoint
         self.group = group
         self.connectTimeout = connectTimeout
+        self.tlsConfiguration = tlsConfiguration
     }
 
     /// Sends a request over the shared call connection and returns the whole response
@@ -220,7 +225,7 @@ public final class MesosHTTPConnection: Sendable {
     private func tlsContextForHTTPS() throws -> NIOSSLContext {
         try tlsContext.withLockedValue { value in
             if let value { return value }
-            let made = try NIOSSLContext(configuration: .makeClientConfiguration())
+            let made = try NIOSSLContext(configuration: tlsConfiguration)
             value = made
             return made
         }

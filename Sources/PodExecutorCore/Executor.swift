@@ -28,12 +28,15 @@ public actor Executor {
     var health: [String: HealthCheckRunner] = [:]
     var healthPaused = false
     let healthProber: HealthProber
+    /// Where the pod's secrets come from (nil: this executor has no scheduler address).
+    let secretsClient: InstanceSecretsClient?
     private var exitCode: Int32?
     private var stateWriter: StateWriter
 
     public init(configuration: ExecutorConfiguration, client: ExecutorAgentClient, pod: Pod, healthProber: HealthProber,
-                logger: Logger) {
+                secretsClient: InstanceSecretsClient? = nil, logger: Logger) {
         self.configuration = configuration
+        self.secretsClient = secretsClient
         self.client = client
         self.pod = pod
         self.logger = logger
@@ -164,9 +167,21 @@ public actor Executor {
         let sink = eventSink
         let pod = self.pod
         let logger = self.logger
+        let secretsClient = self.secretsClient
         Task {
             let addresses: [(network: String?, ip: String)]
             var results: [String: ExecutorStateMachine.LaunchOutcome] = [:]
+            var secrets: [String: [UInt8]]
+            do {
+                secrets = try await Executor.fetchSecrets(tasks, client: secretsClient)
+            } catch {
+                logger.error("cannot fetch the pod's secrets", metadata: ["pod.group": "\(group)", "error": "\(error)"])
+                for t in tasks { results[t.taskID.value] = .failed(message: "\(error)", reason: .containerLaunchFailed) }
+                sink.yield(.groupLaunched(group: group, results: results))
+                return
+            }
+            // Once the containers are made, the only copy left of the bytes is this one.
+            defer { Executor.clear(&secrets) }
             await pod.setNetwork(mode, hostname: hostname)
             do {
                 addresses = try await pod.prepareNetwork()
@@ -176,7 +191,7 @@ public actor Executor {
                 return
             }
             let ip = addresses.first?.ip ?? Executor.agentIP(agentHost)
-            let translation = TaskTranslation(containerIP: ip, frameworkUser: frameworkUser)
+            let translation = TaskTranslation(containerIP: ip, frameworkUser: frameworkUser, secrets: secrets)
             var specs: [ContainerSpec] = []
             for info in tasks {
                 do {
@@ -206,6 +221,32 @@ public actor Executor {
             }
             sink.yield(.groupLaunched(group: group, results: results))
         }
+    }
+
+    /// The values of the secrets the group references, fetched with the instance's token;
+    /// none (and no connection) for a group that references none.
+    static func fetchSecrets(_ tasks: [Mesos_V1_TaskInfo], client: InstanceSecretsClient?) async throws -> [String: [UInt8]] {
+        let names = TaskTranslation.secretReferences(tasks)
+        guard !names.isEmpty else { return [:] }
+        guard let client else {
+            throw TaskTranslation.Failure(description: "the tasks reference secrets, but the executor has no scheduler to fetch them from (\(PodSecretsContract.urlVariable) is not set)")
+        }
+        guard let token = TaskTranslation.secretToken(tasks) else {
+            throw TaskTranslation.Failure(description: "the tasks reference secrets but carry no secret token")
+        }
+        return try await client.fetch(names: names, token: token)
+    }
+
+    /// Overwrites the bytes of fetched secrets (best effort: copies made meanwhile by
+    /// containers' environments and the pull are out of reach).
+    static func clear(_ secrets: inout [String: [UInt8]]) {
+        for name in Array(secrets.keys) {
+            secrets[name]?.withUnsafeMutableBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                memset(base, 0, raw.count)
+            }
+        }
+        secrets.removeAll()
     }
 
     /// The pod network from the ExecutorInfo: no `network_infos` means the agent's

@@ -36,6 +36,11 @@ public struct ExecutorConfiguration: Sendable {
     public var logLevel: String
     /// Whether to create per-container cgroups (disable only where cgroups are unusable).
     public var cgroupsEnabled: Bool
+    /// Where the pod's secrets are fetched (`POD_EXECUTOR_SECRETS_URL`, set by pod-scheduler
+    /// in the ExecutorInfo of pods that use secrets), and the CA file an `https` one is
+    /// verified with (`POD_EXECUTOR_SECRETS_CA_FILE`; else the system trust store).
+    public var secretsEndpoint: MesosEndpoint?
+    public var secretsCAFile: String?
 
     /// A problem with the environment. All problems are reported together.
     public struct Problem: Error, CustomStringConvertible, Sendable {
@@ -108,6 +113,11 @@ public struct ExecutorConfiguration: Sendable {
             .split(separator: ":").map(String.init)
         logLevel = env["POD_EXECUTOR_LOG_LEVEL"] ?? "info"
         cgroupsEnabled = env["POD_EXECUTOR_CGROUPS"] != "0"
+        if let text = env[PodSecretsContract.urlVariable], !text.isEmpty {
+            secretsEndpoint = MesosEndpoint(parsing: text, defaultPort: text.hasPrefix("https://") ? 443 : 80)
+            if secretsEndpoint == nil { problems.append("\(PodSecretsContract.urlVariable)='\(text)' is not http(s)://host:port") }
+        }
+        secretsCAFile = env[PodSecretsContract.caFileVariable].flatMap { $0.isEmpty ? nil : $0 }
 
         if !problems.isEmpty { throw Problem(problems: problems) }
     }

@@ -79,8 +79,13 @@ public enum ExecutorMain {
             logger.info("cleaned up pods of dead executors", metadata: ["count": "\(collected.count)"])
         }
         let pod = Pod(configuration: podConfiguration, logger: logger, hooks: hooks)
+        let secretsClient = configuration.secretsEndpoint.map {
+            InstanceSecretsClient(endpoint: $0, caFile: configuration.secretsCAFile, executorID: configuration.executorID,
+                                  makeEventLoopGroup: { eventLoops.value })
+        }
         let executor = Executor(configuration: configuration, client: client, pod: pod,
-                                healthProber: HealthProber(makingEventLoopGroup: { eventLoops.value }), logger: logger)
+                                healthProber: HealthProber(makingEventLoopGroup: { eventLoops.value }),
+                                secretsClient: secretsClient, logger: logger)
         let code = await executor.run()
         await client.shutdown()
         await imageClient.shutdownIfMade()

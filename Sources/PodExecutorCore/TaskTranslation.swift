@@ -13,6 +13,28 @@ struct TaskTranslation {
     var containerIP: String?
     /// The user when the command names none (`FrameworkInfo.user`).
     var frameworkUser: String?
+    /// The values of the secrets the tasks reference, fetched from pod-scheduler.
+    var secrets: [String: [UInt8]] = [:]
+
+    /// The names of the secrets that `tasks` reference (environment, image pull
+    /// configuration, volumes), sorted; empty for a group that uses none.
+    static func secretReferences(_ tasks: [Mesos_V1_TaskInfo]) -> [String] {
+        var names = Set<String>()
+        func add(_ secret: Mesos_V1_Secret) {
+            if secret.type == .reference, secret.hasReference { names.insert(secret.reference.name) }
+        }
+        for task in tasks {
+            for variable in task.command.environment.variables where variable.type == .secret { add(variable.secret) }
+            if task.container.mesos.image.docker.hasConfig { add(task.container.mesos.image.docker.config) }
+            for volume in task.container.volumes where volume.source.type == .secret { add(volume.source.secret) }
+        }
+        return names.sorted()
+    }
+
+    /// The instance's secret token in the tasks' `data` (every task of the group has it).
+    static func secretToken(_ tasks: [Mesos_V1_TaskInfo]) -> String? {
+        tasks.lazy.compactMap { PodSecretsContract.token(inTaskData: Array($0.data)) }.first
+    }
 
     func spec(for info: Mesos_V1_TaskInfo) throws -> ContainerSpec {
         let id = info.taskID.value
@@ -27,7 +49,7 @@ struct TaskTranslation {
             command = ContainerSpec.Command(shell: c.shell, value: c.hasValue ? c.value : nil, arguments: c.arguments)
             if c.hasUser { user = c.user }
             for variable in c.environment.variables {
-                environment.append((variable.name, try Self.value(of: variable, task: name)))
+                environment.append((variable.name, try value(of: variable, task: name)))
                 if variable.type == .secret { secretNames.insert(variable.name) }
             }
             artifacts = c.uris.map { uri in
@@ -48,10 +70,10 @@ struct TaskTranslation {
         if info.hasContainer {
             let container = info.container
             if container.hasMesos, container.mesos.hasImage {
-                image = try Self.image(container.mesos.image, task: name)
+                image = try self.image(container.mesos.image, task: name)
             }
             for volume in container.volumes {
-                volumes.append(try Self.volume(volume, task: name))
+                volumes.append(try self.volume(volume, task: name))
             }
             if container.hasLinuxInfo {
                 linux = try Self.linux(container.linuxInfo, task: name)
@@ -80,35 +102,40 @@ struct TaskTranslation {
         return spec
     }
 
-    static func value(of variable: Mesos_V1_Environment.Variable, task: String) throws -> String {
+    func value(of variable: Mesos_V1_Environment.Variable, task: String) throws -> String {
         switch variable.type {
         case .secret:
-            guard variable.hasSecret else { throw Failure(description: "variable \(variable.name) of \(task) is a secret without a value") }
-            return try secretText(variable.secret, what: "variable \(variable.name) of \(task)")
+            let what = "variable \(variable.name) of \(task)"
+            guard variable.hasSecret else { throw Failure(description: "\(what) is a secret without a value") }
+            let bytes = try secretBytes(variable.secret, what: what)
+            // Mesos' `validateEnvironment` refuses them too: an environment entry ends at a NUL.
+            guard !bytes.contains(0) else {
+                throw Failure(description: "\(what) specifies a secret containing null bytes, which is not allowed in the environment")
+            }
+            return String(decoding: bytes, as: UTF8.self)
         default:
             return variable.value
         }
     }
 
-    static func secretBytes(_ secret: Mesos_V1_Secret, what: String) throws -> [UInt8] {
+    /// A secret's bytes: a reference from the fetched secrets (pod-scheduler sends only
+    /// references), a value as it came (another framework's `VALUE` secret).
+    func secretBytes(_ secret: Mesos_V1_Secret, what: String) throws -> [UInt8] {
         switch secret.type {
+        case .reference:
+            guard let bytes = secrets[secret.reference.name] else {
+                throw Failure(description: "\(what) references secret '\(secret.reference.name)', which was not fetched from pod-scheduler")
+            }
+            return bytes
         case .value:
             return Array(secret.value.data)
-        case .reference:
-            // Mesos resolves references with a secret-resolver module; ours are resolved by
-            // the scheduler and arrive as values.
-            throw Failure(description: "\(what) references secret '\(secret.reference.name)', which this agent cannot resolve (the scheduler sends secret values)")
         default:
             if secret.hasValue { return Array(secret.value.data) }
             throw Failure(description: "\(what) has a secret of unknown type")
         }
     }
 
-    static func secretText(_ secret: Mesos_V1_Secret, what: String) throws -> String {
-        String(decoding: try secretBytes(secret, what: what), as: UTF8.self)
-    }
-
-    static func image(_ image: Mesos_V1_Image, task: String) throws -> ContainerSpec.ImageSpec {
+    func image(_ image: Mesos_V1_Image, task: String) throws -> ContainerSpec.ImageSpec {
         guard image.type == .docker, image.hasDocker else {
             throw Failure(description: "container \(task): only Docker images are supported (got \(image.type))")
         }
@@ -119,7 +146,7 @@ struct TaskTranslation {
         return ContainerSpec.ImageSpec(reference: image.docker.name, pullConfig: config, forcePull: !image.cached)
     }
 
-    static func volume(_ v: Mesos_V1_Volume, task: String) throws -> ContainerSpec.Volume {
+    func volume(_ v: Mesos_V1_Volume, task: String) throws -> ContainerSpec.Volume {
         let readOnly = v.mode == .ro
         if v.hasHostPath {
             return .init(source: .host(v.hostPath), containerPath: v.containerPath, readOnly: readOnly)
@@ -137,6 +164,11 @@ struct TaskTranslation {
             }
         case .hostPath:
             return .init(source: .host(v.source.hostPath.path), containerPath: v.containerPath, readOnly: readOnly)
+        case .secret:
+            let what = "the secret volume at \(v.containerPath) of \(task)"
+            let name = v.source.secret.type == .reference ? v.source.secret.reference.name : v.containerPath
+            return .init(source: .secret(name: name, data: try secretBytes(v.source.secret, what: what)),
+                         containerPath: v.containerPath, readOnly: true)
         default:
             throw Failure(description: "container \(task): volume source \(v.source.type) at \(v.containerPath) is not supported")
         }

@@ -32,6 +32,8 @@ struct ContainerPlan: Sendable {
 struct ContainerPlanner: Sendable {
     let configuration: PodConfiguration
     let networkNamespacePath: String?
+    /// The pod's tmpfs for secret volumes (nil when no container mounts one).
+    var secretFiles: PodSecretFiles?
 
     /// Sandbox layout as the default executor's: `containers/<id>/{stdout,stderr}` and
     /// `tasks/<task id>` → that directory.
@@ -65,9 +67,16 @@ struct ContainerPlanner: Sendable {
     }
 
     /// The host path a volume's source refers to, checked to exist (host paths) or
-    /// created (sandbox paths, as the agent's `volume/sandbox_path` isolator does).
+    /// created (sandbox paths, as the agent's `volume/sandbox_path` isolator does; secret
+    /// files, in the pod's tmpfs, owned by the container's user).
     func volumeSource(_ volume: ContainerSpec.Volume, containerSandbox: String, owner: UserDatabase.Identity) throws -> String {
         switch volume.source {
+        case .secret(let name, let data):
+            guard let secretFiles else {
+                throw PodRuntimeError(.volume, "secret volume '\(name)' at \(volume.containerPath) has no tmpfs to live on")
+            }
+            let containerID = String(containerSandbox.split(separator: "/").last ?? "")
+            return try secretFiles.write(data, containerID: containerID, containerPath: volume.containerPath, owner: owner)
         case .podSandbox(let relative), .containerSandbox(let relative):
             guard Self.isSafeRelativePath(relative) else {
                 throw PodRuntimeError(.volume, "volume path '\(relative)' must be relative and must not contain '..'")
@@ -98,6 +107,12 @@ struct ContainerPlanner: Sendable {
             }
             return path
         }
+    }
+
+    /// A secret file is always read-only, and nothing on it may run or be a device.
+    static func mountFlags(_ volume: ContainerSpec.Volume) -> UInt {
+        if volume.isSecret { return UInt(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) }
+        return volume.readOnly ? UInt(MS_RDONLY) : 0
     }
 
     static func isSafeRelativePath(_ path: String) -> Bool {
@@ -191,6 +206,7 @@ struct ContainerPlanner: Sendable {
 
         for volume in spec.volumes {
             let source = try volumeSource(volume, containerSandbox: sandbox, owner: identity)
+            let secret = volume.isSecret
             let target: String
             if volume.containerPath.hasPrefix("/") {
                 // Without an image the container sees the host's tree: the mount point
@@ -207,6 +223,7 @@ struct ContainerPlanner: Sendable {
                 if !Directory.isDirectory(source) {
                     // A file volume: create an empty file as the mount point.
                     if !Directory.exists(target) {
+                        if let slash = target.lastIndex(of: "/") { try? Directory.create(String(target[..<slash])) }
                         let fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
                         if fd >= 0 { close(fd) }
                     }
@@ -216,8 +233,8 @@ struct ContainerPlanner: Sendable {
                     }
                 }
             }
-            monitor.mounts.append(MountOperation(.bind(source: source, recursive: true), target: target, scope: .host,
-                                                 flags: volume.readOnly ? UInt(MS_RDONLY) : 0))
+            monitor.mounts.append(MountOperation(.bind(source: source, recursive: !secret), target: target, scope: .host,
+                                                 flags: Self.mountFlags(volume)))
         }
         if monitor.newNamespaces.contains(.pid) {
             monitor.mounts.append(MountOperation(.filesystem(type: "proc", source: "proc", options: nil), target: "/proc",

@@ -57,6 +57,26 @@ public struct ContainerSpec: Sendable {
         }
     }
 
+    /// The spec without secret bytes (secret volumes and the pull configuration), once the
+    /// container's files are written and its image is pulled.
+    public func withoutSecretData() -> ContainerSpec {
+        var copy = self
+        copy.image?.pullConfig = nil
+        copy.volumes = volumes.map { volume in
+            guard case .secret(let name, _) = volume.source else { return volume }
+            return Volume(source: .secret(name: name, data: []), containerPath: volume.containerPath, readOnly: true)
+        }
+        return copy
+    }
+
+    /// The bytes of the secret volumes, and how many there are.
+    var secretVolumeBytes: (bytes: Int, files: Int) {
+        volumes.reduce((0, 0)) { sum, volume in
+            guard case .secret(_, let data) = volume.source else { return sum }
+            return (sum.0 + data.count, sum.1 + 1)
+        }
+    }
+
     public struct ImageSpec: Sendable {
         /// Docker reference (`nginx`, `127.0.0.1:5000/test/busybox:latest`).
         public var reference: String
@@ -80,10 +100,19 @@ public struct ContainerSpec: Sendable {
             case containerSandbox(String)
             /// A host path (`Volume.host_path` or HOST_PATH).
             case host(String)
+            /// A pod secret (a SECRET source, resolved by the executor): the named secret's
+            /// bytes, mounted as a read-only file from the pod's tmpfs. The bytes are dropped
+            /// from the spec once the file is written.
+            case secret(name: String, data: [UInt8])
         }
         public var source: Source
         /// Relative: inside the container's sandbox. Absolute: in the container's view.
         public var containerPath: String
+        /// A pod secret's file (always read-only).
+        public var isSecret: Bool {
+            if case .secret = source { return true }
+            return false
+        }
         public var readOnly: Bool
         public init(source: Source, containerPath: String, readOnly: Bool) {
             self.source = source

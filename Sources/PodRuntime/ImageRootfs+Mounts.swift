@@ -65,8 +65,8 @@ extension ImageRootfs {
             }
     }
 
-    /// The pod's volumes (their host directories made and owned by `owner` as needed); a
-    /// relative container path is below the sandbox.
+    /// The pod's volumes (their host directories made and owned by `owner` as needed; secret
+    /// files read-only, nosuid, nodev, noexec); a relative container path is below the sandbox.
     static func volumeMounts(_ spec: ContainerSpec, planner: ContainerPlanner, sandbox: String, sandboxInContainer: String,
                              owner: UserDatabase.Identity) throws -> [MountOperation] {
         try spec.volumes.map { volume in
@@ -80,8 +80,8 @@ extension ImageRootfs {
                 }
                 target = sandboxInContainer + "/" + volume.containerPath
             }
-            return MountOperation(.bind(source: source, recursive: true), target: target, scope: .rootfs,
-                                  flags: volume.readOnly ? UInt(MS_RDONLY) : 0)
+            return MountOperation(.bind(source: source, recursive: !volume.isSecret), target: target, scope: .rootfs,
+                                  flags: ContainerPlanner.mountFlags(volume))
         }
     }
 

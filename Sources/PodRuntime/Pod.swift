@@ -49,6 +49,8 @@ public actor Pod {
     /// The last state record of each container that ended (for `podctl agent`).
     private var finishedRecords: [String: PodStateSnapshot.Container] = [:]
     private var seccompCache: [String: SeccompProgram] = [:]
+    /// The tmpfs of the pod's secret volumes, mounted at the first launch that has one.
+    private var secretFiles: PodSecretFiles?
     /// Files shared by the pod's image containers (written by the network setup).
     var podEtc: [String: String] = [:]
     private let overlaySupported = ImageRootfs.overlayAvailable()
@@ -111,6 +113,10 @@ public actor Pod {
             for spec in specs { results[spec.taskID] = .failure(e) }
             return results
         }
+        if let failure = prepareSecretFiles(specs) {
+            for spec in specs { results[spec.taskID] = .failure(failure) }
+            return results
+        }
         // Plan everything before starting anything.
         var plans: [ContainerPlan] = []
         for spec in specs {
@@ -127,6 +133,8 @@ public actor Pod {
                 return results
             }
         }
+        // Secret bytes are in their files (and the pull is done): the plans keep none.
+        for index in plans.indices { plans[index].spec = plans[index].spec.withoutSecretData() }
         // Start every monitor, then wait for every exec.
         var started: [(ContainerPlan, ManagedProcess)] = []
         for plan in plans {
@@ -173,7 +181,7 @@ public actor Pod {
         var effective = configuration
         effective.network = network
         effective.hostname = hostname
-        let planner = ContainerPlanner(configuration: effective, networkNamespacePath: networkNamespace?.path)
+        let planner = ContainerPlanner(configuration: effective, networkNamespacePath: networkNamespace?.path, secretFiles: secretFiles)
         let seccomp = try seccompProgram(for: spec)
         var plan: ContainerPlan
         if let image = spec.image {
@@ -190,6 +198,23 @@ public actor Pod {
         plan.cgroup = try makeCgroup(spec)
         plan.monitor.cgroupJoinFiles = plan.cgroup?.joinFiles ?? []
         return plan
+    }
+
+    /// Mounts the pod's secret tmpfs when a container of the group mounts a secret; the
+    /// error for every container when that fails.
+    private func prepareSecretFiles(_ specs: [ContainerSpec]) -> PodRuntimeError? {
+        let (bytes, files) = specs.reduce((0, 0)) { sum, spec in
+            let own = spec.secretVolumeBytes
+            return (sum.0 + own.bytes, sum.1 + own.files)
+        }
+        guard files > 0, secretFiles == nil else { return nil }
+        do {
+            secretFiles = try PodSecretFiles.mount(configuration: configuration, bytes: bytes, files: files)
+            return nil
+        } catch {
+            logger.error("cannot mount the secret volumes' tmpfs", metadata: ["error": "\(error)"])
+            return error as? PodRuntimeError ?? PodRuntimeError(.volume, "cannot mount the secret volumes' tmpfs")
+        }
     }
 
     private func makeCgroup(_ spec: ContainerSpec) throws -> Cgroup? {
@@ -343,6 +368,8 @@ public actor Pod {
         }
         networkNamespace?.remove()
         lifecycle = .destroyed
+        secretFiles?.remove()
+        secretFiles = nil
         Directory.removeTree(configuration.stateDirectory)
         exitContinuation.finish()
     }

@@ -6,8 +6,8 @@ import PodSystem
 
 /// Cleans up after executors that died without tearing their pod down (`kill -9`, a
 /// crash, the agent destroying the container): leftover container processes and cgroups,
-/// CNI attachments (IP allocations, veths, port mappings), network namespaces, rootfs
-/// scratch directories and image holds. Every pod-executor runs it at start-up; the
+/// CNI attachments (IP allocations, veths, port mappings), network namespaces, the tmpfs of
+/// secret volumes, rootfs scratch directories and image holds. Every pod-executor runs it at start-up; the
 /// embedded agent runs it (`pod-executor --cleanup`) when an executor ends abnormally;
 /// operators run it with `podctl agent gc`.
 public struct PodGarbageCollector: Sendable {
@@ -122,8 +122,17 @@ public struct PodGarbageCollector: Sendable {
                 logger.error("CNI cleanup failed", metadata: ["mesos.executor_id": "\(state.executorID)", "error": "\(error)"])
             }
             if let netns = state.networkNamespace { NetworkNamespace(path: netns).remove() }
+            PodSecretFiles.remove(runtimeDirectory: runtimeDirectory, safeExecutorID: safeID)
             Directory.removeTree(dir)
             collected.append(state.executorID)
+        }
+        // Secret tmpfs mounts of executors that are gone (with or without a state file):
+        // secrets do not outlive their pod.
+        let keepSafe = keep.map(PodConfiguration.safeName)
+        for name in Directory.list(PodSecretFiles.parent(runtimeDirectory: runtimeDirectory))
+        where !live.contains(name) && name != keepSafe && !Self.livenessLockHeld(podsDirectory + "/" + name) {
+            logger.warning("removing the secret volumes of a dead executor", metadata: ["pod.runtime_name": "\(name)"])
+            PodSecretFiles.remove(runtimeDirectory: runtimeDirectory, safeExecutorID: name)
         }
         // Attachments of pods that left no state at all.
         for containerID in cni.containersWithAttachments() where !live.contains(containerID) {

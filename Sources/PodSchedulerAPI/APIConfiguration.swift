@@ -34,6 +34,9 @@ public struct APIConfiguration: Sendable {
     public var leaderURL: String?
     /// Off by default.
     public var authentication: Authentication
+    /// Principals and their permissions (`--permissions-file`); with them, every request
+    /// needs credentials. `authentication`'s credential stays valid and may do everything.
+    public var permissions: Permissions?
     /// `--max_running_deployments`, shown in `/v2/info` (the scheduler core enforces it).
     public var maxRunningDeployments: Int
     /// The realm named in `WWW-Authenticate` challenges.

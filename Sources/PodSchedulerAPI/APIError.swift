@@ -71,15 +71,9 @@ public struct APIError: Error, Sendable, Equatable {
         return APIError(status: .unauthorized, body: ["message": "Invalid username or password."], headers: headers)
     }
 
-    /// Secrets the scheduler cannot resolve: 422 `Object is not valid` with one entry per
-    /// secret at `/secrets/<name>` and the error text `cannot be resolved: <reason>`.
-    static func unresolvableSecrets(_ failures: [String: String]) -> APIError {
-        let details: [JSONValue] = failures.sorted { $0.key < $1.key }.map { name, reason in
-            let text = reason.isEmpty ? "cannot be resolved" : "cannot be resolved: \(reason)"
-            return ["path": .string("/secrets/\(name)"), "errors": [.string(text)]]
-        }
-        return APIError(status: .unprocessableContent, body: ["message": "Object is not valid", "details": .array(details)])
-    }
+    /// 403 for a principal that may not act on a pod: the body of Marathon's authorizer
+    /// (`handleNotAuthorized` of its reference authorization plugin).
+    static let notAuthorized = message(.forbidden, "Not Authorized to perform this action!")
 
     /// A PodSpec error carries Marathon's status and body already.
     init(_ error: PodSpecError) {

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import MesosProtocol
 
 /// Wraps every API request: authentication, error answers in Marathon's shape, the common
 /// headers, the request log line and the request metrics.
@@ -12,6 +13,8 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Paths that answer without credentials (load balancer probes).
     static var openPaths: Set<String> { ["/ping"] }
+    /// Paths that take no user's credentials: executors present their secret token there.
+    static var executorPaths: Set<String> { [PodSecretsContract.path] }
 
     /// Handles one request.
     public func handle(_ request: Request, context: Context,
@@ -20,15 +23,16 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         let path = request.uri.path
         let family = Self.routeFamily(path: path)
         var response: Response
-        if !Self.openPaths.contains(Self.normalized(path)),
-           !authenticator.accepts(authorization: request.headers[.authorization]) {
+        let normalized = Self.normalized(path)
+        let open = Self.openPaths.contains(normalized) || Self.executorPaths.contains(normalized)
+        let principal = open ? nil : authenticator.principal(authorization: request.headers[.authorization])
+        if !open, principal == nil {
             response = APIResponse.error(.unauthenticated(configuration.authentication, realm: configuration.realm))
-        } else if Self.normalized(path).hasPrefix("/v2/"), Self.normalized(path) != "/v2/events",
-                  !Self.acceptsJSON(request.headers[.accept]) {
+        } else if normalized.hasPrefix("/v2/"), normalized != "/v2/events", !Self.acceptsJSON(request.headers[.accept]) {
             response = APIResponse.error(.notAcceptable)
         } else {
             do {
-                response = try await next(request, context)
+                response = try await Principal.$current.withValue(principal) { try await next(request, context) }
             } catch let error as APIError {
                 response = APIResponse.error(error)
             } catch let error as any HTTPResponseError {
@@ -48,10 +52,12 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         metrics.record(route: family, method: request.method.rawValue, status: response.status.code, duration: elapsed)
         // Never log bodies or credentials: they may hold secrets.
         let level: Logger.Level = request.method == .get || request.method == .head ? .debug : .info
-        logger.log(level: level, "api request", metadata: [
+        var metadata: Logger.Metadata = [
             "http.method": "\(request.method.rawValue)", "http.path": "\(path)",
             "http.status": "\(response.status.code)", "http.route": "\(family)",
-        ])
+        ]
+        if let principal, !authenticator.isOpen { metadata["auth.principal"] = "\(principal.name)" }
+        logger.log(level: level, "api request", metadata: metadata)
         return response
     }
 
@@ -67,6 +73,7 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         case ["v2", "info"]: return "info"
         case ["v2", "events"]: return "events"
         case ["ping"]: return "ping"
+        case ["executor", "v1", "secrets"]: return "executor_secrets"
         case ["metrics"]: return "metrics"
         default: return "other"
         }

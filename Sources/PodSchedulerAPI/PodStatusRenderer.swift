@@ -73,8 +73,9 @@ public struct PodStatusRenderer: Sendable {
 
     /// Marathon 1.8/1.10 leave out instances that are scheduled and were never placed; one
     /// waiting for its relaunch (a later incarnation) is listed, as PENDING.
+    /// One waiting for a secret is listed too, with why.
     static func isListed(_ instance: InstanceSnapshot) -> Bool {
-        !(instance.condition == .scheduled && instance.agentHostname == nil && instance.agentID == nil && instance.incarnation <= 1)
+        instance.waitingReason != nil || !(instance.condition == .scheduled && instance.agentHostname == nil && instance.agentID == nil && instance.incarnation <= 1)
     }
 
     /// The instance status and its message (docs/reference/marathon-pods-api.md §12.3).
@@ -82,7 +83,7 @@ public struct PodStatusRenderer: Sendable {
         -> (state: InstanceState, message: String?) {
         let condition = instance.condition
         let waiting = condition == .scheduled || condition == .provisioned || condition.isTerminal
-        if instance.goal == .running && waiting { return (.pending, nil) }
+        if instance.goal == .running && waiting { return (.pending, instance.waitingReason) }
         switch condition {
         case .scheduled, .provisioned:
             return (.terminal, nil)

@@ -9,20 +9,22 @@ import ServiceLifecycle
 
 extension PodsAPI {
     /// Publishes Marathon's pod event for a successful POST, PUT or DELETE.
-    func publishPodEvent(_ type: String, request: Request, context: some RequestContext) {
+    func publishPodEvent(_ type: String, pod: PodId, request: Request, context: some RequestContext) {
         var fields = JSONObject()
         fields["clientIp"] = .string(context.clientIP)
         fields["uri"] = .string(request.uri.path)
-        service.events.publish(SchedulerEvent(type: type, fields: fields))
+        service.events.publish(SchedulerEvent(type: type, fields: fields, podIDs: [pod]))
     }
 
     /// `GET /v2/events`: Marathon's server-sent event stream. It opens with
     /// `event_stream_attached`, then carries every event, each as `event: <type>` and
     /// `data: <json>`; `event_type` parameters keep only the named types (the attached
     /// event included). A comment line every 15 seconds keeps idle connections open
-    /// through proxies and finds clients that left.
+    /// through proxies and finds clients that left. Events about pods go only to principals
+    /// that may view one of them.
     func eventStream(_ request: Request, context: some RequestContext) -> Response {
         let wanted = Set(request.uri.queryParameters.getAll("event_type").map { String($0) })
+        let viewer = principal
         let subscription = service.events.subscribe()
         var attached = JSONObject()
         attached["remoteAddress"] = .string(context.clientIP)
@@ -43,7 +45,7 @@ extension PodsAPI {
                     for await event in subscription.events {
                         if event.type.isEmpty {
                             try await writer.write(ByteBuffer(string: ":\n\n"))
-                        } else if wanted.isEmpty || wanted.contains(event.type) {
+                        } else if wanted.isEmpty || wanted.contains(event.type), mayView(event, as: viewer) {
                             try await writer.write(Self.frame(event))
                         }
                     }

@@ -7,9 +7,9 @@ import PodSpec
 import Primitives
 
 extension PodsAPI {
-    /// `GET /v2/pods`.
+    /// `GET /v2/pods`: the pods the principal may view.
     func listPods() async -> Response {
-        let pods = await service.pods().sorted { $0.id < $1.id }
+        let pods = await service.pods().filter { may(.view, $0.id) }.sorted { $0.id < $1.id }
         return APIResponse.json(.array(pods.map { $0.renderJSONValue() }))
     }
 
@@ -25,7 +25,7 @@ extension PodsAPI {
         } catch {
             throw APIError(error)
         }
-        try await checkSecrets(pod)
+        try authorize(.create, pod.id)
         let change: PodChange
         do {
             change = try await service.create(pod, force: force)
@@ -38,7 +38,7 @@ extension PodsAPI {
         var headers = HTTPFields()
         headers[.marathonDeploymentId] = change.deploymentID
         headers[.location] = configuration.baseURL + change.pod.id.absolute
-        publishPodEvent("pod_created_event", request: request, context: context)
+        publishPodEvent("pod_created_event", pod: pod.id, request: request, context: context)
         return APIResponse.json(Self.rendered(change, requestVersion: pod.version), status: .created, headers: headers)
     }
 
@@ -50,19 +50,22 @@ extension PodsAPI {
             return await listPods()
         case .allStatus:
             let renderer = PodStatusRenderer(now: now())
-            let snapshots = await service.statusSnapshots().sorted { $0.spec.id < $1.spec.id }
+            let snapshots = await service.statusSnapshots().filter { may(.view, $0.spec.id) }.sorted { $0.spec.id < $1.spec.id }
             return APIResponse.json(.array(snapshots.map(renderer.render)))
         case .pod(let text):
             let id = try Self.validatedId(text)
             guard let pod = await service.pod(id) else { throw APIError.unknownPodQuirk(id) }
+            try authorize(.view, id)
             return APIResponse.json(pod.renderJSONValue())
         case .status(let text):
             let id = PodId(canonicalizing: text)
-            guard let snapshot = await service.statusSnapshot(id) else { throw APIError.unknownPod(id) }
+            // Marathon's status selector leaves out pods the principal may not view: 404.
+            guard may(.view, id), let snapshot = await service.statusSnapshot(id) else { throw APIError.unknownPod(id) }
             return APIResponse.json(PodStatusRenderer(now: now()).render(snapshot))
         case .versions(let text):
             let id = PodId(canonicalizing: text)
             guard let versions = await service.versions(id) else { throw APIError.unknownPod(id) }
+            try authorize(.view, id)
             return APIResponse.json(.array(versions.map { .string($0.description) }))
         case .version(let text, let versionText):
             let version: PodVersion
@@ -73,6 +76,7 @@ extension PodsAPI {
             }
             let id = PodId(canonicalizing: text)
             guard let pod = await service.pod(id, version: version) else { throw APIError.unknownPod(id) }
+            try authorize(.view, id)
             return APIResponse.json(pod.renderJSONValue())
         case .instances, .instance:
             throw APIError.methodNotAllowed
@@ -95,7 +99,8 @@ extension PodsAPI {
         } catch {
             throw APIError(error)
         }
-        try await checkSecrets(pod)
+        // Replacing a pod is an update; creating one with PUT needs the right to create.
+        try authorize(existing == nil ? .create : .update, pod.id)
         let change: PodChange
         do {
             change = try await service.update(pod, force: force)
@@ -107,7 +112,7 @@ extension PodsAPI {
         ])
         var headers = HTTPFields()
         headers[.marathonDeploymentId] = change.deploymentID
-        publishPodEvent(change.created ? "pod_created_event" : "pod_updated_event", request: request, context: context)
+        publishPodEvent(change.created ? "pod_created_event" : "pod_updated_event", pod: pod.id, request: request, context: context)
         return APIResponse.json(Self.rendered(change, requestVersion: pod.version), headers: headers)
     }
 
@@ -116,8 +121,10 @@ extension PodsAPI {
         guard let route = PodsRoute(path: request.uri.path) else { throw APIError.noRoute }
         switch route {
         case .pod(let text):
-            let response = try await deletePod(Self.validatedId(text), force: Self.flag("force", in: request))
-            publishPodEvent("pod_deleted_event", request: request, context: context)
+            let id = try Self.validatedId(text)
+            if await service.pod(id) != nil { try authorize(.delete, id) }
+            let response = try await deletePod(id, force: Self.flag("force", in: request))
+            publishPodEvent("pod_deleted_event", pod: id, request: request, context: context)
             return response
         case .instance(let text, let instanceText):
             let id = try Self.validatedId(text)
@@ -156,8 +163,10 @@ extension PodsAPI {
         return APIResponse.empty(status: .accepted, headers: headers)
     }
 
+    /// Killing instances changes the pod: `update` (Marathon's `TaskKiller`).
     private func killInstances(_ id: PodId, instanceIds: [String], wipe: Bool) async throws(APIError)
         -> [InstanceSnapshot] {
+        if await service.pod(id) != nil { try authorize(.update, id) }
         let killed: [InstanceSnapshot]
         do {
             killed = try await service.killInstances(id, instanceIds: instanceIds, wipe: wipe)
@@ -200,12 +209,6 @@ extension PodsAPI {
             }
         }
         return ids
-    }
-
-    /// Secrets the scheduler cannot resolve now reject the pod with 422.
-    private func checkSecrets(_ pod: PodDefinition) async throws(APIError) {
-        let failures = await service.unresolvableSecrets(pod)
-        if !failures.isEmpty { throw APIError.unresolvableSecrets(failures) }
     }
 
     /// The body of a create/update answer: the stored pod with the request's version.

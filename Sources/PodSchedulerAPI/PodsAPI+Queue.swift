@@ -25,7 +25,7 @@ extension PodsAPI {
     /// wait for an offer or their backoff. `embed` may repeat; other values are ignored.
     func queue(_ request: Request) async -> Response {
         let embed = request.uri.queryParameters.getAll("embed").contains("lastUnusedOffers")
-        let items = await service.queue(embedLastUnusedOffers: embed)
+        let items = await service.queue(embedLastUnusedOffers: embed).filter { may(.view, $0.pod.id) }
         return APIResponse.json(QueueDocument.render(items, now: now()))
     }
 
@@ -35,6 +35,7 @@ extension PodsAPI {
     func resetDelay(_ request: Request) async throws(APIError) -> Response {
         guard let text = Self.queueDelayID(path: request.uri.path) else { throw APIError.noRoute }
         let id = PodId(canonicalizing: text)
+        if await service.pod(id) != nil { try authorize(.update, id) }
         guard await service.resetDelay(id) else {
             throw APIError.message(.notFound, "Application \(id.absolute) not found in tasks queue.")
         }

@@ -7,17 +7,25 @@ import PodSpec
 import Primitives
 
 extension PodsAPI {
-    /// `GET /v2/deployments`: the running deployments.
+    /// `GET /v2/deployments`: the running deployments that touch a pod the principal may view.
     func listDeployments() async -> Response {
-        let deployments = await service.deployments()
+        let deployments = await service.deployments().filter { $0.affectedPods.contains { may(.view, $0) } }
         return APIResponse.json(.array(deployments.map(DeploymentDocument.render)))
     }
 
     /// `DELETE /v2/deployments/{id}`: without `force`, 200 with the rollback deployment
     /// (`{"version", "deploymentId"}` and `Marathon-Deployment-Id`); with `force`, 202 and
     /// no body (cancelled without rollback).
+    /// A deployment the principal may not view is unknown to it (404); cancelling changes
+    /// every pod it touches (`update` on each).
     func cancelDeployment(_ id: String, request: Request) async throws(APIError) -> Response {
         let force = Self.flag("force", in: request)
+        if let deployment = await service.deployments().first(where: { $0.id == id }) {
+            guard deployment.affectedPods.contains(where: { may(.view, $0) }) else {
+                throw APIError(PodServiceError.deploymentNotFound(id))
+            }
+            for pod in deployment.affectedPods { try authorize(.update, pod) }
+        }
         let rollback: PodChange?
         do {
             rollback = try await service.cancelDeployment(id, force: force)

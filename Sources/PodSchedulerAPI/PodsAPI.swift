@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import MesosProtocol
 import PodSchedulerCore
 import PodSpec
 import Prometheus
@@ -50,7 +51,7 @@ public struct PodsAPI: Sendable {
         self.logger = logger
         self.metricsRegistry = metricsRegistry
         self.now = now
-        self.authenticator = Authenticator(configuration.authentication)
+        self.authenticator = Authenticator(configuration.authentication, permissions: configuration.permissions)
         self.metrics = APIMetrics(registry: metricsRegistry)
     }
 
@@ -95,6 +96,7 @@ public struct PodsAPI: Sendable {
             try await cancelDeployment(context.parameters.require("id"), request: request)
         }
         registerQueueRoutes(on: router)
+        router.post(RouterPath(PodSecretsContract.path)) { request, context in try await executorSecrets(request, context: context) }
         router.get("/v2/events") { request, context in eventStream(request, context: context) }
         router.get("/v2/info") { _, _ in await info() }
         router.get("/ping") { _, _ in APIResponse.text("pong", contentType: "text/plain") }

@@ -23,6 +23,10 @@ enum QueueDocument {
         if let unused = item.offers.lastUnusedOffers {
             object["lastUnusedOffers"] = .array(unused.map(unusedOffer))
         }
+        // Ours, beside Marathon's fields: the secrets the instances wait for (no values).
+        if let wait = item.waitingForSecrets {
+            object["waitingForSecrets"] = ["secrets": .array(wait.secrets.map(JSONValue.string)), "message": .string(wait.message)]
+        }
         return .object(object)
     }
 

@@ -10,11 +10,14 @@ public struct SchedulerEvent: Sendable, Equatable {
     public var type: String
     public var fields: JSONObject
     public var date: Date
+    /// The pods the event is about (for who may see it); empty for events about none.
+    public var podIDs: [PodId]
 
-    public init(type: String, fields: JSONObject, date: Date = Date()) {
+    public init(type: String, fields: JSONObject, date: Date = Date(), podIDs: [PodId] = []) {
         self.type = type
         self.fields = fields
         self.date = date
+        self.podIDs = podIDs
     }
 }
 

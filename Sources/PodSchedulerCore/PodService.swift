@@ -34,14 +34,48 @@ public protocol PodService: Sendable {
     func cancelDeployment(_ id: String, force: Bool) async throws(PodServiceError) -> PodChange?
     /// GET /v2/info.
     func info() async -> SchedulerInfo
-    /// Secrets the pod references that cannot be resolved now (for 422 at submission).
-    func unresolvableSecrets(_ pod: PodDefinition) async -> [String: String]
+    /// `POST /executor/v1/secrets`: the values of `names` for the executor of `instanceID`,
+    /// when `token` is that instance's unused token for its current launch and covers them.
+    /// Redeeming uses the token up.
+    func redeemSecrets(token: String, instanceID: String, names: [String]) async throws(SecretAccessError) -> [String: [UInt8]]
     /// GET /v2/queue: one item per pod and role with instances waiting for an offer or
     /// their backoff; `lastUnusedOffers` only when asked for.
     func queue(embedLastUnusedOffers: Bool) async -> [QueueItemSnapshot]
     /// DELETE /v2/queue/{id}/delay: resets the pod's launch backoff. False when the pod
     /// does not exist or has no scheduled instance.
     func resetDelay(_ id: PodId) async -> Bool
+}
+
+/// Why an executor gets no secrets. Messages never hold a secret value or the token.
+public enum SecretAccessError: Error, Sendable, Equatable {
+    /// 401: no token, a token this scheduler did not issue, or an expired one.
+    case invalidToken(String)
+    /// 403: a valid token that does not open this: used already, another instance's, names
+    /// it does not cover, or an instance that is no longer launching.
+    case forbidden(String)
+    /// 404: a secret the pod names is not in the store.
+    case notFound(String)
+    /// 503: the store cannot be read, or the redemption cannot be recorded.
+    case unavailable(String)
+
+    public var message: String {
+        switch self {
+        case .invalidToken(let m), .forbidden(let m), .notFound(let m), .unavailable(let m): m
+        }
+    }
+}
+
+/// Instances of a pod that wait for secrets missing from the store (`::status` message,
+/// `/v2/queue`'s `waitingForSecrets`): which, and why, without any value.
+public struct SecretWait: Sendable, Equatable {
+    /// The secret names (keys of the pod's `secrets`) that cannot be resolved.
+    public var secrets: [String]
+    public var message: String
+
+    public init(secrets: [String], message: String) {
+        self.secrets = secrets
+        self.message = message
+    }
 }
 
 /// The answer to a create/update/rollback.
@@ -170,6 +204,9 @@ public struct InstanceSnapshot: Sendable, Equatable {
     public var unreachableStrategy: UnreachableStrategy
     /// 1 for the first launch; each relaunch (after a failure or a kill without wipe) adds 1.
     public var incarnation: Int
+    /// Why a scheduled instance is not launched yet beyond waiting for an offer (a secret
+    /// missing from the store); nil otherwise.
+    public var waitingReason: String?
 
     public init(instanceID: String, podID: PodId, specVersion: PodVersion, condition: InstanceCondition, since: Date,
                 activeSince: Date?, goal: InstanceGoal, agentHostname: String?, agentID: String?, agentRegion: String?,

@@ -17,8 +17,13 @@ public struct QueueItemSnapshot: Sendable {
     public var since: Date
     /// The offer statistics of the pod's launch attempt.
     public var offers: ProcessedOffersSnapshot
+    /// Secrets the instances wait for (not a Marathon field: `/v2/queue` shows it beside
+    /// Marathon's as `waitingForSecrets`).
+    public var waitingForSecrets: SecretWait?
 
-    public init(pod: PodDefinition, role: String, count: Int, backoffUntil: Date?, since: Date, offers: ProcessedOffersSnapshot) {
+    public init(pod: PodDefinition, role: String, count: Int, backoffUntil: Date?, since: Date, offers: ProcessedOffersSnapshot,
+                waitingForSecrets: SecretWait? = nil) {
+        self.waitingForSecrets = waitingForSecrets
         self.pod = pod
         self.role = role
         self.count = count

@@ -65,7 +65,7 @@ extension Scheduler {
             fields["currentStep"] = ["actions": actions(snapshot.steps[deployment.currentStep])]
         }
         if let reason { fields["reason"] = .string(reason) }
-        return SchedulerEvent(type: type, fields: fields)
+        return SchedulerEvent(type: type, fields: fields, podIDs: [deployment.podID])
     }
 
     func podInstances(_ id: PodId) -> [InstanceRecord] {
@@ -249,6 +249,7 @@ extension Scheduler {
             instances.removeValue(forKey: id)
         }
         if !expunge.isEmpty { save([], deleted: expunge) }
+        await secretHousekeeping()
         await progressDeployments()
     }
 }

@@ -58,10 +58,13 @@ extension Scheduler {
     /// (`/v2/queue`) record one result per instance tried.
     func handleOffers(_ offers: [Mesos_V1_Offer]) async {
         pruneOfferStatistics()
-        var waiting = waitingInstances
+        // Instances whose secrets are not in the store wait without taking offers; the
+        // offers come back every 5 s while they do, and each time the store is asked again.
+        let blocked = await refreshSecretWaits(Set(waitingInstances.map(\.podID)))
+        var waiting = waitingInstances.filter { !blocked.contains($0.podID) }
         for offer in offers {
             guard !waiting.isEmpty else {
-                await decline(offer, refuseSeconds: 30)
+                await decline(offer, refuseSeconds: blocked.isEmpty ? 30 : 5)
                 continue
             }
             var placement = OfferPlacement(offer)
@@ -112,9 +115,8 @@ extension Scheduler {
         case .match(let match):
             offerStatistics[pod.id, default: OfferStatistics()].recordMatch(at: now)
             var launched = record
-            let outcome = launchOperation(&launched, pod: pod, match: match, offer: placement.offer)
-            guard case .launched(let operation) = outcome else {
-                return outcome == .backedOff ? .dropped : .waiting
+            guard let operation = launchOperation(&launched, pod: pod, match: match, offer: placement.offer) else {
+                return .waiting
             }
             placement.remainingByRole[key] = remaining
             placement.placedByPod[pod.id] = placed + [placement.agent]
@@ -125,38 +127,23 @@ extension Scheduler {
         }
     }
 
-    private enum LaunchBuild: Equatable {
-        case launched(Mesos_V1_Offer.Operation)
-        /// A secret cannot be resolved: the pod's launches are held back.
-        case backedOff
-        case failed
-    }
-
-    /// The LAUNCH_GROUP of an instance on a matched offer; on success the record is
-    /// provisioned on the offer's agent.
+    /// The LAUNCH_GROUP of an instance on a matched offer (nil when it cannot be built); on
+    /// success the record is provisioned on the offer's agent. A pod's secrets go by
+    /// reference, with a token for this launch (`Scheduler+Secrets`).
     private func launchOperation(_ record: inout InstanceRecord, pod: PodDefinition, match: OfferMatcher.Match,
-                                 offer: Mesos_V1_Offer) -> LaunchBuild {
-        guard let frameworkID, let instanceID = InstanceId.parseOrNil(record.instanceID) else { return .failed }
-        let secrets: [String: Data]
-        do {
-            secrets = try resolveSecrets(pod)
-        } catch {
-            logger.error("cannot launch: a secret of the pod cannot be resolved",
-                         metadata: ["pod.id": "\(pod.id.absolute)", "error": "\(error)"])
-            delays[Self.delayKey(pod)] = (1, Date().addingTimeInterval(pod.scheduling.backoff.maxLaunchDelay))
-            recordLaunchFailure(record, message: "\(error)")
-            return .backedOff
-        }
+                                 offer: Mesos_V1_Offer) -> Mesos_V1_Offer.Operation? {
+        guard let frameworkID, let instanceID = InstanceId.parseOrNil(record.instanceID) else { return nil }
         let launch = TaskGroupBuilder.Launch(instanceId: instanceID, incarnation: record.incarnation, frameworkID: frameworkID,
                                              agentID: offer.agentID.value, agentHostname: offer.hostname,
                                              allocation: .init(role: match.role), hostPorts: match.hostPorts,
-                                             executorCommand: configuration.executorCommand, resolvedSecrets: secrets)
+                                             executorCommand: configuration.executorCommand,
+                                             secretAccess: secretAccess(for: record, pod: pod))
         let built: (executor: Mesos_V1_ExecutorInfo, taskGroup: Mesos_V1_TaskGroupInfo)
         do {
             built = try TaskGroupBuilder(options: configuration.builderOptions).build(pod: pod, launch: launch)
         } catch {
             logger.error("cannot build the task group", metadata: ["pod.id": "\(pod.id.absolute)", "error": "\(error)"])
-            return .failed
+            return nil
         }
         var op = Mesos_V1_Offer.Operation()
         op.type = .launchGroup
@@ -175,7 +162,7 @@ extension Scheduler {
             InstanceRecord.Task(taskID: t.taskID.value, containerName: t.name, state: "TASK_STAGING", healthy: nil,
                                 stagedAt: now, startedAt: nil, addresses: [], message: nil, lastUUID: nil)
         }
-        return .launched(op)
+        return op
     }
 
     func decline(_ offer: Mesos_V1_Offer, refuseSeconds: Double) async {
@@ -222,25 +209,5 @@ extension Scheduler {
         instances.values.filter { $0.podID == podID && $0.agentID != nil && $0.hasLiveTasks }.map {
             OfferMatcher.AgentView(agentID: $0.agentID ?? "", hostname: $0.agentHostname ?? "", attributes: [:])
         }
-    }
-
-    /// Reads the secrets a pod references from the secret store (one file per secret
-    /// path under the secrets directory). Values never reach logs or errors.
-    func resolveSecrets(_ pod: PodDefinition) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        for (name, def) in pod.secrets {
-            out[name] = try SecretStore(directory: configuration.secretsDirectory).read(def.source)
-        }
-        return out
-    }
-
-    func recordLaunchFailure(_ record: InstanceRecord, message: String) {
-        let now = Date()
-        let failure = TaskFailureRecord(instanceID: record.instanceID, taskID: record.instanceID, state: "TASK_ERROR",
-                                        message: message, startedAt: now, terminatedAt: now, containers: [])
-        failures[record.podID] = failure
-        var batch = SchedulerStore.Batch()
-        batch.failures = [(record.podID, failure)]
-        try? persist(batch)
     }
 }

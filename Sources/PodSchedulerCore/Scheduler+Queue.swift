@@ -22,7 +22,7 @@ extension Scheduler {
             let offers = offerStatistics[key.pod]?.snapshot(withLastUnusedOffers: embedLastUnusedOffers)
                 ?? ProcessedOffersSnapshot(lastUnusedOffers: embedLastUnusedOffers ? [] : nil)
             return QueueItemSnapshot(pod: pod, role: key.role, count: group.count, backoffUntil: delays[Self.delayKey(pod)]?.until,
-                                     since: group.since, offers: offers)
+                                     since: group.since, offers: offers, waitingForSecrets: secretWaits[key.pod])
         }
     }
 

@@ -98,6 +98,7 @@ extension Scheduler {
         try persist(batch)
         pods.removeValue(forKey: id)
         offerStatistics.removeValue(forKey: id)
+        secretWaits.removeValue(forKey: id)
         logger.info("pod deleted", metadata: ["pod.id": "\(id.absolute)", "marathon.deployment_id": "\(deployment.id)"])
         await progressDeployments()
         return deployment.id
@@ -136,7 +137,12 @@ extension Scheduler {
     }
 
     private func snapshot(_ pod: PodDefinition, instances records: [InstanceRecord], terminating: Bool) -> PodStatusSnapshot {
-        let list = records.sorted { $0.createdAt < $1.createdAt }.map(\.snapshot)
+        let wait = secretWaits[pod.id]?.message
+        let list = records.sorted { $0.createdAt < $1.createdAt }.map { record in
+            var snapshot = record.snapshot
+            if let wait, record.goal == .running, record.condition == .scheduled { snapshot.waitingReason = wait }
+            return snapshot
+        }
         var failure: TaskFailure?
         if let f = failures[pod.id], instances[f.instanceID] != nil {
             failure = TaskFailure(instanceID: f.instanceID, taskID: f.taskID, state: f.state, message: f.message,
@@ -228,18 +234,5 @@ extension Scheduler {
         SchedulerInfo(name: configuration.frameworkName, version: "0.1.0", frameworkID: frameworkID,
                       leader: "\(configuration.hostname):\(configuration.httpPort)", masterURL: configuration.masterURL,
                       httpPort: configuration.httpPort, elected: true, mesosLeaderURL: await driver?.leaderURL)
-    }
-
-    public func unresolvableSecrets(_ pod: PodDefinition) async -> [String: String] {
-        var problems: [String: String] = [:]
-        let store = SecretStore(directory: configuration.secretsDirectory)
-        for (name, def) in pod.secrets {
-            do {
-                _ = try store.read(def.source)
-            } catch {
-                problems[name] = "\(error)"
-            }
-        }
-        return problems
     }
 }

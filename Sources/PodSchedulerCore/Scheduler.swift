@@ -18,8 +18,16 @@ public actor Scheduler: PodService, FrameworkEventHandler {
         public var executorCommand: Mesos_V1_CommandInfo
         public var specOptions = PodSpecOptions()
         public var builderOptions = TaskGroupBuilder.Options()
-        /// Secret store: one file per secret path under this directory.
+        /// Secret store: one file per secret path under this directory (``DirectorySecretStore``).
         public var secretsDirectory: String?
+        /// Another secret store; it replaces `secretsDirectory`.
+        public var secretStore: (any SecretStore)?
+        /// `http(s)://host:port` at which executors reach the REST API for their secrets
+        /// (nil: pods with secrets wait, saying so), and a CA file on the agents for https.
+        public var secretsURL: String?
+        public var secretsCAFile: String?
+        /// How long the secret token of a launch can be redeemed.
+        public var secretTokenLifetime: TimeInterval = 600
         public var maxRunningDeployments = 100
         public var masterURL = ""
         public var httpPort = 8080
@@ -61,6 +69,16 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     let generator = TimeBasedUUIDGenerator.shared
     /// Marathon's event stream: pod changes (published by the REST layer) and deployments.
     public nonisolated let events = EventBus()
+    /// Where secrets are read; nil when none is configured.
+    let secretStore: (any SecretStore)?
+    /// Mints and checks the secret tokens of launches.
+    let secretTokens: SecretTokenAuthority
+    /// Redeemed secret tokens and when they expire (also in the store).
+    var redeemedTokens: [String: Date] = [:]
+    var redeemedTokensPrunedAt = Date()
+    /// Pods whose waiting instances lack a secret, and when that was last looked at.
+    var secretWaits: [PodId: SecretWait] = [:]
+    var secretWaitsCheckedAt = Date.distantPast
 
     public init(configuration: Configuration, databasePath: String, logger: Logger) throws {
         self.configuration = configuration
@@ -72,6 +90,9 @@ public actor Scheduler: PodService, FrameworkEventHandler {
         for i in snapshot.instances { instances[i.instanceID] = i }
         for d in snapshot.deployments { deployments[d.id] = d }
         for (k, v) in snapshot.failures { failures[PodId(canonicalizing: k)] = v }
+        secretStore = configuration.secretStore ?? configuration.secretsDirectory.map(DirectorySecretStore.init)
+        secretTokens = SecretTokenAuthority(key: try Self.secretTokenKey(snapshot, store: store))
+        redeemedTokens = snapshot.redeemedTokens
         let counts = (snapshot.pods.count, snapshot.instances.count, snapshot.deployments.count, snapshot.frameworkID ?? "none")
         logger.info("scheduler state loaded", metadata: ["pods": "\(counts.0)", "instances": "\(counts.1)",
                                                          "deployments": "\(counts.2)", "mesos.framework_id": "\(counts.3)"])
@@ -113,6 +134,19 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     }
 
     // MARK: Persistence
+
+    /// The stored key of the secret tokens, made and stored at the first start.
+    private static func secretTokenKey(_ snapshot: SchedulerStore.Snapshot, store: SchedulerStore) throws -> [UInt8] {
+        if let key = snapshot.secretTokenKey { return key }
+        var batch = SchedulerStore.Batch()
+        batch.secretTokenKey = SecretTokenAuthority.newKey()
+        try store.write(batch)
+        // The first writer's key wins; read back whichever that was.
+        guard let key = try store.load().secretTokenKey, key.count >= 32 else {
+            throw SecretStoreError(.unavailable, "the scheduler's store did not keep the secret token key")
+        }
+        return key
+    }
 
     func persist(_ batch: SchedulerStore.Batch) throws(PodServiceError) {
         do {

@@ -16,6 +16,10 @@ final class SchedulerStore: Sendable {
         var instances: [InstanceRecord]
         var deployments: [DeploymentRecord]
         var failures: [String: TaskFailureRecord]
+        /// The key of the secret tokens (``SecretTokenAuthority``), nil until the first start made one.
+        var secretTokenKey: [UInt8]?
+        /// Redeemed secret tokens (by id) and when each expires.
+        var redeemedTokens: [String: Date]
     }
 
     init(path: String) throws {
@@ -41,6 +45,10 @@ final class SchedulerStore: Sendable {
                 CREATE TABLE failures (pod_id TEXT PRIMARY KEY, record BLOB NOT NULL);
                 """)
         }
+        // Secrets by reference: the token key (meta `secret_token_key`) and the tokens used.
+        migrator.registerMigration("v2-secret-tokens") { db in
+            try db.execute(sql: "CREATE TABLE redeemed_secret_tokens (id TEXT PRIMARY KEY, expires_at REAL NOT NULL)")
+        }
         try migrator.migrate(queue)
     }
 
@@ -55,7 +63,15 @@ final class SchedulerStore: Sendable {
                 let data: Data = row["record"]
                 failures[row["pod_id"]] = try decoder.decode(TaskFailureRecord.self, from: data)
             }
-            return Snapshot(frameworkID: frameworkID, pods: pods, instances: instances, deployments: deployments, failures: failures)
+            let key = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'secret_token_key'")
+                .flatMap { Data(base64Encoded: $0) }.map(Array.init)
+            var redeemed: [String: Date] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, expires_at FROM redeemed_secret_tokens") {
+                let expires: Double = row["expires_at"]
+                redeemed[row["id"]] = Date(timeIntervalSince1970: expires)
+            }
+            return Snapshot(frameworkID: frameworkID, pods: pods, instances: instances, deployments: deployments, failures: failures,
+                            secretTokenKey: key, redeemedTokens: redeemed)
         }
     }
 
@@ -70,10 +86,17 @@ final class SchedulerStore: Sendable {
         var deployments: [DeploymentRecord] = []
         var deletedDeployments: [String] = []
         var failures: [(PodId, TaskFailureRecord)] = []
+        /// A new secret token key; kept only when the store has none yet (the first writer wins).
+        var secretTokenKey: [UInt8]?
+        /// Secret tokens redeemed now (id, expiry).
+        var redeemedTokens: [(id: String, expiresAt: Date)] = []
+        /// Forget redeemed tokens that expired before this (they fail verification anyway).
+        var redeemedTokensExpiredBefore: Date?
 
         var isEmpty: Bool {
             frameworkID == nil && pods.isEmpty && deletedPods.isEmpty && versions.isEmpty && instances.isEmpty
                 && deletedInstances.isEmpty && deployments.isEmpty && deletedDeployments.isEmpty && failures.isEmpty
+                && secretTokenKey == nil && redeemedTokens.isEmpty && redeemedTokensExpiredBefore == nil
         }
     }
 
@@ -109,6 +132,17 @@ final class SchedulerStore: Sendable {
             for (pod, failure) in batch.failures {
                 try db.execute(sql: "INSERT OR REPLACE INTO failures (pod_id, record) VALUES (?, ?)",
                                arguments: [pod.absolute, try encoder.encode(failure)])
+            }
+            if let key = batch.secretTokenKey {
+                try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret_token_key', ?)",
+                               arguments: [Data(key).base64EncodedString()])
+            }
+            for token in batch.redeemedTokens {
+                try db.execute(sql: "INSERT OR REPLACE INTO redeemed_secret_tokens (id, expires_at) VALUES (?, ?)",
+                               arguments: [token.id, token.expiresAt.timeIntervalSince1970])
+            }
+            if let before = batch.redeemedTokensExpiredBefore {
+                try db.execute(sql: "DELETE FROM redeemed_secret_tokens WHERE expires_at < ?", arguments: [before.timeIntervalSince1970])
             }
         }
     }

@@ -1,27 +1,43 @@
-import Foundation
+/// Where pod secrets live. A pod names each secret by a store-specific `source`
+/// (`secrets.<name>.source`); the scheduler asks ``contains(_:)`` before each launch and
+/// calls ``read(_:)`` only to answer the executor of an instance that uses the secret,
+/// authenticated by that instance's single-use token. Values are never stored, logged or
+/// put into a task.
+///
+/// ``DirectorySecretStore`` is the default. Another store plugs in behind these two calls;
+/// HashiCorp Vault's KV version 2 engine would be the next (docs/operations.md, "Secret
+/// stores"): `contains` as a `GET <mount>/metadata/<path>`, `read` as a
+/// `GET <mount>/data/<path>` and one key of its `data.data`.
+public protocol SecretStore: Sendable {
+    /// What the store is, for the start-up log (never a credential).
+    var description: String { get }
+    /// Whether `source` names a secret that exists now, without reading its value where the
+    /// store allows that. Throws when the store cannot tell (invalid source, store down).
+    func contains(_ source: String) async throws(SecretStoreError) -> Bool
+    /// The secret's bytes.
+    func read(_ source: String) async throws(SecretStoreError) -> [UInt8]
+}
 
-/// The default secret store: a directory with one file per secret path
-/// (`/config` → `<directory>/config`, `/team/db` → `<directory>/team/db`).
-struct SecretStore: Sendable {
-    let directory: String?
-
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+/// Why a secret store could not answer. The message names the source, never a value.
+public struct SecretStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: Sendable, Equatable {
+        /// No secret at that source.
+        case notFound
+        /// The source is not a name this store accepts.
+        case invalidSource
+        /// The secret is larger than the store hands out.
+        case tooLarge
+        /// The store cannot be reached or read now.
+        case unavailable
     }
 
-    /// The secret's bytes. Errors name the secret path, never its value.
-    func read(_ source: String) throws -> Data {
-        guard let directory else { throw Failure(description: "no secret store is configured (--secrets-dir)") }
-        let relative = source.split(separator: "/").filter { !$0.isEmpty }
-        guard !relative.isEmpty, !relative.contains("..") else { throw Failure(description: "invalid secret path '\(source)'") }
-        let path = directory + "/" + relative.joined(separator: "/")
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(description: "secret '\(source)' not found in the secret store")
-        }
-        return data
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
     }
 
-    func exists(_ source: String) -> Bool {
-        (try? read(source)) != nil
-    }
+    public var description: String { message }
 }

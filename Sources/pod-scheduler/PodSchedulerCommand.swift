@@ -15,7 +15,7 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pod-scheduler",
         abstract: "Marathon's /v2/pods API as a Mesos framework. Without --master it runs an embedded single-node Mesos.",
-        subcommands: [LocalClusterCommand.self])
+        subcommands: [LocalClusterCommand.self, HashCredentialCommand.self])
 
     @Option(help: "The Mesos master: 'local' (the embedded master and agent); master URLs, comma-separated (http://host:5050; a 307 leads to the leader); zk://[user:password@]host:2181[,host:2181…]/mesos (the leading master registered in ZooKeeper, followed when it changes; the credentials are ZooKeeper digest credentials, never shown); or file:///path holding one of these.")
     var master: String = "local"
@@ -56,8 +56,21 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     @Option(name: .customLong("mesos-user"), help: "FrameworkInfo.user: the user tasks run as when the pod names none.")
     var mesosUser: String = "root"
 
-    @Option(name: .customLong("secrets-dir"), help: "Secret store: one file per secret path (default <work-dir>/secrets).")
+    @Option(name: .customLong("secrets-dir"),
+            help: "Secret store: one file per secret source, e.g. /db/password is <dir>/db/password (default <work-dir>/secrets).")
     var secretsDir: String?
+
+    @Option(name: .customLong("executor-secrets-url"),
+            help: "http(s)://host:port at which executors on the agents reach this scheduler's REST API to fetch their pods' secrets (default: the API's HTTPS listener if any, else its HTTP one). With several schedulers, an address that reaches any of them.")
+    var executorSecretsURL: String?
+
+    @Option(name: .customLong("executor-ca-file"),
+            help: "Path, on the agents, of a PEM file with the CA(s) that sign this scheduler's HTTPS certificate; executors verify the scheduler with it when they fetch secrets (default: the system trust store).")
+    var executorCAFile: String?
+
+    @Option(name: .customLong("permissions-file"),
+            help: "JSON file of principals (password or bearer-token hashes, made with `pod-scheduler hash-credential`) and what each may do to pods below which paths; every request then needs credentials. See docs/operations.md.")
+    var permissionsFile: String?
 
     @Option(name: .customLong("default-network-name"), help: "Network given to container networks without a name.")
     var defaultNetworkName: String?

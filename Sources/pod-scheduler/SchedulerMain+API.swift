@@ -76,3 +76,14 @@ struct CertificateReloader: Service {
         }
     }
 }
+
+extension SchedulerMain {
+    /// The open default is meant for loopback: say so when it listens elsewhere.
+    static func warnIfOpen(_ settings: Settings, logger: Logger) {
+        guard settings.authentication == .none, settings.permissions == nil else { return }
+        let address = settings.httpAddress
+        guard !(address == "localhost" || address == "::1" || address.hasPrefix("127.")) else { return }
+        logger.warning("the REST API needs no credentials and listens beyond loopback; see --permissions-file",
+                       metadata: ["http.address": "\(address)"])
+    }
+}

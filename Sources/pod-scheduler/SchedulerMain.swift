@@ -35,6 +35,8 @@ enum SchedulerMain {
         config.user = settings.user
         config.role = settings.role
         config.secretsDirectory = settings.secretsDirectory
+        config.secretsURL = settings.secretsURL
+        config.secretsCAFile = settings.secretsCAFile
         config.specOptions = PodSpecOptions(defaultNetworkName: settings.defaultNetworkName, mesosRole: settings.role)
         config.masterURL = localCluster?.masterEndpoint.description ?? settings.masterDescription
         let base = settings.listeners.baseURL(host: settings.httpAddress)
@@ -51,6 +53,8 @@ enum SchedulerMain {
         var apiConfig = APIConfiguration(specOptions: config.specOptions, baseURL: base, leaderURL: base,
                                          authentication: settings.authentication)
         apiConfig.listeners = .init(httpPort: settings.listeners.httpPort, httpsPort: settings.listeners.httpsPort)
+        apiConfig.permissions = settings.permissions
+        Self.warnIfOpen(settings, logger: logger)
         let api = PodsAPI(service: scheduler, configuration: apiConfig, logger: logger)
         do {
             try await serveAPI(api, settings: settings, logger: logger)

@@ -122,4 +122,51 @@ extension Settings {
         }
         return security
     }
+
+    /// `--permissions-file`, read and checked now: every problem of the file is reported.
+    static func permissions(_ c: PodSchedulerCommand, problems: inout [String]) -> Permissions? {
+        guard let file = c.permissionsFile else { return nil }
+        do {
+            return try Permissions(contentsOf: file)
+        } catch {
+            problems += error.problems.map { "--permissions-file \(file): \($0)" }
+            return nil
+        }
+    }
+
+    /// The URL executors fetch secrets at: `--executor-secrets-url`, else this API's HTTPS
+    /// listener (its HTTP one without TLS). A wildcard listen address is not something an
+    /// agent can dial: the embedded agent uses loopback, remote ones this host's name.
+    static func executorSecrets(_ c: PodSchedulerCommand, master: Master, listeners: Listeners,
+                                problems: inout [String]) -> (String, String?) {
+        var url: String
+        if let given = c.executorSecretsURL {
+            url = given
+            while url.hasSuffix("/") { url.removeLast() }
+            let endpoint = MesosEndpoint(parsing: url, defaultPort: 0)
+            if endpoint == nil || !(url.hasPrefix("http://") || url.hasPrefix("https://")) || url.dropFirst(8).contains("/") {
+                problems.append("--executor-secrets-url: '\(given)' is not http(s)://host:port")
+            }
+        } else {
+            var host = c.httpAddress
+            if ["0.0.0.0", "::", "[::]"].contains(host) {
+                if case .local = master { host = "127.0.0.1" } else { host = ProcessInfo.processInfo.hostName }
+            }
+            if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
+            if listeners.tls != nil, let port = listeners.httpsPort {
+                url = "https://\(host):\(port)"
+            } else {
+                url = "http://\(host):\(listeners.httpPort ?? Listeners.defaultHTTPPort)"
+            }
+        }
+        if let caFile = c.executorCAFile {
+            if case .local = master, !FileManager.default.isReadableFile(atPath: caFile) {
+                problems.append("--executor-ca-file: cannot read \(caFile) (the embedded agent's executors run on this machine)")
+            }
+            if !url.hasPrefix("https://") {
+                problems.append("--executor-ca-file: executors fetch secrets over plain HTTP (\(url)), so the CA file would not be used")
+            }
+        }
+        return (url, c.executorCAFile)
+    }
 }

@@ -33,8 +33,13 @@ struct Settings: Sendable {
     var role: String
     var user: String
     var secretsDirectory: String
+    /// Where executors fetch their secrets, and the CA file they verify it with.
+    var secretsURL: String
+    var secretsCAFile: String?
     var defaultNetworkName: String?
     var authentication: APIConfiguration.Authentication
+    /// `--permissions-file`: principals and what they may do.
+    var permissions: Permissions?
     /// The embedded master and agent of `--master local` (the `--local-*` flags).
     var localCluster: LocalCluster.Configuration
 
@@ -105,6 +110,9 @@ struct Settings: Sendable {
                 problems.append("--auth-token-file: \(file) must be readable and hold a token")
             }
         }
+
+        permissions = Self.permissions(c, problems: &problems)
+        (secretsURL, secretsCAFile) = Self.executorSecrets(c, master: master, listeners: listeners, problems: &problems)
 
         localCluster = LocalCluster.Configuration(
             workDirectory: c.workDir,

@@ -17,7 +17,10 @@ actor FakePodService: PodService {
     private var terminatingPods: Set<PodId> = []
     private(set) var runningDeployments: [DeploymentSnapshot] = []
     private var forcedErrors: [Operation: PodServiceError] = [:]
-    private var secretFailures: [String: String] = [:]
+    /// What `redeemSecrets` answers: per token, the instance and its secrets.
+    private var secretTokens: [String: (instanceID: String, secrets: [String: [UInt8]])] = [:]
+    /// Every redemption asked for: (token, instance, names).
+    private(set) var redemptions: [(String, String, [String])] = []
     private var deploymentCounter = 0
     /// Every kill request: (pod, instance ids, wipe).
     private(set) var killRequests: [(PodId, [String], Bool)] = []
@@ -49,8 +52,8 @@ actor FakePodService: PodService {
         terminatingPods.insert(id)
     }
 
-    func setUnresolvableSecrets(_ failures: [String: String]) {
-        secretFailures = failures
+    func setSecretToken(_ token: String, instanceID: String, secrets: [String: [UInt8]]) {
+        secretTokens[token] = (instanceID, secrets)
     }
 
     func setQueue(_ items: [QueueItemSnapshot]) {
@@ -160,8 +163,17 @@ actor FakePodService: PodService {
                       masterURL: "http://127.0.0.1:5050", httpPort: 8080, elected: true)
     }
 
-    func unresolvableSecrets(_ pod: PodDefinition) -> [String: String] {
-        secretFailures.filter { pod.secrets.keys.contains($0.key) }
+    /// A token opens once, for its instance and the names it has.
+    func redeemSecrets(token: String, instanceID: String, names: [String]) throws(SecretAccessError) -> [String: [UInt8]] {
+        redemptions.append((token, instanceID, names))
+        guard let entry = secretTokens.removeValue(forKey: token) else { throw .invalidToken("unknown token") }
+        guard entry.instanceID == instanceID else { throw .forbidden("another instance's token") }
+        var values: [String: [UInt8]] = [:]
+        for name in names {
+            guard let value = entry.secrets[name] else { throw .forbidden("the token does not cover '\(name)'") }
+            values[name] = value
+        }
+        return values
     }
 
     func queue(embedLastUnusedOffers: Bool) -> [QueueItemSnapshot] {

@@ -258,10 +258,9 @@ struct PodsCRUDTests {
         }
     }
 
-    @Test("secrets the scheduler cannot resolve: 422 at /secrets/<name>")
-    func unresolvableSecrets() async throws {
+    @Test("a pod may name any secret source: 201 whether or not the store has it (Marathon's semantics)")
+    func anySecretSourceIsAccepted() async throws {
         let service = FakePodService()
-        await service.setUnresolvableSecrets(["dbpass": "no such secret in the store"])
         let body = #"""
             {"id":"/withsecret","secrets":{"dbpass":{"source":"/db/password"}},
              "environment":{"DB_PASSWORD":{"secret":"dbpass"}},
@@ -269,13 +268,15 @@ struct PodsCRUDTests {
             """#
         try await Fixture.application(Fixture.api(service)).test(.router) { client in
             let response = try await client.send(.post, "/v2/pods", body: body)
-            #expect(response.status == .unprocessableContent)
-            #expect(response.json == [
-                "message": "Object is not valid",
-                "details": [["path": "/secrets/dbpass", "errors": ["cannot be resolved: no such secret in the store"]]],
-            ])
+            #expect(response.status == .created)
+            // Structural errors still are: a reference to a secret the pod does not declare.
+            let undeclared = body.replacingOccurrences(of: #"{"secret":"dbpass"}"#, with: #"{"secret":"other"}"#)
+                .replacingOccurrences(of: "/withsecret", with: "/undeclared")
+            let refused = try await client.send(.post, "/v2/pods", body: undeclared)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("references an undefined secret"))
         }
-        #expect(await service.current.isEmpty)
+        #expect(await service.current.keys.map(\.absolute) == ["/withsecret"])
     }
 
     @Test("unknown paths and wrong methods still answer JSON with the cache headers")

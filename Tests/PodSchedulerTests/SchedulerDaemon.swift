@@ -103,10 +103,11 @@ final class SchedulerDaemon: Sendable {
     /// Reads `GET /v2/events` (with `query`) until `done` holds for what arrived, or the
     /// deadline; `whileOpen` runs once the stream is open (its head received: the server
     /// has subscribed). Returns the text read.
-    func events(query: String = "", timeout: Duration = .seconds(30), whileOpen: @escaping @Sendable () async throws -> Void,
-                until done: (String) -> Bool) async throws -> String {
+    func events(query: String = "", headers: [(String, String)] = [], timeout: Duration = .seconds(30),
+                whileOpen: @escaping @Sendable () async throws -> Void, until done: (String) -> Bool) async throws -> String {
         var req = HTTPClientRequest(url: base + "/v2/events" + query)
         req.headers.add(name: "Accept", value: "text/event-stream")
+        for (name, value) in headers { req.headers.add(name: name, value: value) }
         let seconds = Int64(timeout.components.seconds)
         let response = try await process.client.execute(req, timeout: .seconds(seconds))
         #expect(response.status.code == 200)

@@ -62,12 +62,12 @@ import Testing
     }
 
     static func launch(for pod: PodDefinition, hostPorts: [String: Int],
-                       secrets: [String: Data] = [:]) throws -> TaskGroupBuilder.Launch {
+                       secretAccess: TaskGroupBuilder.SecretAccess? = nil) throws -> TaskGroupBuilder.Launch {
         let instance = try InstanceId.parse(pod.id.safeId + ".instance-" + instanceUUID)
         return TaskGroupBuilder.Launch(
             instanceId: instance, incarnation: 1, frameworkID: "fw-1", agentID: "agent-S1",
             agentHostname: "agent-1.example.com", allocation: .init(role: "*"), hostPorts: hostPorts,
-            executorCommand: executorCommand(), resolvedSecrets: secrets)
+            executorCommand: executorCommand(), secretAccess: secretAccess)
     }
 
     static func environment(_ task: Mesos_V1_TaskInfo) -> [(String, String)] {
@@ -82,9 +82,7 @@ import Testing
 
     @Test func hostNetworkedPodBecomesAnExecutorAndATaskGroup() throws {
         let pod = try parsePod(Self.webPod)
-        let registryConfig = Data(#"{"auths":{}}"#.utf8)
-        let launch = try Self.launch(for: pod, hostPorts: ["http": 31000, "admin-api": 9090],
-                                     secrets: ["registry": registryConfig])
+        let launch = try Self.launch(for: pod, hostPorts: ["http": 31000, "admin-api": 9090])
         let (executor, group) = try TaskGroupBuilder().build(pod: pod, launch: launch)
 
         // Executor: ours, with the pod's share of resources and every host port.
@@ -144,7 +142,7 @@ import Testing
         #expect(password.secret.type == .reference)
         #expect(password.secret.reference.name == "db")
 
-        // Container: volumes, image with the resolved pull secret, TTY.
+        // Container: volumes, image with the pull secret, TTY.
         #expect(nginx.container.type == .mesos)
         let volumes = nginx.container.volumes
         #expect(volumes.count == 2)
@@ -156,7 +154,9 @@ import Testing
         #expect(volumes[1].hostPath == "/var/log/web" && !volumes[1].hasSource)
         let image = nginx.container.mesos.image
         #expect(image.type == .docker && image.docker.name == "registry.example.com/nginx:1.25")
-        #expect(image.docker.config.type == .value && image.docker.config.value.data == registryConfig)
+        // The pull secret by reference, named by its key in `secrets` (Marathon's SecretSerializer).
+        #expect(image.docker.config.type == .reference && image.docker.config.reference.name == "registry")
+        #expect(!image.docker.config.hasValue)
         #expect(image.hasCached && image.cached == false)
         #expect(nginx.container.hasTtyInfo)
         #expect(nginx.container.linuxInfo.hasShareCgroups && !nginx.container.linuxInfo.shareCgroups)

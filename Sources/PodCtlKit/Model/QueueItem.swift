@@ -47,6 +47,10 @@ public struct QueueItem: Sendable, Equatable {
         return json["delay"]?["timeLeftSeconds"]?.intValue ?? 0
     }
 
+    /// The secrets the instances wait for and why (pod-scheduler's `waitingForSecrets`,
+    /// beside Marathon's fields); nil when they wait for none.
+    public var secretsMessage: String? { json["waitingForSecrets"]?["message"]?.stringValue }
+
     /// When the first of the instances was queued (the server's timestamp text).
     public var since: String? { json["since"]?.stringValue }
 

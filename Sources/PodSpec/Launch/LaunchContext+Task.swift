@@ -89,8 +89,9 @@ extension LaunchContext {
     }
 
     /// The Mesos volume of one mount: host volumes by the legacy `host_path`, ephemeral ones
-    /// in the executor sandbox under `volumes/<name>`, persistent ones at `<name>`. Secret
-    /// volumes are left to the secret plugin, as in Marathon.
+    /// in the executor sandbox under `volumes/<name>`, persistent ones at `<name>`, secret
+    /// ones as a `SECRET` source by reference (Mesos' `volume/secret` shape), always
+    /// read-only. Marathon core leaves secret volumes to a plugin; pod-executor mounts them.
     private func volume(_ mount: VolumeMount) -> Mesos_V1_Volume? {
         guard let podVolume = pod.volume(named: mount.name) else { return nil }
         var volume = Mesos_V1_Volume()
@@ -103,8 +104,10 @@ extension LaunchContext {
             volume.source = LaunchContext.parentSandboxSource("volumes/" + name)
         case .persistent(let name, _):
             volume.source = LaunchContext.parentSandboxSource(name)
-        case .secret:
-            return nil
+        case .secret(_, let secretName):
+            volume.mode = .ro
+            volume.source.type = .secret
+            volume.source.secret = secret(named: secretName)
         }
         return volume
     }

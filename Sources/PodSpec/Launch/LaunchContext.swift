@@ -61,16 +61,13 @@ struct LaunchContext {
         return resources
     }
 
-    /// A Mesos secret: the value when the scheduler resolved it, else a reference by name.
+    /// A Mesos secret by reference: the name is the key of the pod's `secrets` map, as
+    /// Marathon's `SecretSerializer.toSecretReference` does. Values never travel through
+    /// Mesos: the executor fetches them with the instance's token.
     func secret(named name: String) -> Mesos_V1_Secret {
         var secret = Mesos_V1_Secret()
-        if let data = launch.resolvedSecrets[name] {
-            secret.type = .value
-            secret.value.data = data
-        } else {
-            secret.type = .reference
-            secret.reference.name = name
-        }
+        secret.type = .reference
+        secret.reference.name = name
         return secret
     }
 

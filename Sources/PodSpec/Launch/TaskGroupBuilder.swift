@@ -56,14 +56,13 @@ public struct TaskGroupBuilder: Sendable {
         public var hostPorts: [String: Int]
         /// Our executor's command, URIs included.
         public var executorCommand: Mesos_V1_CommandInfo
-        /// Secret values by secret name, where the scheduler resolved them; others are passed
-        /// as references.
-        public var resolvedSecrets: [String: Data]
+        /// How the executor fetches the pod's secrets; nil for a pod that uses none.
+        public var secretAccess: SecretAccess?
 
         /// A launch.
         public init(instanceId: InstanceId, incarnation: Int = 1, frameworkID: String, agentID: String,
                     agentHostname: String, allocation: Allocation, hostPorts: [String: Int] = [:],
-                    executorCommand: Mesos_V1_CommandInfo, resolvedSecrets: [String: Data] = [:]) {
+                    executorCommand: Mesos_V1_CommandInfo, secretAccess: SecretAccess? = nil) {
             self.instanceId = instanceId
             self.incarnation = incarnation
             self.frameworkID = frameworkID
@@ -72,7 +71,26 @@ public struct TaskGroupBuilder: Sendable {
             self.allocation = allocation
             self.hostPorts = hostPorts
             self.executorCommand = executorCommand
-            self.resolvedSecrets = resolvedSecrets
+            self.secretAccess = secretAccess
+        }
+    }
+
+    /// What lets an instance's executor fetch its pod's secrets, and nothing else: the
+    /// scheduler's address (in the executor's environment) and the instance's single-use
+    /// token (each task's `data`). Secrets themselves are only ever sent by reference.
+    public struct SecretAccess: Sendable, Equatable {
+        /// `http(s)://host:port` of the scheduler's REST API as executors reach it.
+        public var url: String
+        /// A CA file on the agents for an `https` URL (nil: the system trust store).
+        public var caFile: String?
+        /// The token minted for this launch.
+        public var token: String
+
+        /// Access for one launch.
+        public init(url: String, caFile: String? = nil, token: String) {
+            self.url = url
+            self.caFile = caFile
+            self.token = token
         }
     }
 
@@ -95,9 +113,21 @@ public struct TaskGroupBuilder: Sendable {
             throw .cannotLaunch("incarnation must be at least 1, got \(launch.incarnation)")
         }
         let context = try LaunchContext(pod: pod, launch: launch, options: options)
-        let executor = context.executorInfo()
+        var executor = context.executorInfo()
         var group = Mesos_V1_TaskGroupInfo()
         group.tasks = pod.containers.map(context.taskInfo)
+        if let access = launch.secretAccess, !pod.referencedSecretNames.isEmpty {
+            var variables = [(PodSecretsContract.urlVariable, access.url)]
+            if let caFile = access.caFile { variables.append((PodSecretsContract.caFileVariable, caFile)) }
+            for (name, value) in variables {
+                var variable = Mesos_V1_Environment.Variable()
+                variable.name = name
+                variable.type = .value
+                variable.value = value
+                executor.command.environment.variables.append(variable)
+            }
+            for index in group.tasks.indices { group.tasks[index].data = Data(access.token.utf8) }
+        }
         return (executor, group)
     }
 
