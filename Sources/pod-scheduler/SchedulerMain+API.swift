@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import PodSchedulerAPI
@@ -85,5 +86,16 @@ extension SchedulerMain {
         guard !(address == "localhost" || address == "::1" || address.hasPrefix("127.")) else { return }
         logger.warning("the REST API needs no credentials and listens beyond loopback; see --permissions-file",
                        metadata: ["http.address": "\(address)"])
+    }
+
+    /// With a remote master, executors run on other machines: a loopback secrets URL (the
+    /// default with the default --http-address) is one they cannot reach, and every pod with
+    /// a secret would wait for ever.
+    static func warnIfSecretsUnreachable(_ settings: Settings, logger: Logger) {
+        if case .local = settings.master { return }
+        guard let host = URLComponents(string: settings.secretsURL)?.host else { return }
+        guard host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.") else { return }
+        logger.warning("executors on other machines cannot reach the secrets URL; set --executor-secrets-url",
+                       metadata: ["secrets.url": "\(settings.secretsURL)"])
     }
 }

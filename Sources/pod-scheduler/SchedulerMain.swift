@@ -55,6 +55,7 @@ enum SchedulerMain {
         apiConfig.listeners = .init(httpPort: settings.listeners.httpPort, httpsPort: settings.listeners.httpsPort)
         apiConfig.permissions = settings.permissions
         Self.warnIfOpen(settings, logger: logger)
+        Self.warnIfSecretsUnreachable(settings, logger: logger)
         let api = PodsAPI(service: scheduler, configuration: apiConfig, logger: logger)
         do {
             try await serveAPI(api, settings: settings, logger: logger)

@@ -40,6 +40,19 @@ struct SecretSettingsTests {
         withExtendedLifetime(certificates) {}
     }
 
+    @Test("a remote master with a loopback secrets URL is warned about at start; the embedded agent or a given URL is not")
+    func unreachableSecretsURL() throws {
+        let scratch = try Scratch()
+        func warned(_ arguments: [String]) throws -> Bool {
+            let logs = LogCapture()
+            SchedulerMain.warnIfSecretsUnreachable(try SecuritySettingsTests.settings(arguments, in: scratch), logger: logs.logger())
+            return logs.text.contains("executors on other machines cannot reach the secrets URL")
+        }
+        #expect(try warned(["--master", "http://10.0.0.1:5050"]))
+        #expect(try !warned([]))
+        #expect(try !warned(["--master", "http://10.0.0.1:5050", "--executor-secrets-url", "https://pods.example:8443"]))
+    }
+
     @Test("--permissions-file: read at start; every problem named with the flag, the file and the location")
     func permissionsFile() throws {
         let scratch = try Scratch()
