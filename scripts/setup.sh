@@ -6,8 +6,10 @@ packages=(
   # build (libzookeeper-mt-dev: Apache ZooKeeper's C client; it brings the runtime library
   # libzookeeper-mt2)
   libseccomp-dev libsqlite3-dev zlib1g-dev libzstd-dev pkg-config libzookeeper-mt-dev
-  # runtime: CNI plugins for pod networks, iproute2 for operators, curl for the fetcher
-  containernetworking-plugins iproute2 iptables curl ca-certificates tar unzip zip
+  # runtime: CNI plugins for pod networks, iproute2 for operators, curl for the fetcher and
+  # bzip2/xz-utils/zstd to decompress .tar.bz2/.tar.xz (and zstd) artifacts (tar for the
+  # embedded agent's own fetcher)
+  containernetworking-plugins iproute2 iptables curl ca-certificates tar bzip2 xz-utils zstd
   # tests: a real registry, offline image building, TLS material, python for small helpers
   docker-registry apache2-utils skopeo umoci busybox-static openssl python3 jq
   # tests: a real ZooKeeper server (the package brings a Java runtime; no service is started,

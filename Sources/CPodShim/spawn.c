@@ -141,77 +141,75 @@ static int is_dir_path(const char *p) {
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// Performs one mount operation. `root` is the rootfs fd (or -1).
-static void do_mount(const struct cpod_spec *s, int root, const struct cpod_mount *m) {
-    char target[64] = {0};
-    const char *tgt = m->target;
-    int tfd = -1;
-
-    if (m->kind == CPOD_MOUNT_SYMLINK) {
-        if (m->scope == CPOD_TARGET_ROOTFS && root >= 0) {
-            // Create in the safely resolved parent.
-            char parent[4096];
-            size_t len = strlen(m->target);
-            if (len >= sizeof parent) { errno = ENAMETOOLONG; die(s, "symlink", m->target); }
-            memcpy(parent, m->target, len + 1);
-            char *slash = strrchr(parent, '/');
-            const char *name = slash ? slash + 1 : parent;
-            if (slash) *slash = '\0';
-            int pfd = mkpath_in_root(root, (slash && parent[0]) ? parent : "/", 0, 0755);
-            if (pfd < 0) die(s, "mkdir", m->target);
-            char pp[64] = {0};
-            fd_path(pfd, pp, sizeof pp);
-            int dfd = open(pp, O_DIRECTORY | O_CLOEXEC);
-            close(pfd);
-            if (dfd < 0) die(s, "open", m->target);
-            if (symlinkat(m->source, dfd, name) < 0 && errno != EEXIST) {
-                close(dfd);
-                die(s, "symlink", m->target);
-            }
-            close(dfd);
-        } else if (symlink(m->source, m->target) < 0 && errno != EEXIST) {
-            die(s, "symlink", m->target);
-        }
+// A symlink mount entry: `target -> source`, created in its safely resolved parent below the
+// rootfs (missing parents made), or at a host path.
+static void make_symlink(const struct cpod_spec *s, int root, const struct cpod_mount *m) {
+    if (!(m->scope == CPOD_TARGET_ROOTFS && root >= 0)) {
+        if (symlink(m->source, m->target) < 0 && errno != EEXIST) die(s, "symlink", m->target);
         return;
     }
+    char parent[4096];
+    size_t len = strlen(m->target);
+    if (len >= sizeof parent) { errno = ENAMETOOLONG; die(s, "symlink", m->target); }
+    memcpy(parent, m->target, len + 1);
+    char *slash = strrchr(parent, '/');
+    const char *name = slash ? slash + 1 : parent;
+    if (slash) *slash = '\0';
+    int pfd = mkpath_in_root(root, (slash && parent[0]) ? parent : "/", 0, 0755);
+    if (pfd < 0) die(s, "mkdir", m->target);
+    char pp[64] = {0};
+    fd_path(pfd, pp, sizeof pp);
+    int dfd = open(pp, O_DIRECTORY | O_CLOEXEC);
+    close(pfd);
+    if (dfd < 0) die(s, "open", m->target);
+    if (symlinkat(m->source, dfd, name) < 0 && errno != EEXIST) {
+        close(dfd);
+        die(s, "symlink", m->target);
+    }
+    close(dfd);
+}
 
+// Where a mount goes. Below the rootfs the target is resolved (and, except for masks and
+// read-only paths, created) with openat2(RESOLVE_IN_ROOT); the mount then goes through
+// /proc/self/fd/N of that O_PATH descriptor (`*tfd`, written into `buf`). Returns NULL when
+// an absent target is allowed to be absent (nothing to mount).
+static const char *mount_target(const struct cpod_spec *s, int root, const struct cpod_mount *m,
+                                char *buf, size_t buflen, int *tfd) {
     int as_file = m->target_is_file;
     if (m->kind == CPOD_MOUNT_BIND && m->source && !as_file) {
         struct stat st;
         if (stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode)) as_file = 1;
     }
     if (m->kind == CPOD_MOUNT_DEVICE) as_file = 1;
+    int existing_only = m->kind == CPOD_MOUNT_MASK || m->kind == CPOD_MOUNT_READONLY;
 
     if (m->scope == CPOD_TARGET_ROOTFS && root >= 0) {
-        if (m->kind == CPOD_MOUNT_MASK || m->kind == CPOD_MOUNT_READONLY) {
-            tfd = openat2_in_root(root, m->target, O_PATH);
-        } else {
-            tfd = mkpath_in_root(root, m->target, as_file, m->mode);
-        }
-        if (tfd < 0) {
-            if (m->optional && errno == ENOENT) return;
+        *tfd = existing_only ? openat2_in_root(root, m->target, O_PATH) : mkpath_in_root(root, m->target, as_file, m->mode);
+        if (*tfd < 0) {
+            if (m->optional && errno == ENOENT) return NULL;
             die(s, "resolve mount target", m->target);
         }
-        fd_path(tfd, target, sizeof target);
-        tgt = target;
-    } else if (m->kind == CPOD_MOUNT_MASK || m->kind == CPOD_MOUNT_READONLY) {
+        fd_path(*tfd, buf, buflen);
+        return buf;
+    }
+    if (existing_only) {
         struct stat st;
         if (lstat(m->target, &st) < 0) {
-            if (errno == ENOENT) return;  // absent paths are fine (no /proc/sysrq-trigger here)
+            if (errno == ENOENT) return NULL;  // absent paths are fine (no /proc/sysrq-trigger here)
             die(s, "stat", m->target);
         }
     }
+    return m->target;
+}
 
-    if (m->chdir_before && chdir(m->chdir_before) < 0) die(s, "chdir", m->chdir_before);
-
+// The mount itself, at the resolved target `tgt` (`tfd`: its O_PATH descriptor below the
+// rootfs `root`, or -1).
+static void mount_at(const struct cpod_spec *s, int root, const struct cpod_mount *m, const char *tgt, int tfd) {
     int rc = 0;
     switch (m->kind) {
     case CPOD_MOUNT_FS:
         rc = mount(m->source, tgt, m->fstype, m->flags, m->data);
-        if (rc < 0) {
-            if (m->optional && (errno == ENOENT || errno == ENODEV)) break;
-            die(s, "mount", m->target);
-        }
+        if (rc < 0 && !(m->optional && (errno == ENOENT || errno == ENODEV))) die(s, "mount", m->target);
         break;
     case CPOD_MOUNT_BIND: {
         unsigned long rec = m->flags & MS_REC;
@@ -257,15 +255,26 @@ static void do_mount(const struct cpod_spec *s, int root, const struct cpod_moun
         // The mount point file exists now; bind the host node over it (works without
         // CAP_MKNOD in any namespace and keeps the host's major/minor).
         rc = mount(m->source, tgt, NULL, MS_BIND, NULL);
-        if (rc < 0) {
-            if (m->optional) break;
-            die(s, "device", m->target);
-        }
+        if (rc < 0 && !m->optional) die(s, "device", m->target);
         break;
     default:
         errno = EINVAL;
         die(s, "unknown mount kind", m->target);
     }
+}
+
+// Performs one mount operation. `root` is the rootfs fd (or -1).
+static void do_mount(const struct cpod_spec *s, int root, const struct cpod_mount *m) {
+    if (m->kind == CPOD_MOUNT_SYMLINK) {
+        make_symlink(s, root, m);
+        return;
+    }
+    char buf[64] = {0};
+    int tfd = -1;
+    const char *tgt = mount_target(s, root, m, buf, sizeof buf, &tfd);
+    if (tgt == NULL) return;
+    if (m->chdir_before && chdir(m->chdir_before) < 0) die(s, "chdir", m->chdir_before);
+    mount_at(s, root, m, tgt, tfd);
     if (tfd >= 0) close(tfd);
     if (m->chdir_before && chdir("/") < 0) die(s, "chdir", "/");
 }
@@ -423,11 +432,10 @@ static const int forwarded_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR
 
 static void noop_handler(int sig) { (void)sig; }
 
-static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
-    int last_cap = cpod_last_cap();
-
-    // Keep only the descriptors this process needs. Every other fd of the executor
-    // (other containers' lifelines, sockets) must not leak into the container.
+// Step 1: keep only the descriptors this process needs (every other fd of the executor,
+// other containers' lifelines and sockets, must not leak into the container), die with the
+// executor, join the cgroups and the namespaces asked for.
+static void join_cgroups_and_namespaces(const struct cpod_spec *s) {
     int keep[64];
     int nkeep = 0;
     keep[nkeep++] = s->status_fd;
@@ -455,8 +463,10 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
         if (setns(s->netns_fd, CLONE_NEWNET) < 0) die(s, "setns", "pod network namespace");
         close(s->netns_fd);
     }
+}
 
-    int root = -1;
+// Step 2: the mounts, and with a rootfs the pivot into it.
+static void build_filesystem(const struct cpod_spec *s) {
     if (s->clone_flags & CLONE_NEWNS) {
         // Host mounts still propagate in; nothing we mount propagates out.
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) die(s, "make / rslave", "");
@@ -466,7 +476,7 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
         // open the root after it.
         int i = 0;
         for (; i < s->n_mounts && s->mounts[i].scope == CPOD_TARGET_HOST; i++) do_mount(s, -1, &s->mounts[i]);
-        root = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int root = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root < 0) die(s, "open rootfs", s->rootfs);
         for (; i < s->n_mounts; i++) do_mount(s, root, &s->mounts[i]);
         // pivot_root(".", ".") then detach the old root: no mkdir of a put_old needed.
@@ -478,12 +488,14 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
         if (chdir("/") < 0) die(s, "chdir", "/");
         close(rootdir);
         close(root);
-        root = -1;
     } else {
         for (int i = 0; i < s->n_mounts; i++) do_mount(s, -1, &s->mounts[i]);
     }
     for (int i = 0; i < s->n_post_mounts; i++) do_mount(s, -1, &s->post_mounts[i]);
+}
 
+// Step 3: the host name (own UTS namespace) and the OOM score adjustment (best effort).
+static void set_hostname_and_oom_score(const struct cpod_spec *s) {
     if (s->hostname && (s->clone_flags & CLONE_NEWUTS)) {
         if (sethostname(s->hostname, strlen(s->hostname)) < 0) die(s, "sethostname", s->hostname);
     }
@@ -496,9 +508,11 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
             close(fd);
         }
     }
+}
 
-    // Signals: a PID namespace's init only receives signals it has a handler for, so
-    // install one, then block everything and read them from a signalfd.
+// Step 4: signals. A PID namespace's init only receives signals it has a handler for, so
+// install one, then block everything and read them from the returned signalfd.
+static int block_signals_to_signalfd(const struct cpod_spec *s) {
     sigset_t all;
     sigfillset(&all);
     struct sigaction sa;
@@ -509,61 +523,74 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
     sigprocmask(SIG_SETMASK, &all, NULL);
     int sfd = signalfd(-1, &all, SFD_CLOEXEC);
     if (sfd < 0) die(s, "signalfd", "");
+    return sfd;
+}
 
+// The workload, in the monitor's clone: stdio, session, controlling terminal, working
+// directory, privileges dropped, exec. A failure is reported on `errfd` (close-on-exec, so
+// a successful exec closes it without a report).
+static __attribute__((noreturn)) void workload_main(const struct cpod_spec *s, int errfd, int last_cap) {
+    // Every descriptor it keeps is first moved above 2, so that dup2 into 0/1/2 cannot
+    // clobber one of them (the monitor may hold any of them in 0-2).
+    int ep = fcntl(errfd, F_DUPFD_CLOEXEC, 10);
+    int in = fcntl(s->stdin_fd, F_DUPFD_CLOEXEC, 10);
+    int out = fcntl(s->stdout_fd, F_DUPFD_CLOEXEC, 10);
+    int err = fcntl(s->stderr_fd, F_DUPFD_CLOEXEC, 10);
+    int xfd = s->has_exec_fd ? fcntl(s->exec_fd, F_DUPFD_CLOEXEC, 10) : -1;
+    if (ep < 0) _exit(126);
+    if (s->has_exec_fd && xfd < 0) {
+        report(ep, CPOD_REPORT_ERROR, errno, 0, "dup program descriptor", "");
+        _exit(126);
+    }
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < 65; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        sigaction(sig, &dfl, NULL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setsid();
+    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
+        report(ep, CPOD_REPORT_ERROR, errno, 0, "dup2 stdio", "");
+        _exit(126);
+    }
+    if (s->set_controlling_tty && ioctl(0, TIOCSCTTY, 0) < 0) {
+        report(ep, CPOD_REPORT_ERROR, errno, 0, "set controlling terminal", "");
+        _exit(126);
+    }
+    int keep[] = {0, 1, 2, ep, xfd};
+    cpod_close_all_except(keep, xfd >= 0 ? 5 : 4);
+    if (s->cwd && s->cwd[0] && chdir(s->cwd) < 0) {
+        report(ep, CPOD_REPORT_ERROR, errno, 0, "chdir to working directory", s->cwd);
+        _exit(126);
+    }
+    drop_privileges(s, ep, last_cap);
+    if (xfd >= 0) {
+        // Close-on-exec is fine for an ELF program (the kernel has mapped it by then).
+        syscall(SYS_execveat, xfd, "", s->argv, s->envp, AT_EMPTY_PATH);
+    } else {
+        exec_search(s->exec_file, s->argv, s->envp);
+    }
+    report(ep, CPOD_REPORT_ERROR, errno, 0, "exec", s->exec_file);
+    _exit(127);
+}
+
+// Step 5: clone the workload, drop the monitor's copies of its descriptors, and wait for
+// its exec: a report on the error pipe is passed on (and the monitor ends), its closing
+// without one means the exec happened. Returns the workload's pid.
+static pid_t start_workload(const struct cpod_spec *s, int sfd, int last_cap) {
     int errpipe[2];
     if (pipe2(errpipe, O_CLOEXEC) < 0) die(s, "pipe", "");
 
     pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (child < 0) die(s, "fork workload", "");
     if (child == 0) {
-        // The workload. Every descriptor it keeps is first moved above 2, so that dup2
-        // into 0/1/2 cannot clobber one of them (the monitor may hold any of them in 0-2).
         close(errpipe[0]);
         close(sfd);
-        int ep = fcntl(errpipe[1], F_DUPFD_CLOEXEC, 10);
-        int in = fcntl(s->stdin_fd, F_DUPFD_CLOEXEC, 10);
-        int out = fcntl(s->stdout_fd, F_DUPFD_CLOEXEC, 10);
-        int err = fcntl(s->stderr_fd, F_DUPFD_CLOEXEC, 10);
-        int xfd = s->has_exec_fd ? fcntl(s->exec_fd, F_DUPFD_CLOEXEC, 10) : -1;
-        if (ep < 0) _exit(126);
-        if (s->has_exec_fd && xfd < 0) {
-            report(ep, CPOD_REPORT_ERROR, errno, 0, "dup program descriptor", "");
-            _exit(126);
-        }
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        for (int sig = 1; sig < 65; sig++) {
-            if (sig == SIGKILL || sig == SIGSTOP) continue;
-            sigaction(sig, &dfl, NULL);
-        }
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        setsid();
-        if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
-            report(ep, CPOD_REPORT_ERROR, errno, 0, "dup2 stdio", "");
-            _exit(126);
-        }
-        if (s->set_controlling_tty && ioctl(0, TIOCSCTTY, 0) < 0) {
-            report(ep, CPOD_REPORT_ERROR, errno, 0, "set controlling terminal", "");
-            _exit(126);
-        }
-        int keep2[] = {0, 1, 2, ep, xfd};
-        cpod_close_all_except(keep2, xfd >= 0 ? 5 : 4);
-        if (s->cwd && s->cwd[0] && chdir(s->cwd) < 0) {
-            report(ep, CPOD_REPORT_ERROR, errno, 0, "chdir to working directory", s->cwd);
-            _exit(126);
-        }
-        drop_privileges(s, ep, last_cap);
-        if (xfd >= 0) {
-            // Close-on-exec is fine for an ELF program (the kernel has mapped it by then).
-            syscall(SYS_execveat, xfd, "", s->argv, s->envp, AT_EMPTY_PATH);
-        } else {
-            exec_search(s->exec_file, s->argv, s->envp);
-        }
-        report(ep, CPOD_REPORT_ERROR, errno, 0, "exec", s->exec_file);
-        _exit(127);
+        workload_main(s, errpipe[1], last_cap);
     }
     close(errpipe[1]);
     if (s->has_exec_fd) close(s->exec_fd);
@@ -571,7 +598,6 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
     if (s->stdout_fd != s->stdin_fd) close(s->stdout_fd);
     if (s->stderr_fd != s->stdout_fd && s->stderr_fd != s->stdin_fd) close(s->stderr_fd);
 
-    // exec succeeded when the CLOEXEC error pipe closes without a report.
     struct cpod_report er;
     ssize_t n;
     do {
@@ -587,9 +613,12 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
         } while (w < 0 && errno == EINTR);
         _exit(126);
     }
-    report(s->status_fd, CPOD_REPORT_STARTED, 0, child, "", "");
+    return child;
+}
 
-    int have_status = 0;
+// Step 6: until the workload ends, forward signals to it, reap orphans (as PID 1), and kill
+// it when the executor's lifeline closes. Returns the workload's wait status.
+static int supervise(const struct cpod_spec *s, int sfd, pid_t child) {
     int status = 0;
     struct pollfd pfds[2];
     pfds[0].fd = sfd;
@@ -597,11 +626,11 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
     pfds[1].fd = s->lifeline_fd;
     pfds[1].events = POLLIN;
     int npfds = s->lifeline_fd >= 0 ? 2 : 1;
-    while (!have_status) {
+    for (;;) {
         int pr = poll(pfds, (nfds_t)npfds, -1);
         if (pr < 0) {
             if (errno == EINTR) continue;
-            break;
+            return status;
         }
         if (npfds == 2 && (pfds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
             // The executor is gone: the container goes with it.
@@ -609,24 +638,37 @@ static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
             if (!(s->clone_flags & CLONE_NEWPID)) kill(-child, SIGKILL);
             _exit(137);
         }
-        if (pfds[0].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            ssize_t r = read(sfd, &si, sizeof si);
-            if (r != (ssize_t)sizeof si) continue;
-            if ((int)si.ssi_signo != SIGCHLD) {
-                kill(child, (int)si.ssi_signo);
-                continue;
-            }
-            int st;
-            pid_t p;
-            while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-                if (p == child) {
-                    have_status = 1;
-                    status = st;
-                }
+        if (!(pfds[0].revents & POLLIN)) continue;
+        struct signalfd_siginfo si;
+        ssize_t r = read(sfd, &si, sizeof si);
+        if (r != (ssize_t)sizeof si) continue;
+        if ((int)si.ssi_signo != SIGCHLD) {
+            kill(child, (int)si.ssi_signo);
+            continue;
+        }
+        int st;
+        pid_t p;
+        int have_status = 0;
+        while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+            if (p == child) {
+                have_status = 1;
+                status = st;
             }
         }
+        if (have_status) return status;
     }
+}
+
+// The monitor, from clone to the workload's end, in the order of its steps.
+static __attribute__((noreturn)) void monitor_main(const struct cpod_spec *s) {
+    int last_cap = cpod_last_cap();
+    join_cgroups_and_namespaces(s);
+    build_filesystem(s);
+    set_hostname_and_oom_score(s);
+    int sfd = block_signals_to_signalfd(s);
+    pid_t child = start_workload(s, sfd, last_cap);
+    report(s->status_fd, CPOD_REPORT_STARTED, 0, child, "", "");
+    int status = supervise(s, sfd, child);
     report(s->status_fd, CPOD_REPORT_EXITED, 0, status, "", "");
     // As PID 1 of the container, exiting makes the kernel kill whatever is left in it.
     _exit(0);

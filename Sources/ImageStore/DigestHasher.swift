@@ -1,4 +1,5 @@
 import Crypto
+import Primitives
 
 /// An incremental SHA-256 that also counts bytes (swift-crypto, BoringSSL on Linux).
 struct DigestHasher {
@@ -15,10 +16,6 @@ struct DigestHasher {
     }
 
     func finalize() -> Digest {
-        let hex = hasher.finalize().map { byte -> String in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
-        return Digest(computedHex: hex)
+        Digest(computedHex: Hex.encode(hasher.finalize()))
     }
 }

@@ -1,23 +1,37 @@
 import CZlib
 
-/// Streaming gzip decompression on zlib, for one layer at a time.
+/// Streaming gzip decompression on zlib, for one layer at a time (and for the fetcher's
+/// `.tar.gz`, `.gz` and the deflated members of `.zip` archives).
 ///
 /// Handles multi-member streams (a new `1f 8b` member after `Z_STREAM_END`), tolerates NUL
 /// padding after the last member, and refuses any other trailing bytes. zlib checks each
-/// member's CRC-32 and length.
-final class GzipInflater {
+/// member's CRC-32 and length. A raw deflate stream (``Format/deflate``: a zip member) is one
+/// member with no wrapper, and nothing may follow it.
+public final class GzipInflater {
+    /// What the compressed stream is.
+    public enum Format: Sendable {
+        /// RFC 1952 gzip, one or more members.
+        case gzip
+        /// RFC 1951 raw deflate, no header or checksum (zip members).
+        case deflate
+    }
+
+    private let format: Format
     private let stream: UnsafeMutablePointer<z_stream>
     private var output: [UInt8]
     private enum Phase { case inMember, betweenMembers, trailingZeros }
     private var phase: Phase = .inMember
     private var sawMember = false
 
-    init(outputChunk: Int = 128 * 1024) throws(ImageStoreError) {
+    /// An inflater at the start of a stream.
+    public init(format: Format = .gzip, outputChunk: Int = 128 * 1024) throws(ImageStoreError) {
+        self.format = format
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         output = [UInt8](repeating: 0, count: outputChunk)
-        // 15 window bits + 16: gzip wrapper only.
-        let result = inflateInit2_(stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        // 15 window bits + 16: gzip wrapper only; -15: raw deflate.
+        let windowBits: Int32 = format == .gzip ? 15 + 16 : -15
+        let result = inflateInit2_(stream, windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard result == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
@@ -32,7 +46,7 @@ final class GzipInflater {
     }
 
     /// Inflates `input`, handing every produced chunk to `sink` before returning.
-    func inflate(_ input: UnsafeRawBufferPointer,
+    public func inflate(_ input: UnsafeRawBufferPointer,
                  sink: (UnsafeRawBufferPointer) throws(ImageStoreError) -> Void) throws(ImageStoreError)
     {
         guard let base = input.baseAddress, input.count > 0 else { return }
@@ -45,6 +59,9 @@ final class GzipInflater {
                 }
                 return
             case .betweenMembers:
+                guard format == .gzip else {
+                    throw ImageStoreError(.unsafeLayer, "deflate stream has trailing data after its end")
+                }
                 if input[offset] == 0 {
                     phase = .trailingZeros
                     continue
@@ -72,11 +89,11 @@ final class GzipInflater {
                     case Z_STREAM_END:
                         ended = true
                     case Z_NEED_DICT, Z_DATA_ERROR:
-                        throw ImageStoreError(.unsafeLayer, "gzip data is corrupt (zlib \(code))")
+                        throw ImageStoreError(.unsafeLayer, "\(format) data is corrupt (zlib \(code))")
                     case Z_MEM_ERROR:
                         throw ImageStoreError(.storage, "zlib out of memory")
                     default:
-                        throw ImageStoreError(.unsafeLayer, "gzip inflate failed (zlib \(code))")
+                        throw ImageStoreError(.unsafeLayer, "\(format) inflate failed (zlib \(code))")
                     }
                     if produced > 0 {
                         try output.withUnsafeBytes { raw in
@@ -95,9 +112,9 @@ final class GzipInflater {
     }
 
     /// Fails unless the stream ended cleanly at a member boundary.
-    func finish() throws(ImageStoreError) {
+    public func finish() throws(ImageStoreError) {
         guard sawMember, phase != .inMember else {
-            throw ImageStoreError(.unsafeLayer, "gzip stream is truncated")
+            throw ImageStoreError(.unsafeLayer, "\(format) stream is truncated")
         }
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
+import Primitives
 
 extension RegistryClient {
     /// The token server's answer (image-pull.md §1.3): `token` or `access_token`,
@@ -96,11 +97,9 @@ extension RegistryClient {
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 
+    /// An RFC 3339 time (`expires_at`; every RFC 3339 time is one of the ISO-8601 forms
+    /// ``Timestamp`` reads).
     static func parseRFC3339(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        Timestamp(iso8601: text)?.date
     }
 }

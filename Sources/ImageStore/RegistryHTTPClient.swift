@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import PodSystem
+import Primitives
 
 /// The HTTP client an image store pulls with: a given one, or one made on the first pull
 /// and shut down by its owner. An executor whose pod has no image then never builds an

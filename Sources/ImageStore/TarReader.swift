@@ -1,7 +1,8 @@
 /// Receives the members of a tar stream from ``TarReader``.
-protocol TarEntrySink: AnyObject {
+public protocol TarEntrySink: AnyObject {
     /// A new member starts; for regular files `data` calls with exactly `entry.size` bytes follow.
     func begin(_ entry: TarEntry) throws(ImageStoreError)
+    /// Content of the current regular file.
     func data(_ bytes: UnsafeRawBufferPointer) throws(ImageStoreError)
     /// The current member is complete.
     func end() throws(ImageStoreError)
@@ -13,7 +14,10 @@ protocol TarEntrySink: AnyObject {
 ///
 /// Feed it the uncompressed stream in arbitrary chunks; bytes after the end-of-archive marker
 /// are ignored (the caller keeps hashing them for the diff_id).
-struct TarReader {
+///
+/// Image layers (``LayerUnpacker``) and the Mesos fetcher's archives are read with it: one tar
+/// parser to trust with hostile input.
+public struct TarReader {
     private enum State {
         /// Collecting a 512-byte header block.
         case header
@@ -27,7 +31,8 @@ struct TarReader {
         case finished
     }
 
-    let limits: TarLimits
+    /// The limits it holds the stream to.
+    public let limits: TarLimits
     private var state: State = .header
     private var block: [UInt8] = []
     private var metadataBuffer: [UInt8] = []
@@ -35,22 +40,24 @@ struct TarReader {
     private var pendingPax: [(key: String, value: [UInt8])] = []
     private var pendingLongName: [UInt8]?
     private var pendingLongLink: [UInt8]?
-    private(set) var entryCount = 0
+    /// Members seen so far.
+    public private(set) var entryCount = 0
 
-    init(limits: TarLimits) {
+    /// A reader at the start of a stream.
+    public init(limits: TarLimits) {
         self.limits = limits
         block.reserveCapacity(TarHeader.blockSize)
     }
 
     /// Whether the end-of-archive marker (two zero blocks) has been seen.
-    var isFinished: Bool {
+    public var isFinished: Bool {
         if case .finished = state { return true }
         return false
     }
 
     /// Checks the stream ended at a member boundary. A missing second zero block is tolerated
     /// (some writers omit it); a stream cut inside a member is not.
-    func finish() throws(ImageStoreError) {
+    public func finish() throws(ImageStoreError) {
         switch state {
         case .finished: return
         case .header where block.isEmpty && pendingPax.isEmpty && pendingLongName == nil && pendingLongLink == nil:
@@ -60,7 +67,8 @@ struct TarReader {
         }
     }
 
-    mutating func feed(_ input: UnsafeRawBufferPointer, into sink: some TarEntrySink) throws(ImageStoreError) {
+    /// Reads the next chunk of the stream, calling `sink` for the members it completes.
+    public mutating func feed(_ input: UnsafeRawBufferPointer, into sink: some TarEntrySink) throws(ImageStoreError) {
         var offset = 0
         while offset < input.count {
             switch state {

@@ -117,7 +117,7 @@ extension LocalAgent {
                     if !entry.delivered { record.queuedGroups.append([task]) }
                 }
                 executors[key] = record
-                if kill(cp.pid, 0) == 0, let process = try? Subprocess.adopt(pid: cp.pid) {
+                if ProcessTable.signal(cp.pid, 0), let process = try? Subprocess.adopt(pid: cp.pid) {
                     executors[key]?.process = process
                     watch(key, process: process)
                     logger.info("recovered executor", metadata: ["mesos.executor_id": "\(executorID)", "pid": "\(cp.pid)"])
@@ -179,7 +179,7 @@ extension LocalAgent {
         let sandboxes = Set(orphans.values)
         for pid in ProcessTable.pids() {
             guard let cwd = ProcessTable.workingDirectory(pid), sandboxes.contains(cwd) else { continue }
-            kill(pid, SIGKILL)
+            ProcessTable.signal(pid, SIGKILL)
             if let run = orphans.first(where: { $0.value == cwd })?.key, !destroyed.contains(run) { destroyed.append(run) }
         }
         guard !destroyed.isEmpty else { return }

@@ -34,7 +34,7 @@ public struct MesosHTTPAnswer: Sendable {
 
 extension LocalAgent {
     /// Handles one request to `/api/v1/executor` with the agent's checks and status codes
-    /// (reference §1.7, fixtures/mesos-1.12/agent-errors.json).
+    /// (docs/reference/mesos-executor-protocol.md §1.7, fixtures/mesos-1.12/agent-errors.json).
     public func executorAPI(method: String, contentType: String?, accept: String?, body: [UInt8]) async -> MesosHTTPAnswer {
         guard method == "POST" else {
             return .text(405, "405 Method Not Allowed. Expecting one of { 'POST' }, but received '\(method)'.", headers: [("Allow", "POST")])
@@ -139,7 +139,7 @@ extension LocalAgent {
         send(subscribed, to: key)
 
         // Tasks the agent delivered but the executor does not list and never updated:
-        // lost across an agent restart (reference §1.5).
+        // lost across an agent restart (docs/reference/mesos-executor-protocol.md §1.5).
         if !firstSubscription {
             let listed = Set(subscribe.unacknowledgedTasks.map(\.taskID.value))
             for id in record.taskOrder {

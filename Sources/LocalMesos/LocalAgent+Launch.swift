@@ -8,7 +8,7 @@ extension LocalAgent {
         configuration.workDirectory + "/slaves/\(agentID)/frameworks/\(key.frameworkID)/executors/\(key.executorID)/runs/\(containerID)"
     }
 
-    /// The environment a Mesos agent gives an executor (reference §2.1, recorded in
+    /// The environment a Mesos agent gives an executor (docs/reference/mesos-executor-protocol.md §2.1, recorded in
     /// fixtures/mesos-1.12/executor-env.json): operator variables, then the MESOS_*
     /// ones, then `ExecutorInfo.command.environment`; PATH defaulted.
     func executorEnvironment(_ key: ExecutorKey, framework: Mesos_V1_FrameworkInfo, info: Mesos_V1_ExecutorInfo,
@@ -131,9 +131,9 @@ extension LocalAgent {
         if let process = record.process {
             process.signal(SIGKILL)
         } else if record.pid > 0 {
-            kill(record.pid, SIGKILL)
+            ProcessTable.signal(record.pid, SIGKILL)
         }
-        kill(-record.pid, SIGKILL)
+        ProcessTable.signal(-record.pid, SIGKILL)
         if let cgroup = record.cgroup {
             await cgroup.killAll(timeout: .seconds(5))
         }

@@ -3,7 +3,7 @@ import MesosProtocol
 
 extension LocalMaster {
     /// ACCEPT: every offer must be valid; each LAUNCH_GROUP is validated as the master
-    /// does (§4.5) and must fit in what was offered; unused resources are declined with
+    /// does (docs/reference/mesos-executor-protocol.md §4.5) and must fit in what was offered; unused resources are declined with
     /// the call's filters.
     func accept(_ accept: Mesos_V1_Scheduler_Call.Accept, frameworkID: String) async {
         guard let framework = frameworks[frameworkID] else { return }
@@ -67,6 +67,21 @@ extension LocalMaster {
 
     /// The master's LAUNCH_GROUP validation; the first problem fails the whole group.
     private func validate(_ group: Mesos_V1_Offer.Operation.LaunchGroup, frameworkID: String, available: ResourceSet) async -> String? {
+        let known = await agent.knownTaskIDs(frameworkID: frameworkID, among: group.taskGroup.tasks.map(\.taskID.value))
+        if let problem = Self.launchGroupProblem(group, frameworkID: frameworkID, knownTaskIDs: known) { return problem }
+        let needed = await consumption(group, frameworkID: frameworkID)
+        if !available.contains(needed) {
+            return "Total resources \(needed) required by task group and its executor are more than available \(available)"
+        }
+        return nil
+    }
+
+    /// What Mesos' master refuses in a LAUNCH_GROUP before it looks at resources
+    /// (`master/validation.cpp`): the executor (type, command, framework, id, minimum
+    /// resources) and each task (id, uniqueness against `knownTaskIDs` too, executor,
+    /// resources, container, health check, kill policy). The first problem, as Mesos words it.
+    static func launchGroupProblem(_ group: Mesos_V1_Offer.Operation.LaunchGroup, frameworkID: String,
+                                   knownTaskIDs known: Set<String>) -> String? {
         let executor = group.executor
         let executorID = executor.executorID.value
         guard executor.hasType, executor.type != .unknown else { return "'ExecutorInfo.type' must be set" }
@@ -85,7 +100,6 @@ extension LocalMaster {
         let tasks = group.taskGroup.tasks
         guard !tasks.isEmpty else { return "Task group must not be empty" }
         var seen = Set<String>()
-        let known = await agent.knownTaskIDs(frameworkID: frameworkID, among: tasks.map(\.taskID.value))
         for task in tasks {
             let id = task.taskID.value
             if let problem = Self.idProblem(id, what: "Task") { return problem }
@@ -101,10 +115,6 @@ extension LocalMaster {
                 }
             }
             if task.hasKillPolicy && task.killPolicy.gracePeriod.nanoseconds < 0 { return "Task's 'kill_policy.grace_period' must be non-negative" }
-        }
-        let needed = await consumption(group, frameworkID: frameworkID)
-        if !available.contains(needed) {
-            return "Total resources \(needed) required by task group and its executor are more than available \(available)"
         }
         return nil
     }

@@ -4,7 +4,7 @@ import NIOCore
 
 extension LocalMaster {
     /// Handles one request to `/api/v1/scheduler` with the master's checks and status
-    /// codes (reference §4.1, fixtures/mesos-1.12/scheduler-errors.json).
+    /// codes (docs/reference/mesos-executor-protocol.md §4.1, fixtures/mesos-1.12/scheduler-errors.json).
     func schedulerAPI(method: String, path: String, headers: [String: String], body: [UInt8]) async -> MesosHTTPAnswer {
         // libprocess authenticates a request before its handler sees it.
         let caller = authenticate(headers)

@@ -2,7 +2,7 @@ import MesosProtocol
 
 /// The agent's status-update manager for one task: updates are forwarded to the master
 /// strictly in order, one outstanding at a time, until the scheduler acknowledges each
-/// (reference §2.3). Duplicates (same uuid, e.g. resent on re-subscription) are dropped.
+/// (docs/reference/mesos-executor-protocol.md §2.3). Duplicates (same uuid, e.g. resent on re-subscription) are dropped.
 struct TaskUpdateStream: Sendable {
     private(set) var pending: [Mesos_V1_TaskStatus] = []
     private var seen: Set<[UInt8]> = []

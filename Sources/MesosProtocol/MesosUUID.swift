@@ -1,3 +1,5 @@
+import Primitives
+
 /// The `uuid` of a status update: the 16 raw bytes of an RFC 4122 UUID (not its text).
 public enum MesosUUID {
     /// A fresh random (version 4) UUID as 16 bytes.
@@ -18,10 +20,7 @@ public enum MesosUUID {
 
     /// Canonical text form (`8-4-4-4-12` lower-case hex) for logs and ids.
     public static func string(_ bytes: some Collection<UInt8>) -> String {
-        let hex = bytes.map { b -> String in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
+        let hex = Hex.encode(bytes)
         guard hex.count == 32 else { return hex }
         let c = Array(hex)
         return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-" + String(c[20..<32])

@@ -69,7 +69,7 @@ public struct AgentDebugCommand: ContextualCommand {
         }
         let termination: ProcessTermination
         do {
-            termination = try await AttachedProcess(tty: tty, interactive: true,
+            termination = try await AttachedProcess(wiring: .choose(tty: tty, interactive: true, context: context),
                                                         containerPTMX: "/proc/\(record.initPID)/root/dev/pts/ptmx").run(spec, context: context)
         } catch {
             let failure = ContainerEntry.startFailure(error, program: busybox, container: "\(record.displayName) of \(pod.name)")

@@ -72,7 +72,7 @@ public struct AgentExecCommand: ContextualCommand {
         let spec = CommandProbe.joinSpec(info, executable: program, arguments: command, extraEnvironment: extra)
         let termination: ProcessTermination
         do {
-            termination = try await AttachedProcess(tty: tty, interactive: interactive,
+            termination = try await AttachedProcess(wiring: .choose(tty: tty, interactive: interactive, context: context),
                                                         containerPTMX: "/proc/\(record.initPID)/root/dev/pts/ptmx").run(spec, context: context)
         } catch {
             let failure = ContainerEntry.startFailure(error, program: program, container: "\(record.displayName) of \(pod.name)")

@@ -55,7 +55,7 @@ public struct AgentGCCommand: ContextualCommand {
         if collected.isEmpty {
             context.output.line("Nothing to collect")
         } else {
-            for id in collected { context.output.line("Collected \(PodInstance.instanceName(executorID: id))") }
+            for id in collected { context.output.line("Collected \(AgentPodInstance.instanceName(executorID: id))") }
         }
     }
 }

@@ -10,7 +10,7 @@ import Glibc
 /// from the running workload (they are never written to the state file).
 enum ContainerEntry {
     /// The container's entry information, or an operation error saying why there is none.
-    static func info(_ container: PodStateSnapshot.Container, of pod: PodInstance) throws(PodCtlError) -> RunningContainerInfo {
+    static func info(_ container: PodStateSnapshot.Container, of pod: AgentPodInstance) throws(PodCtlError) -> RunningContainerInfo {
         var info: RunningContainerInfo
         do {
             info = try RunningContainerInfo(state: container, of: pod.snapshot)

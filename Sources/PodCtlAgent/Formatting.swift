@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Numbers for people, as `ps` and `docker stats` print them.
 enum Formatting {
@@ -33,7 +34,7 @@ enum Formatting {
     /// An ISO-8601 UTC time to the second.
     static func timestamp(_ time: Double?) -> String {
         guard let time, time > 0 else { return "-" }
-        return Date(timeIntervalSince1970: time).formatted(.iso8601)
+        return Timestamp(Date(timeIntervalSince1970: time)).secondsText
     }
 
     /// CPU seconds: `0.05s`, `12.3s`, `2m5s`.

@@ -22,7 +22,7 @@ struct InstanceReport: Codable, Sendable, Equatable {
     var stateFile: String
     var containers: [ContainerReport]
 
-    init(_ instance: PodInstance, now: Double = Date().timeIntervalSince1970) {
+    init(_ instance: AgentPodInstance, now: Double = Date().timeIntervalSince1970) {
         let s = instance.snapshot
         self.instance = instance.name
         executorID = s.executorID

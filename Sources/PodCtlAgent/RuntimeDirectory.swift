@@ -15,17 +15,17 @@ struct RuntimeDirectory: Sendable {
 
     /// Every readable pod instance, sorted by instance name. State files that cannot be
     /// read are reported in `problems` (a starting executor, or one from another version).
-    func instances() throws(PodCtlError) -> (instances: [PodInstance], problems: [String]) {
+    func instances() throws(PodCtlError) -> (instances: [AgentPodInstance], problems: [String]) {
         guard Directory.exists(path) else { return ([], []) }
         guard access(path, R_OK | X_OK) == 0 else {
             throw PodCtlError(.api, "cannot read the runtime directory \(path): \(SystemError.message(for: errno)) (podctl agent needs root)")
         }
-        var found: [PodInstance] = []
+        var found: [AgentPodInstance] = []
         var problems: [String] = []
         for name in Directory.list(podsDirectory).sorted() {
             let file = podsDirectory + "/" + name + "/state.json"
             do {
-                found.append(try PodInstance.load(stateFile: file))
+                found.append(try AgentPodInstance.load(stateFile: file))
             } catch {
                 problems.append(error.message)
             }
@@ -35,7 +35,7 @@ struct RuntimeDirectory: Sendable {
 
     /// The instance `query` names: an exact instance id, executor id or state directory
     /// name, else the only instance whose id or executor id starts with it.
-    func instance(_ query: String) throws(PodCtlError) -> PodInstance {
+    func instance(_ query: String) throws(PodCtlError) -> AgentPodInstance {
         let all = try instances().instances
         if let exact = all.first(where: { $0.matchesExactly(query) }) { return exact }
         let candidates = all.filter { $0.name.hasPrefix(query) || $0.snapshot.executorID.hasPrefix(query) }

@@ -1,4 +1,5 @@
 import PodSystem
+import Primitives
 import Synchronization
 #if canImport(Glibc)
 import Glibc

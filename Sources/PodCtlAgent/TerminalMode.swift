@@ -1,10 +1,10 @@
-import CPodShim
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The operator's terminal while a command in a container has a TTY: raw mode (keys go
-/// straight to the container's terminal), restored afterwards, and its window size.
+/// straight to the container's terminal), restored afterwards. (Its window size:
+/// `PseudoTerminal.windowSize`.)
 struct TerminalMode: Sendable {
     private let fd: Int32
     private let saved: termios
@@ -24,13 +24,5 @@ struct TerminalMode: Sendable {
     func restore() {
         var settings = saved
         _ = tcsetattr(fd, TCSANOW, &settings)
-    }
-
-    /// The window size of the terminal `fd` (rows, columns), nil for no terminal.
-    static func windowSize(_ fd: Int32) -> (rows: UInt16, columns: UInt16)? {
-        var rows: UInt16 = 0
-        var columns: UInt16 = 0
-        guard cpod_get_winsize(fd, &rows, &columns) == 0, rows > 0, columns > 0 else { return nil }
-        return (rows, columns)
     }
 }

@@ -2,7 +2,7 @@ import MesosHTTP
 import MesosProtocol
 
 /// The executor's configuration, parsed once from the environment the agent gives it
-/// (reference §2.1) plus our own `POD_EXECUTOR_*` settings. Nothing below `main` reads
+/// (docs/reference/mesos-executor-protocol.md §2.1) plus our own `POD_EXECUTOR_*` settings. Nothing below `main` reads
 /// the environment.
 public struct ExecutorConfiguration: Sendable {
     public var frameworkID: String
@@ -78,24 +78,7 @@ public struct ExecutorConfiguration: Sendable {
         sandbox = env["MESOS_SANDBOX"].flatMap { $0.isEmpty ? nil : $0 } ?? directory
         agentID = env["MESOS_SLAVE_ID"] ?? env["MESOS_AGENT_ID"]
 
-        let secure = ["LIBPROCESS_SSL_ENABLED", "SSL_ENABLED"].contains { ["1", "true"].contains(env[$0]?.lowercased() ?? "") }
-        let scheme = secure ? "https" : "http"
-        if let socket = env["MESOS_DOMAIN_SOCKET"], !socket.isEmpty {
-            agentEndpoint = MesosEndpoint(unixSocket: socket)
-        } else if let text = env["MESOS_AGENT_ENDPOINT"], !text.isEmpty {
-            if let e = MesosEndpoint(parsing: "\(scheme)://\(text)", defaultPort: 5051) {
-                agentEndpoint = e
-            } else {
-                problems.append("MESOS_AGENT_ENDPOINT='\(text)' is not host:port")
-                agentEndpoint = MesosEndpoint(host: "127.0.0.1", port: 5051)
-            }
-        } else if let pid = env["MESOS_SLAVE_PID"], let at = pid.firstIndex(of: "@"),
-                  let e = MesosEndpoint(parsing: "\(scheme)://\(pid[pid.index(after: at)...])", defaultPort: 5051) {
-            agentEndpoint = e
-        } else {
-            problems.append("neither MESOS_AGENT_ENDPOINT nor a valid MESOS_SLAVE_PID is set")
-            agentEndpoint = MesosEndpoint(host: "127.0.0.1", port: 5051)
-        }
+        agentEndpoint = Self.agentEndpoint(env, problems: &problems)
 
         switch env["MESOS_CHECKPOINT"] {
         case "1": checkpoint = true
@@ -122,14 +105,7 @@ public struct ExecutorConfiguration: Sendable {
         networkNamespaceDirectory = env["POD_EXECUTOR_NETNS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/run/netns"
         seccompProfileDirectory = env["POD_EXECUTOR_SECCOMP_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/mesos-pods/seccomp"
         imageStoreDirectory = env["POD_EXECUTOR_IMAGE_STORE"].flatMap { $0.isEmpty ? nil : $0 }
-        for item in (env["POD_EXECUTOR_REGISTRY_MIRRORS"] ?? "").split(separator: ",") {
-            let parts = item.split(separator: "=", maxSplits: 1).map { String($0.filter { $0 != " " }) }
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !parts[1].contains("/") else {
-                problems.append("POD_EXECUTOR_REGISTRY_MIRRORS: '\(item)' is not registry=mirror-host[:port]")
-                continue
-            }
-            registryMirrors[parts[0].lowercased()] = parts[1]
-        }
+        registryMirrors = Self.registryMirrors(env["POD_EXECUTOR_REGISTRY_MIRRORS"] ?? "", problems: &problems)
         insecureRegistries = Set((env["POD_EXECUTOR_INSECURE_REGISTRIES"] ?? "").split(separator: ",")
             .map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty })
         cniConfigDirectory = env["POD_EXECUTOR_CNI_CONFIG_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/mesos-pods/cni"
@@ -144,5 +120,40 @@ public struct ExecutorConfiguration: Sendable {
         secretsCAFile = env[PodSecretsContract.caFileVariable].flatMap { $0.isEmpty ? nil : $0 }
 
         if !problems.isEmpty { throw Problem(problems: problems) }
+    }
+
+    /// The agent's executor API: `MESOS_DOMAIN_SOCKET`, else `MESOS_AGENT_ENDPOINT`, else the
+    /// address of `MESOS_SLAVE_PID`; https when libprocess runs with SSL.
+    private static func agentEndpoint(_ env: [String: String], problems: inout [String]) -> MesosEndpoint {
+        let secure = ["LIBPROCESS_SSL_ENABLED", "SSL_ENABLED"].contains { ["1", "true"].contains(env[$0]?.lowercased() ?? "") }
+        let scheme = secure ? "https" : "http"
+        if let socket = env["MESOS_DOMAIN_SOCKET"], !socket.isEmpty {
+            return MesosEndpoint(unixSocket: socket)
+        }
+        if let text = env["MESOS_AGENT_ENDPOINT"], !text.isEmpty {
+            if let e = MesosEndpoint(parsing: "\(scheme)://\(text)", defaultPort: 5051) { return e }
+            problems.append("MESOS_AGENT_ENDPOINT='\(text)' is not host:port")
+            return MesosEndpoint(host: "127.0.0.1", port: 5051)
+        }
+        if let pid = env["MESOS_SLAVE_PID"], let at = pid.firstIndex(of: "@"),
+           let e = MesosEndpoint(parsing: "\(scheme)://\(pid[pid.index(after: at)...])", defaultPort: 5051) {
+            return e
+        }
+        problems.append("neither MESOS_AGENT_ENDPOINT nor a valid MESOS_SLAVE_PID is set")
+        return MesosEndpoint(host: "127.0.0.1", port: 5051)
+    }
+
+    /// `registry=mirror-host[:port],…` (registry names lowercased).
+    private static func registryMirrors(_ text: String, problems: inout [String]) -> [String: String] {
+        var mirrors: [String: String] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map { String($0.filter { $0 != " " }) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !parts[1].contains("/") else {
+                problems.append("POD_EXECUTOR_REGISTRY_MIRRORS: '\(item)' is not registry=mirror-host[:port]")
+                continue
+            }
+            mirrors[parts[0].lowercased()] = parts[1]
+        }
+        return mirrors
     }
 }

@@ -7,6 +7,7 @@ import NIOPosix
 import ImageStore
 import PodRuntime
 import PodSystem
+import Primitives
 
 /// Builds the executor's components from its configuration and runs it.
 public enum ExecutorMain {

@@ -185,7 +185,7 @@ extension ExecutorStateMachine {
             }
         }
         if anyFailed, lifecycle != .shuttingDown {
-            // Launch failures are failures: the group policy kills the rest (§5.3).
+            // Launch failures are failures: the group policy kills the rest (docs/reference/mesos-executor-protocol.md §5.3).
             killGroup(group, except: nil, &actions)
         }
         for id in members {

@@ -2,7 +2,7 @@ import MesosProtocol
 
 /// The executor's protocol logic as a pure state machine: events in (from the agent, the
 /// runtime and timers), actions out. It owns the Mesos semantics of the default executor
-/// (`src/launcher/default_executor.cpp`, reference §2 and §5): status updates kept until
+/// (`src/launcher/default_executor.cpp`, docs/reference/mesos-executor-protocol.md §2 and §5): status updates kept until
 /// ACKNOWLEDGED and resent on re-subscription, group kill policy, kill grace and
 /// escalation, shutdown, and when to exit. It performs no I/O and reads no clock.
 public struct ExecutorStateMachine: Sendable {

@@ -1,5 +1,5 @@
 /// The decision part of a Mesos health checker (`src/checks/health_checker.cpp`,
-/// reference §6.2), without clocks or I/O: the grace period runs from the checker's start,
+/// docs/reference/mesos-executor-protocol.md §6.2), without clocks or I/O: the grace period runs from the checker's start,
 /// includes the delay, and ends at the first success; healthy is reported on the first
 /// success and on the first success after failures; every failure counted after the
 /// grace is reported; reaching `consecutive_failures` means kill.

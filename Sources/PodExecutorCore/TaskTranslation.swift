@@ -3,7 +3,7 @@ import MesosProtocol
 import PodRuntime
 
 /// Turns a Mesos `TaskInfo` into the runtime's `ContainerSpec`, with the variables the
-/// default executor adds (`MESOS_CONTAINER_IP`, `MESOS_ALLOCATION_ROLE`, §5.1/§5.8).
+/// default executor adds (`MESOS_CONTAINER_IP`, `MESOS_ALLOCATION_ROLE`, docs/reference/mesos-executor-protocol.md §5.1/§5.8).
 struct TaskTranslation {
     struct Failure: Error, CustomStringConvertible {
         var description: String

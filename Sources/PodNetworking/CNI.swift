@@ -1,5 +1,6 @@
 import Logging
 import PodSystem
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -271,7 +272,7 @@ public struct CNI: Sendable {
     /// Mesos passes the `NetworkInfo` to plugins as `args["org.apache.mesos"].network_info`
     /// (MESOS-5254), in protobuf JSON with field names as declared.
     static func mesosArgs(network: String, labels: [String: String], portMappings: [CNIPortMapping]) -> [String: JSONValue] {
-        var info: [String: JSONValue] = ["name": .string(network)]
+        var info: JSONObject = ["name": .string(network)]
         if !labels.isEmpty {
             info["labels"] = .object(["labels": .array(labels.sorted { $0.key < $1.key }.map {
                 .object(["key": .string($0.key), "value": .string($0.value)])
@@ -279,7 +280,7 @@ public struct CNI: Sendable {
         }
         if !portMappings.isEmpty {
             info["port_mappings"] = .array(portMappings.map {
-                .object(["host_port": .integer(Int64($0.hostPort)), "container_port": .integer(Int64($0.containerPort)),
+                .object(["host_port": .int($0.hostPort), "container_port": .int($0.containerPort),
                          "protocol": .string($0.protocol)])
             })
         }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// One container interface joined to one CNI network, as persisted under the state
 /// directory before ADD and completed with the result after it. It holds everything DEL
 /// needs — the exact configuration used, the arguments and the cached result — so the

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A CNI network configuration: a single-plugin `.conf` or a `.conflist` (a chain of
 /// plugins run in order on ADD and in reverse on DEL), validated on load.
 ///
@@ -100,20 +102,20 @@ public struct CNINetworkConfig: Sendable, Equatable {
         var members = plugins[index].objectValue ?? [:]
         members["name"] = .string(name)
         members["cniVersion"] = .string(cniVersion)
-        members.removeValue(forKey: "prevResult")
-        members.removeValue(forKey: "runtimeConfig")
+        members["prevResult"] = nil
+        members["runtimeConfig"] = nil
         if let prevResult { members["prevResult"] = prevResult }
         // Only capabilities the plugin asks for (`"capabilities": {"portMappings": true}`) are
         // passed, as libcni does; other plugins would reject or ignore them.
         let capabilities = members["capabilities"]?.objectValue ?? [:]
-        var granted: [String: JSONValue] = [:]
-        for (key, value) in runtimeConfig where capabilities[key]?.boolValue == true {
+        var granted: JSONObject = [:]
+        for (key, value) in runtimeConfig.sorted(by: { $0.key < $1.key }) where capabilities[key]?.boolValue == true {
             granted[key] = value
         }
         if !granted.isEmpty { members["runtimeConfig"] = .object(granted) }
         if !args.isEmpty {
             var merged = members["args"]?.objectValue ?? [:]
-            for (key, value) in args { merged[key] = value }
+            for (key, value) in args.sorted(by: { $0.key < $1.key }) { merged[key] = value }
             members["args"] = .object(merged)
         }
         return .object(members)
@@ -140,19 +142,8 @@ public struct CNINetworkConfig: Sendable, Equatable {
         ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
     }
 
-    /// A one-line description of a JSON decoding error.
-    static func describe(_ error: any Error) -> String {
-        if let decoding = error as? DecodingError {
-            switch decoding {
-            case .dataCorrupted(let context):
-                let underlying = (context.underlyingError as? any CustomStringConvertible)?.description
-                return underlying.map { "\(context.debugDescription) \($0)" } ?? context.debugDescription
-            case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context):
-                return context.debugDescription
-            @unknown default:
-                return "\(decoding)"
-            }
-        }
-        return "\(error)"
+    /// A one-line description of a JSON syntax error.
+    static func describe(_ error: JSONSyntaxError) -> String {
+        "\(error.message) (line \(error.line), column \(error.column))"
     }
 }

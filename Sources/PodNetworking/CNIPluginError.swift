@@ -1,3 +1,5 @@
+import Primitives
+
 /// The error a CNI plugin prints on standard output when it fails:
 /// `{"cniVersion": …, "code": 7, "msg": "…", "details": "…"}`.
 public struct CNIPluginError: Sendable, Equatable, CustomStringConvertible {
@@ -17,7 +19,7 @@ public struct CNIPluginError: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a plugin's error output; nil if it is not a CNI error object.
     init?(json: JSONValue) {
-        guard let code = json["code"]?.integerValue else { return nil }
+        guard let code = json["code"]?.intValue else { return nil }
         self.code = Int(code)
         self.msg = json["msg"]?.stringValue ?? ""
         let details = json["details"]?.stringValue ?? ""

@@ -1,5 +1,6 @@
 import Foundation
 import PodSystem
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,7 +67,7 @@ struct CNIPluginRunner: Sendable {
         let output: Subprocess.Output
         do {
             output = try await Subprocess.run(binary, arguments: [binary], environment: environment,
-                                              input: invocation.input.encoded(), outputLimit: 1 << 20,
+                                              input: invocation.input.jsonBytes(.sortedKeys), outputLimit: 1 << 20,
                                               timeout: timeout)
         } catch {
             throw PodNetworkingError(.pluginFailed, "\(what) could not be run: \(error)", cause: error)

@@ -1,3 +1,5 @@
+import Primitives
+
 /// One host port forwarded to a container port, as the CNI `portMappings` capability
 /// carries it to the `portmap` plugin (`runtimeConfig.portMappings`), built from Mesos'
 /// `NetworkInfo.PortMapping` (Marathon endpoints with a `hostPort`).
@@ -30,7 +32,7 @@ public struct CNIPortMapping: Sendable, Equatable, Hashable, Codable {
 
     /// The JSON object the `portmap` plugin reads.
     var json: JSONValue {
-        .object(["hostPort": .integer(Int64(hostPort)), "containerPort": .integer(Int64(containerPort)),
+        .object(["hostPort": .int(hostPort), "containerPort": .int(containerPort),
                  "protocol": .string(self.protocol)])
     }
 }

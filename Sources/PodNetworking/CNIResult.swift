@@ -1,3 +1,5 @@
+import Primitives
+
 /// What a CNI ADD returned: interfaces, IP configurations, routes and DNS. Results of
 /// CNI 0.3.0 and later (`ips`, `interfaces`) and of 0.1.0/0.2.0 (`ip4`, `ip6`) are read.
 /// ``raw`` is kept verbatim: it is the `prevResult` of DEL and CHECK.
@@ -95,7 +97,7 @@ public struct CNIResult: Sendable, Equatable {
             guard let address = value["address"]?.stringValue, address.contains("/") else {
                 throw bad("ips[\(index)] has no address in CIDR form")
             }
-            let interface = value["interface"]?.integerValue.map { Int($0) }
+            let interface = value["interface"]?.intValue
             ips.append(IPConfig(address: address, gateway: value["gateway"]?.stringValue, interface: interface))
         }
         routes = Self.routes(json["routes"])

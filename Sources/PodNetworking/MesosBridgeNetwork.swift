@@ -1,4 +1,5 @@
 import PodSystem
+import Primitives
 
 /// The network Marathon's `container/bridge` mode asks for (`NetworkInfo.name =
 /// "mesos-bridge"`, Marathon's `--mesos_bridge_name`). When the operator's configuration
@@ -80,7 +81,7 @@ public struct MesosBridgeNetwork: Sendable, Equatable {
         try validate()
         let directory = stateDirectory + "/networks"
         let path = directory + "/" + name + ".conflist"
-        let bytes = document(ipamDataDirectory: ipamDataDirectory ?? stateDirectory + "/ipam").encoded()
+        let bytes = document(ipamDataDirectory: ipamDataDirectory ?? stateDirectory + "/ipam").jsonBytes(.sortedKeys)
         do {
             if (try? FileContents.bytes(path, limit: 1 << 20)) != bytes {
                 try Directory.create(directory, mode: 0o755)

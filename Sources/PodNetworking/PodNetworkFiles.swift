@@ -1,4 +1,5 @@
 import PodSystem
+import Primitives
 
 /// The per-pod `/etc/hosts`, `/etc/hostname` and `/etc/resolv.conf`, written into a
 /// directory for the runtime to bind-mount over the pod's files (as Mesos' `network/cni`

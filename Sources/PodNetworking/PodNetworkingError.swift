@@ -1,8 +1,8 @@
-/// The one error type of the `PodNetworking` module: CNI attachment, network configuration
-/// and artifact fetching all report through it, so the runtime translates it once (into a
-/// `TaskStatus` reason and message).
+/// The one error type of the `PodNetworking` module: CNI attachment and network
+/// configuration report through it, so the runtime translates it once (into a `TaskStatus`
+/// reason and message).
 ///
-/// The `message` is complete on its own (it names the network, container, plugin or URI),
+/// The `message` is complete on its own (it names the network, container or plugin),
 /// never contains credentials, and is safe to log and to show to a Marathon user.
 public struct PodNetworkingError: Error, Sendable, CustomStringConvertible {
     /// An extensible error code.
@@ -31,13 +31,6 @@ public struct PodNetworkingError: Error, Sendable, CustomStringConvertible {
         public static let invalidPluginOutput = Code("invalid-plugin-output")
         /// The on-disk attachment state could not be read or written.
         public static let state = Code("state")
-        /// An artifact could not be fetched.
-        public static let fetchFailed = Code("fetch-failed")
-        /// An archive was refused because it would write outside its directory or holds
-        /// entries that are not allowed in a sandbox.
-        public static let unsafeArchive = Code("unsafe-archive")
-        /// A download or an archive is larger than the configured limit.
-        public static let sizeLimitExceeded = Code("size-limit-exceeded")
     }
 
     /// What kind of failure this is.

@@ -87,7 +87,7 @@ struct ContainerPlanner: Sendable {
             if !Directory.isDirectory(path) {
                 do {
                     try Directory.create(path, mode: 0o755)
-                    if owner.uid != 0 { chown(path, owner.uid, owner.gid) }
+                    if owner.uid != 0 { FileOwnership.change(path, uid: owner.uid, gid: owner.gid) }
                 } catch {
                     throw PodRuntimeError(.volume, "cannot create volume directory \(path)", underlying: error)
                 }
@@ -181,7 +181,7 @@ struct ContainerPlanner: Sendable {
         guard fd >= 0 else {
             throw PodRuntimeError(.system, "cannot open \(path)", underlying: SystemError.last("open", path))
         }
-        if owner.uid != 0 { fchown(fd, owner.uid, owner.gid) }
+        if owner.uid != 0 { FileOwnership.change(fd: fd, uid: owner.uid, gid: owner.gid) }
         return fd
     }
 
@@ -189,7 +189,7 @@ struct ContainerPlanner: Sendable {
     func hostPlan(_ spec: ContainerSpec, seccomp: SeccompProgram?) throws -> ContainerPlan {
         let sandbox = try makeSandbox(spec)
         let identity = try hostIdentity(spec)
-        if identity.uid != 0 { chown(sandbox, identity.uid, identity.gid) }
+        if identity.uid != 0 { FileOwnership.change(sandbox, uid: identity.uid, gid: identity.gid) }
         let (executable, arguments) = try Self.argv(spec.command)
         var monitor = MonitorSpec(executable: executable, arguments: arguments,
                                   environment: Self.environment(spec, sandboxInContainer: sandbox))

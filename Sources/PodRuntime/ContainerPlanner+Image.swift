@@ -17,9 +17,49 @@ struct ImageRootfs: Sendable {
         (try? FileContents.read("/proc/filesystems"))?.contains("\toverlay\n") ?? false
     }
 
-    /// Builds the plan of an image container.
+    /// Builds the plan of an image container: pull, rootfs, identity, command, mounts, logs,
+    /// each a step that returns what the next ones use.
     func plan(_ planner: ContainerPlanner, _ spec: ContainerSpec, seccomp: SeccompProgram?) async throws -> ContainerPlan {
         guard let image = spec.image else { throw PodRuntimeError(.invalidSpec, "container \(spec.name) has no image") }
+        let pulled = try await pull(image, for: spec, holder: planner.configuration.executorID + "/" + spec.containerID)
+        let sandbox = try planner.makeSandbox(spec)
+        let layout = try RootfsLayout(podSandbox: planner.configuration.sandbox, spec: spec)
+        let rootfsMount = try assemble(layout, layers: pulled.layerDirectories, spec: spec)
+        let identity = try Self.identity(spec, image: image, pulled: pulled)
+        if identity.uid != 0 { FileOwnership.change(sandbox, uid: identity.uid, gid: identity.gid) }
+        let owner = UserDatabase.Identity(uid: identity.uid, gid: identity.gid, supplementaryGroups: [], home: "/", name: "")
+        let inContainerSandbox = planner.configuration.containerSandboxPath
+        let command = try Self.command(spec, config: pulled.config, identity: identity, sandboxInContainer: inContainerSandbox)
+
+        var monitor = MonitorSpec(executable: command.executable, arguments: command.arguments, environment: command.environment)
+        monitor.newNamespaces = ContainerPlanner.namespaces(spec.linux)
+        monitor.networkNamespacePath = planner.networkNamespacePath
+        monitor.rootfs = layout.rootfs
+        if case .container = planner.configuration.network { monitor.hostname = planner.configuration.hostname }
+        monitor.uid = identity.uid
+        monitor.gid = identity.gid
+        monitor.supplementaryGroups = identity.supplementaryGroups
+        monitor.workingDirectory = workingDirectory(command.workingDirectory, layout: layout) ?? inContainerSandbox
+        monitor.capabilities = try ContainerPlanner.capabilities(spec.linux)
+        monitor.seccomp = seccomp
+        monitor.resourceLimits = spec.resourceLimits.map { ResourceLimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        monitor.mounts = (rootfsMount.map { [$0] } ?? [])
+            + Self.systemMounts(shmSize: spec.linux.shmSize)
+            + Self.sharedMounts(sandbox: sandbox, sandboxInContainer: inContainerSandbox, podEtc: podEtc)
+            + (try Self.volumeMounts(spec, planner: planner, sandbox: sandbox, sandboxInContainer: inContainerSandbox, owner: owner))
+        monitor.postMounts = Self.confinementMounts
+        monitor.standardOutput = .fileDescriptor(try ContainerPlanner.openLog(sandbox + "/stdout", owner: owner))
+        monitor.standardError = .fileDescriptor(try ContainerPlanner.openLog(sandbox + "/stderr", owner: owner))
+        let description = "\(pulled.reference)@\(pulled.manifestDigest)"
+        return ContainerPlan(spec: spec, sandbox: sandbox, monitor: monitor, cgroup: nil,
+                             rootfs: .init(rootfsDirectory: layout.rootfs, scratchDirectory: layout.base, imageDescription: description,
+                                           reference: pulled.reference.description, manifestDigest: "\(pulled.manifestDigest)",
+                                           configDigest: "\(pulled.configDigest)"))
+    }
+
+    /// The image, pulled (or found in the store) with the pod's pull secret, and recorded as
+    /// used by `holder` until ``release(_:_:executorID:)``.
+    private func pull(_ image: ContainerSpec.ImageSpec, for spec: ContainerSpec, holder: String) async throws -> PulledImage {
         let reference: ImageReference
         do { reference = try ImageReference.parse(image.reference) } catch {
             throw PodRuntimeError(.image, "image '\(image.reference)' of \(spec.name): \(error.message)")
@@ -37,155 +77,79 @@ struct ImageRootfs: Sendable {
             // ImageStoreError messages name the image and registry, never credentials.
             throw PodRuntimeError(.image, "cannot pull \(image.reference): \(error.message)")
         }
-        let holder = planner.configuration.executorID + "/" + spec.containerID
         do { try await store.retain(pulled, holder: holder) } catch {
             throw PodRuntimeError(.image, "cannot record the use of \(image.reference): \(error.message)")
         }
+        return pulled
+    }
 
-        let sandbox = try planner.makeSandbox(spec)
-        let base = planner.configuration.sandbox + "/.rootfs/" + spec.containerID
-        let rootfs = base + "/rootfs"
-        do {
-            for dir in [rootfs, base + "/upper", base + "/work", base + "/links"] { try Directory.create(dir, mode: 0o755) }
-        } catch {
-            throw PodRuntimeError(.system, "cannot prepare the rootfs of \(spec.name)", underlying: error)
-        }
-
-        var monitor = MonitorSpec(executable: "/bin/sh", arguments: [], environment: [])
-        monitor.newNamespaces = ContainerPlanner.namespaces(spec.linux)
-        monitor.networkNamespacePath = planner.networkNamespacePath
-        monitor.rootfs = rootfs
-        if case .container = planner.configuration.network { monitor.hostname = planner.configuration.hostname }
-
-        // The root filesystem: overlay over the layers (top first), upper and work dirs
-        // beside it. lowerdir uses short relative names (links/N) so that many layers
-        // fit in a page of mount options.
-        let layers = pulled.layerDirectories
-        if overlaySupported {
-            for (i, layer) in layers.enumerated() {
-                let link = base + "/links/\(i)"
-                unlink(link)
-                guard symlink(layer, link) == 0 else {
-                    throw PodRuntimeError(.system, "cannot link layer \(i) of \(spec.name)", underlying: SystemError.last("symlink", link))
-                }
-            }
-            let lower = (0..<layers.count).reversed().map { "\($0)" }.joined(separator: ":")
-            monitor.mounts.append(MountOperation(.filesystem(type: "overlay", source: "overlay",
-                                                             options: "lowerdir=\(lower),upperdir=\(base)/upper,workdir=\(base)/work"),
-                                                 target: rootfs, scope: .host, workingDirectory: base + "/links"))
-        } else {
+    /// The root filesystem: an overlay over the layers (top first) with upper and work
+    /// directories beside it, returned as the mount to make; or, without overlayfs, the
+    /// layers copied into the rootfs directory (no mount). lowerdir uses short relative
+    /// names (links/N) so that many layers fit in a page of mount options.
+    private func assemble(_ layout: RootfsLayout, layers: [String], spec: ContainerSpec) throws -> MountOperation? {
+        guard overlaySupported else {
             do {
-                try copyRootfs(layers: layers, into: try RootedDirectory.open(path: rootfs))
+                try copyRootfs(layers: layers, into: try RootedDirectory.open(path: layout.rootfs))
             } catch {
                 throw PodRuntimeError(.image, "cannot assemble the rootfs of \(spec.name) by copying: \(error)")
             }
+            return nil
         }
+        for (i, layer) in layers.enumerated() {
+            let link = layout.links + "/\(i)"
+            unlink(link)
+            guard symlink(layer, link) == 0 else {
+                throw PodRuntimeError(.system, "cannot link layer \(i) of \(spec.name)", underlying: SystemError.last("symlink", link))
+            }
+        }
+        let lower = (0..<layers.count).reversed().map { "\($0)" }.joined(separator: ":")
+        return MountOperation(.filesystem(type: "overlay", source: "overlay",
+                                          options: "lowerdir=\(lower),upperdir=\(layout.upper),workdir=\(layout.work)"),
+                              target: layout.rootfs, scope: .host, workingDirectory: layout.links)
+    }
 
-        // Identity: the task's user, else the image's USER (resolved in the image's own
-        // /etc/passwd and /etc/group), else root — uid 0 even when the image has no
-        // /etc/passwd (FROM scratch images), as Docker does.
+    /// The task's user, else the image's USER (resolved in the image's own /etc/passwd and
+    /// /etc/group), else root — uid 0 even when the image has no /etc/passwd (FROM scratch
+    /// images), as Docker does.
+    private static func identity(_ spec: ContainerSpec, image: ContainerSpec.ImageSpec, pulled: PulledImage) throws -> ResolvedUser {
         let userText = spec.user ?? pulled.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? ""
-        let identity: ResolvedUser
-        do { identity = try ImageUser.resolve(userText, layerDirectories: layers) } catch {
+        do { return try ImageUser.resolve(userText, layerDirectories: pulled.layerDirectories) } catch {
             throw PodRuntimeError(.invalidSpec, "user '\(userText)' of \(spec.name) is not in image \(image.reference): \(error.message)")
         }
-        monitor.uid = identity.uid
-        monitor.gid = identity.gid
-        monitor.supplementaryGroups = identity.supplementaryGroups
-        if identity.uid != 0 { chown(sandbox, identity.uid, identity.gid) }
+    }
 
-        // Command, environment, working directory (image config merged as Mesos does).
-        let inContainerSandbox = planner.configuration.containerSandboxPath
+    /// Command, environment and working directory: the image config merged with the task's
+    /// as Mesos does, with a default PATH and the user's HOME when neither sets them.
+    static func command(_ spec: ContainerSpec, config: ImageConfig, identity: ResolvedUser,
+                        sandboxInContainer: String) throws -> ResolvedCommand {
         var taskEnvironment = spec.environment
-        taskEnvironment.insert(("MESOS_SANDBOX", inContainerSandbox), at: 0)
-        let command: ResolvedCommand
+        taskEnvironment.insert(("MESOS_SANDBOX", sandboxInContainer), at: 0)
+        var command: ResolvedCommand
         do {
-            command = try ImageCommand.resolve(config: pulled.config, shell: spec.command.shell, value: spec.command.value,
+            command = try ImageCommand.resolve(config: config, shell: spec.command.shell, value: spec.command.value,
                                                arguments: spec.command.arguments, taskEnvironment: taskEnvironment)
         } catch {
             throw PodRuntimeError(.invalidSpec, "container \(spec.name): \(error.message)")
         }
-        monitor.executable = command.executable
-        monitor.arguments = command.arguments
-        monitor.environment = command.environment
-        if !monitor.environment.contains(where: { $0.hasPrefix("PATH=") }) {
-            monitor.environment.append("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        if !command.environment.contains(where: { $0.hasPrefix("PATH=") }) {
+            command.environment.append("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         }
-        if !monitor.environment.contains(where: { $0.hasPrefix("HOME=") }) {
-            monitor.environment.append("HOME=\(identity.home ?? (identity.uid == 0 ? "/root" : "/"))")
+        if !command.environment.contains(where: { $0.hasPrefix("HOME=") }) {
+            command.environment.append("HOME=\(identity.home ?? (identity.uid == 0 ? "/root" : "/"))")
         }
-        if let workingDirectory = command.workingDirectory, workingDirectory.hasPrefix("/") {
-            monitor.workingDirectory = workingDirectory
-            // Docker creates a missing WorkingDir; make it in the upper layer (our own,
-            // symlink-free directory) so it appears in the merged view.
-            if overlaySupported, let upper = try? RootedDirectory.open(path: base + "/upper") {
-                _ = try? upper.makeDirectory(String(workingDirectory.dropFirst()), permissions: 0o755, createParents: true)
-            }
-        } else {
-            monitor.workingDirectory = inContainerSandbox
-        }
-        monitor.capabilities = try ContainerPlanner.capabilities(spec.linux)
-        monitor.seccomp = seccomp
-        monitor.resourceLimits = spec.resourceLimits.map { ResourceLimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        return command
+    }
 
-        // Inside the rootfs (targets resolved with RESOLVE_IN_ROOT by the monitor).
-        let nosuid = UInt(MS_NOSUID), nodev = UInt(MS_NODEV), noexec = UInt(MS_NOEXEC)
-        func fs(_ type: String, _ source: String, _ target: String, _ flags: UInt, _ options: String? = nil, optional: Bool = false) {
-            monitor.mounts.append(MountOperation(.filesystem(type: type, source: source, options: options), target: target,
-                                                 scope: .rootfs, flags: flags, optional: optional))
+    /// The image's absolute working directory, made in the upper layer (our own,
+    /// symlink-free directory) so that it appears in the merged view, as Docker creates a
+    /// missing WorkingDir; nil when the image has none (the sandbox is used).
+    private func workingDirectory(_ directory: String?, layout: RootfsLayout) -> String? {
+        guard let directory, directory.hasPrefix("/") else { return nil }
+        if overlaySupported, let upper = try? RootedDirectory.open(path: layout.upper) {
+            _ = try? upper.makeDirectory(String(directory.dropFirst()), permissions: 0o755, createParents: true)
         }
-        fs("proc", "proc", "/proc", nosuid | nodev | noexec)
-        fs("tmpfs", "tmpfs", "/dev", nosuid | UInt(1 << 24) /* MS_STRICTATIME */, "mode=755,size=65536k")
-        for device in ["null", "zero", "full", "random", "urandom", "tty"] {
-            monitor.mounts.append(MountOperation(.device(hostPath: "/dev/" + device), target: "/dev/" + device, scope: .rootfs,
-                                                 targetIsFile: true))
-        }
-        fs("devpts", "devpts", "/dev/pts", nosuid | noexec, "newinstance,ptmxmode=0666,mode=0620,gid=5", optional: true)
-        let shm = spec.linux.shmSize.map { "\($0)m" } ?? "64m"
-        fs("tmpfs", "shm", "/dev/shm", nosuid | nodev | noexec, "mode=1777,size=\(shm)")
-        fs("mqueue", "mqueue", "/dev/mqueue", nosuid | nodev | noexec, optional: true)
-        for (name, destination) in [("/dev/ptmx", "pts/ptmx"), ("/dev/fd", "/proc/self/fd"), ("/dev/stdin", "/proc/self/fd/0"),
-                                    ("/dev/stdout", "/proc/self/fd/1"), ("/dev/stderr", "/proc/self/fd/2")] {
-            monitor.mounts.append(MountOperation(.symlink(destination: destination), target: name, scope: .rootfs))
-        }
-        fs("sysfs", "sysfs", "/sys", nosuid | nodev | noexec | UInt(MS_RDONLY))
-        monitor.mounts.append(MountOperation(.bind(source: sandbox, recursive: false), target: inContainerSandbox, scope: .rootfs))
-        for (file, source) in podEtc.sorted(by: { $0.key < $1.key }) {
-            monitor.mounts.append(MountOperation(.bind(source: source, recursive: false), target: "/etc/" + file, scope: .rootfs,
-                                                 targetIsFile: true, optional: true))
-        }
-        for volume in spec.volumes {
-            let source = try planner.volumeSource(volume, containerSandbox: sandbox,
-                                                  owner: UserDatabase.Identity(uid: identity.uid, gid: identity.gid, supplementaryGroups: [],
-                                                                               home: "/", name: ""))
-            let target: String
-            if volume.containerPath.hasPrefix("/") {
-                target = volume.containerPath
-            } else {
-                guard ContainerPlanner.isSafeRelativePath(volume.containerPath) else {
-                    throw PodRuntimeError(.volume, "mount path '\(volume.containerPath)' must not contain '..'")
-                }
-                target = inContainerSandbox + "/" + volume.containerPath
-            }
-            monitor.mounts.append(MountOperation(.bind(source: source, recursive: !volume.isSecret), target: target, scope: .rootfs,
-                                                 flags: ContainerPlanner.mountFlags(volume)))
-        }
-        // Masked and read-only paths, as Docker and Mesos do; absent ones are skipped (this
-        // kernel has no /proc/sysrq-trigger).
-        for path in ["/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-                     "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"] {
-            monitor.postMounts.append(MountOperation(.mask, target: path, scope: .container, optional: true))
-        }
-        for path in ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"] {
-            monitor.postMounts.append(MountOperation(.readOnly, target: path, scope: .container, optional: true))
-        }
-        monitor.standardOutput = .fileDescriptor(try ContainerPlanner.openLog(sandbox + "/stdout", owner: .init(uid: identity.uid, gid: identity.gid, supplementaryGroups: [], home: "/", name: "")))
-        monitor.standardError = .fileDescriptor(try ContainerPlanner.openLog(sandbox + "/stderr", owner: .init(uid: identity.uid, gid: identity.gid, supplementaryGroups: [], home: "/", name: "")))
-        let description = "\(pulled.reference)@\(pulled.manifestDigest)"
-        return ContainerPlan(spec: spec, sandbox: sandbox, monitor: monitor, cgroup: nil,
-                             rootfs: .init(rootfsDirectory: rootfs, scratchDirectory: base, imageDescription: description,
-                                           reference: pulled.reference.description, manifestDigest: "\(pulled.manifestDigest)",
-                                           configDigest: "\(pulled.configDigest)"))
+        return directory
     }
 
     /// After the container ended: its mounts died with its mount namespace; remove the

@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import PodSystem
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import ImageStore
 import Logging
+import MesosFetcher
 import PodNetworking
 import PodSystem
 #if canImport(Glibc)
@@ -30,14 +31,16 @@ public actor Pod {
         var process: ManagedProcess
         var startedAt: Double
         var workloadPID: Int32
+        /// Waits for the container's end and runs ``containerEnded``; done once it has.
+        var watcher: Task<Void, Never>?
     }
 
     public nonisolated let configuration: PodConfiguration
     let logger: Logger
-    private var networkPrepared = false
+    private var lifecycle = Lifecycle.created
     private var network: PodNetworkMode
     private var hostname: String
-    private(set) var networkNamespace: NetworkNamespace?
+    var networkNamespace: NetworkNamespace? { lifecycle.networkNamespace }
     /// Connects from inside the pod's network for HTTP and TCP checks (made at the first).
     private var dialer: NetworkDialer?
     private var addresses: [(network: String?, ip: String)] = []
@@ -51,7 +54,6 @@ public actor Pod {
     /// Files shared by the pod's image containers (written by the network setup).
     var podEtc: [String: String] = [:]
     private let overlaySupported = ImageRootfs.overlayAvailable()
-    private var destroyed = false
     public nonisolated let exits: AsyncStream<Exit>
     private let exitContinuation: AsyncStream<Exit>.Continuation
     private let hooks: PodHooks
@@ -68,7 +70,7 @@ public actor Pod {
     /// Sets the pod's network (known only once the executor has its ExecutorInfo).
     /// Ignored after the network has been prepared.
     public func setNetwork(_ mode: PodNetworkMode, hostname: String?) {
-        guard !networkPrepared else { return }
+        guard case .created = lifecycle else { return }
         network = mode
         if let hostname { self.hostname = hostname }
     }
@@ -83,9 +85,13 @@ public actor Pod {
     /// started at the first call; stopped by ``destroy()`` before the namespace goes.
     public func networkDialer() throws -> NetworkDialer {
         if let dialer { return dialer }
-        guard !destroyed else { throw PodRuntimeError(.network, "the pod has been torn down") }
-        guard networkPrepared else { throw PodRuntimeError(.network, "the pod network is not ready") }
-        let made = try NetworkDialer(namespacePath: networkNamespace?.path)
+        let namespace: NetworkNamespace?
+        switch lifecycle {
+        case .tearingDown, .destroyed: throw PodRuntimeError(.network, "the pod has been torn down")
+        case .created: throw PodRuntimeError(.network, "the pod network is not ready")
+        case .networkReady(let ready): namespace = ready
+        }
+        let made = try NetworkDialer(namespacePath: namespace?.path)
         dialer = made
         return made
     }
@@ -96,7 +102,7 @@ public actor Pod {
     /// cgroups); if any plan fails, none starts. Returns a result per task id.
     public func launch(_ specs: [ContainerSpec]) async -> [String: Result<Launched, PodRuntimeError>] {
         var results: [String: Result<Launched, PodRuntimeError>] = [:]
-        guard !destroyed else {
+        guard !lifecycle.isTornDown else {
             for spec in specs { results[spec.taskID] = .failure(PodRuntimeError(.launch, "the pod is being torn down")) }
             return results
         }
@@ -148,10 +154,12 @@ public actor Pod {
                 logger.info("container started", metadata: ["mesos.task_id": "\(plan.spec.taskID)", "pod.container": "\(plan.spec.name)",
                                                              "pid": "\(process.pid)"])
                 let taskID = plan.spec.taskID
-                Task { [weak self] in
+                running[taskID]?.watcher = Task { [weak self] in
                     let termination = await process.waitForExit()
                     await self?.containerEnded(taskID, termination)
                 }
+                // Teardown began while this container started: it does not outlive it.
+                if lifecycle.isTornDown, let r = running[taskID] { await kill(r) }
             } catch {
                 let detail = (error as? SystemError).map { "\($0)" } ?? "\(error)"
                 let message: String
@@ -276,14 +284,22 @@ public actor Pod {
 
     /// Sends a signal to a container's init, which forwards it to the workload. SIGKILL
     /// kills the init and with it the whole container.
-    public func signal(taskID: String, _ signal: Int32) {
+    public func signal(taskID: String, _ signal: Int32) async {
         guard let r = running[taskID] else { return }
-        if !r.process.signal(signal), signal == SIGKILL, let cgroup = r.plan.cgroup {
-            for pid in cgroup.processes() { kill(pid, SIGKILL) }
+        if signal == SIGKILL {
+            await kill(r)
+        } else {
+            _ = r.process.signal(signal)
         }
-        if signal == SIGKILL, r.plan.monitor.newNamespaces.contains(.pid) == false, let cgroup = r.plan.cgroup {
-            // Without its own PID namespace the container does not die with its init.
-            for pid in cgroup.processes() { kill(pid, SIGKILL) }
+    }
+
+    /// SIGKILLs a container's init and, when the init is gone already or the container has no
+    /// PID namespace of its own (it does not die with its init then), everything in its
+    /// cgroup at once (`Cgroup.killAll`: no pid is signalled after it could be reused).
+    private func kill(_ r: Running) async {
+        let signalled = r.process.signal(SIGKILL)
+        if let cgroup = r.plan.cgroup, !signalled || !r.plan.monitor.newNamespaces.contains(.pid) {
+            await cgroup.killAll(timeout: .seconds(5))
         }
     }
 
@@ -316,20 +332,33 @@ public actor Pod {
 
     // MARK: Teardown
 
-    /// Kills every container, removes the network namespace and the runtime state.
+    /// Kills every container, waits until each one's end is handled (its cgroup and rootfs
+    /// released, its exit reported), then removes the network namespace and the runtime state.
     public func destroy() async {
-        destroyed = true
-        for (_, r) in running { _ = r.process.signal(SIGKILL) }
-        for (_, r) in running {
-            _ = await r.process.waitForExit()
+        switch lifecycle {
+        case .tearingDown, .destroyed: return
+        case .created: lifecycle = .tearingDown(nil)
+        case .networkReady(let namespace): lifecycle = .tearingDown(namespace)
         }
-        // containerEnded runs for each; give it a moment to remove cgroups.
-        for _ in 0..<200 where !running.isEmpty {
-            try? await Task.sleep(for: .milliseconds(10))
+        var killed = Set<String>()
+        for (taskID, r) in running {
+            await kill(r)
+            killed.insert(taskID)
+        }
+        // containerEnded removes each container once its end is handled. One whose launch
+        // finished while the others were being killed is killed in turn.
+        while let entry = running.first {
+            if killed.insert(entry.key).inserted { await kill(entry.value) }
+            if let watcher = entry.value.watcher {
+                await watcher.value
+            } else {
+                running[entry.key] = nil
+            }
         }
         // The dialer thread holds the namespace; it goes first.
         dialer?.stop()
         dialer = nil
+        let networkNamespace = lifecycle.networkNamespace
         if networkNamespace != nil, case .container(let networks) = network, !networks.isEmpty {
             do {
                 try await networkSetup().tearDown(containerID: cniContainerID)
@@ -338,7 +367,7 @@ public actor Pod {
             }
         }
         networkNamespace?.remove()
-        networkNamespace = nil
+        lifecycle = .destroyed
         secretFiles?.remove()
         secretFiles = nil
         Directory.removeTree(configuration.stateDirectory)
@@ -351,19 +380,27 @@ public actor Pod {
     /// pod's addresses (empty for host networking).
     @discardableResult
     public func prepareNetwork() async throws -> [(network: String?, ip: String)] {
-        guard !networkPrepared else { return addresses }
-        networkPrepared = true
-        guard case .container = network else { return [] }
+        switch lifecycle {
+        case .networkReady, .tearingDown, .destroyed: return addresses
+        case .created: break
+        }
+        guard case .container(let networks) = network else {
+            lifecycle = .networkReady(nil)
+            return []
+        }
         let name = PodConfiguration.safeName(configuration.executorID)
+        let namespace: NetworkNamespace
         do {
-            networkNamespace = try NetworkNamespace.create(name: name, directory: configuration.networkNamespaceDirectory)
+            namespace = try NetworkNamespace.create(name: name, directory: configuration.networkNamespaceDirectory)
         } catch {
             throw PodRuntimeError(.network, "cannot create the pod network namespace", underlying: error)
         }
-        if case .container(let networks) = network, !networks.isEmpty, let ns = networkNamespace {
-            addresses = try await attachNetworks(networks, namespace: ns)
+        // Ready before the networks are joined: a concurrent launch waits for no second namespace.
+        lifecycle = .networkReady(namespace)
+        if !networks.isEmpty {
+            addresses = try await attachNetworks(networks, namespace: namespace)
         }
-        logger.info("pod network namespace ready", metadata: ["pod.netns": "\(networkNamespace?.path ?? "")"])
+        logger.info("pod network namespace ready", metadata: ["pod.netns": "\(namespace.path)"])
         return addresses
     }
 
@@ -417,8 +454,7 @@ public actor Pod {
             return status.addresses.map { ($0.network, $0.ip) }
         } catch {
             namespace.remove()
-            networkNamespace = nil
-            networkPrepared = false
+            if case .networkReady = lifecycle { lifecycle = .created }
             throw PodRuntimeError(.network, "cannot join the pod to its networks: \(error)")
         }
     }
@@ -456,30 +492,4 @@ public actor Pod {
         PodStateSnapshot.Container(running: r.plan, initPID: r.process.pid, startedAt: r.startedAt,
                                    seccompProfileDirectory: configuration.seccompProfileDirectory)
     }
-}
-
-/// Where a running container can be entered.
-public struct RunningContainerInfo: Sendable {
-    public var taskID: String
-    /// Host pid of the container's init (join its namespaces through /proc/<pid>/ns).
-    public var initPID: Int32
-    /// The spec it was started with (environment, identity, confinement).
-    public var monitor: MonitorSpec
-    public var sandbox: String
-
-    public init(taskID: String, initPID: Int32, monitor: MonitorSpec, sandbox: String) {
-        self.taskID = taskID
-        self.initPID = initPID
-        self.monitor = monitor
-        self.sandbox = sandbox
-    }
-}
-
-/// Extension points the executor wires in: images, CNI networking, state publishing.
-public struct PodHooks: Sendable {
-    /// Where images are pulled to and unpacked (nil: containers cannot name an image).
-    public var imageStore: ImageStore?
-    public var stateChanged: (@Sendable (PodStateSnapshot) async -> Void)?
-
-    public init() {}
 }

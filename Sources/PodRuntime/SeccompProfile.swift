@@ -2,7 +2,8 @@ import Foundation
 import PodSystem
 
 /// A seccomp profile in Docker's JSON format (the format of moby's
-/// `profiles/seccomp/default.json`), compiled for one container's capability set.
+/// `profiles/seccomp/default.json`, which is ours too: `Resources/seccomp-default.json`),
+/// compiled for one container's capability set.
 public struct SeccompProfile: Sendable, Decodable {
     struct ArchMap: Sendable, Decodable {
         var architecture: String
@@ -39,15 +40,15 @@ public struct SeccompProfile: Sendable, Decodable {
     var archMap: [ArchMap]?
     var syscalls: [Syscall]?
 
-    /// The JSON of the profile shipped with the project.
-    public static var projectDefaultJSON: String { DefaultSeccompProfile.json }
+    /// The JSON of the profile shipped with the project, as the file holds it.
+    public static var projectDefaultJSON: [UInt8] { DefaultSeccompProfile.json }
 
     /// The first 16 hex digits of the SHA-256 of `projectDefaultJSON`, kept as a constant.
     public static var projectDefaultDigest: String { DefaultSeccompProfile.digest }
 
     /// The profile shipped with the project (Docker's default policy).
     public static func projectDefault() throws -> SeccompProfile {
-        try parse(Array(DefaultSeccompProfile.json.utf8), name: "default")
+        try parse(DefaultSeccompProfile.json, name: "default")
     }
 
     /// Parses a profile; errors name the profile.

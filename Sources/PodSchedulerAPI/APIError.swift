@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// A failed request: the HTTP status and Marathon's JSON error body.
 ///
@@ -39,7 +40,7 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     /// 404 of `GET /v2/pods/{id}`: Marathon nests a JSON document inside the message
-    /// string, in every version (reference §3.5).
+    /// string, in every version (docs/reference/marathon-pods-api.md §3.5).
     static func unknownPodQuirk(_ id: PodId) -> APIError {
         notFound(#"{"message": "pod with \#(id.absolute) does not exist"}"#)
     }

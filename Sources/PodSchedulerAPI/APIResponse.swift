@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import PodSpec
+import Primitives
 
 extension HTTPField.Name {
     // The literals below are valid header tokens, so the initializer cannot fail.

@@ -1,8 +1,9 @@
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// Marathon's rendering of a running deployment plan for `GET /v2/deployments`
-/// (reference §11.1): pods appear under `affectedPods` and `"pod"` action keys.
+/// (docs/reference/marathon-pods-api.md §11.1): pods appear under `affectedPods` and `"pod"` action keys.
 enum DeploymentDocument {
     static func render(_ deployment: DeploymentSnapshot) -> JSONValue {
         var object = JSONObject()

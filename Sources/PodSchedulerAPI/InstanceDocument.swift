@@ -1,9 +1,10 @@
 import Foundation
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// The `Instance` document of Marathon 1.8+ that the kill endpoints answer with
-/// (reference §13).
+/// (docs/reference/marathon-pods-api.md §13).
 enum InstanceDocument {
     static func render(_ instance: InstanceSnapshot) -> JSONValue {
         var object = JSONObject()

@@ -1,5 +1,6 @@
 import Foundation
 import PodSpec
+import Primitives
 import Synchronization
 
 /// Principals and what they may do (`--permissions-file`), Marathon's authorization model

@@ -1,9 +1,10 @@
 import Foundation
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 extension PodStatusRenderer {
-    /// One `PodInstanceStatus` (reference §12.2).
+    /// One `PodInstanceStatus` (docs/reference/marathon-pods-api.md §12.2).
     func render(instance: InstanceSnapshot, spec: PodDefinition) -> JSONValue {
         let (state, message) = instanceState(instance, spec: spec)
         let since = JSONValue.string(MarathonTimestamp.status(instance.since))
@@ -29,7 +30,7 @@ extension PodStatusRenderer {
         return .object(object)
     }
 
-    /// One `ContainerStatus` (reference §12.5).
+    /// One `ContainerStatus` (docs/reference/marathon-pods-api.md §12.5).
     func render(task: TaskSnapshot, instance: InstanceSnapshot, spec: PodDefinition) -> JSONValue {
         let condition = Self.taskCondition(task, instance: instance)
         let container = spec.containers.first { $0.name == task.containerName }

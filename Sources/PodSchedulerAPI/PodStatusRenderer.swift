@@ -1,11 +1,12 @@
 import Foundation
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// Turns what the scheduler knows about a pod into Marathon 1.10's `PodStatus` document
-/// (reference §12). Pure: the same snapshot and `now` give the same JSON.
+/// (docs/reference/marathon-pods-api.md §12). Pure: the same snapshot and `now` give the same JSON.
 public struct PodStatusRenderer: Sendable {
-    /// The status of one pod instance (reference §12.3).
+    /// The status of one pod instance (docs/reference/marathon-pods-api.md §12.3).
     public enum InstanceState: String, Sendable, Equatable {
         /// Waiting for a launch or relaunch.
         case pending = "PENDING"
@@ -19,7 +20,7 @@ public struct PodStatusRenderer: Sendable {
         case terminal = "TERMINAL"
     }
 
-    /// The status of a pod (reference §12.4).
+    /// The status of a pod (docs/reference/marathon-pods-api.md §12.4).
     public enum PodState: String, Sendable, Equatable {
         /// At least `scaling.instances` instances are STABLE.
         case stable = "STABLE"
@@ -77,7 +78,7 @@ public struct PodStatusRenderer: Sendable {
         instance.waitingReason != nil || !(instance.condition == .scheduled && instance.agentHostname == nil && instance.agentID == nil && instance.incarnation <= 1)
     }
 
-    /// The instance status and its message (reference §12.3).
+    /// The instance status and its message (docs/reference/marathon-pods-api.md §12.3).
     public func instanceState(_ instance: InstanceSnapshot, spec: PodDefinition)
         -> (state: InstanceState, message: String?) {
         let condition = instance.condition
@@ -112,7 +113,7 @@ public struct PodStatusRenderer: Sendable {
     }
 
     /// At most one entry, from the pod's last task failure, while the failed task's
-    /// instance is still one of the pod's instances (reference §12.6).
+    /// instance is still one of the pod's instances (docs/reference/marathon-pods-api.md §12.6).
     func terminationHistory(_ snapshot: PodStatusSnapshot) -> JSONValue? {
         guard let failure = snapshot.lastFailure,
               snapshot.instances.contains(where: { $0.instanceID == failure.instanceID })

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import PodSchedulerCore
 import PodSpec
+import Primitives
 import ServiceLifecycle
 
 extension PodsAPI {

@@ -4,6 +4,7 @@ import Hummingbird
 import MesosProtocol
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 /// `POST /executor/v1/secrets`: where an instance's executor redeems its single-use token
 /// for its pod's secrets (`PodSecretsContract`). No user's credentials open it: the

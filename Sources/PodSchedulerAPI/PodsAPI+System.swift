@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
 extension PodsAPI {
     /// `GET /v2/deployments`: the running deployments that touch a pod the principal may view.

@@ -1,8 +1,9 @@
 import Foundation
 import PodSchedulerCore
 import PodSpec
+import Primitives
 
-/// The documents of Marathon's `/v2/queue` (reference §4; `QueueInfoConversion`,
+/// The documents of Marathon's `/v2/queue` (docs/reference/mesos-cluster-operations.md §4; `QueueInfoConversion`,
 /// `OfferConversion` and the `queue`/`offer` RAML types).
 enum QueueDocument {
     /// `{"queue": [QueuePod…]}`.

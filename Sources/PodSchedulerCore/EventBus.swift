@@ -1,8 +1,9 @@
 import Foundation
 import PodSpec
+import Primitives
 import Synchronization
 
-/// One event of Marathon's event stream (`/v2/events`, reference §14): its type
+/// One event of Marathon's event stream (`/v2/events`, docs/reference/marathon-pods-api.md §14): its type
 /// (`pod_created_event`, `deployment_success`, …), its fields, and when it happened (the
 /// REST layer adds `eventType` and `timestamp` when it writes the event).
 public struct SchedulerEvent: Sendable, Equatable {

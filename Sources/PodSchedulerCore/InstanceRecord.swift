@@ -41,7 +41,7 @@ struct InstanceRecord: Codable, Sendable, Equatable {
 
     var executorID: String? { InstanceId.parseOrNil(instanceID)?.executorId }
 
-    /// Marathon's instance condition: the worst task condition by priority (§12.3).
+    /// Marathon's instance condition: the worst task condition by priority (docs/reference/marathon-pods-api.md §12.3).
     var condition: InstanceCondition {
         guard !tasks.isEmpty else { return baseCondition }
         let order: [InstanceCondition] = [.error, .failed, .gone, .dropped, .unreachable, .killing, .starting, .staging,

@@ -118,7 +118,7 @@ public enum PodServiceError: Error, Sendable, Equatable {
     case unavailable(String)
 }
 
-/// One pod's state for `::status` (reference §12), taken at one moment.
+/// One pod's state for `::status` (docs/reference/marathon-pods-api.md §12), taken at one moment.
 public struct PodStatusSnapshot: Sendable {
     public var spec: PodDefinition
     /// A running deployment is deleting the pod.
@@ -145,7 +145,7 @@ public struct PodStatusSnapshot: Sendable {
     }
 }
 
-/// Marathon's instance conditions (reference §12.3, §13).
+/// Marathon's instance conditions (docs/reference/marathon-pods-api.md §12.3, §13).
 public enum InstanceCondition: String, Sendable, Codable, CaseIterable {
     case scheduled = "Scheduled", provisioned = "Provisioned", staging = "Staging", starting = "Starting"
     case running = "Running", killing = "Killing", finished = "Finished", failed = "Failed", killed = "Killed"
@@ -302,7 +302,7 @@ public struct TaskFailure: Sendable, Equatable {
     }
 }
 
-/// A running deployment (reference §11.1).
+/// A running deployment (docs/reference/marathon-pods-api.md §11.1).
 public struct DeploymentSnapshot: Sendable, Equatable {
     public struct Action: Sendable, Equatable {
         /// `StartPod`, `ScalePod`, `RestartPod`, `StopPod`.

@@ -1,7 +1,7 @@
 import Foundation
 import PodSpec
 
-/// One entry of Marathon's launch queue (`GET /v2/queue`, reference §4): the instances of
+/// One entry of Marathon's launch queue (`GET /v2/queue`, docs/reference/mesos-cluster-operations.md §4): the instances of
 /// one pod and role that wait for an offer or for their backoff, and what the offers of
 /// the current launch attempt said.
 public struct QueueItemSnapshot: Sendable {

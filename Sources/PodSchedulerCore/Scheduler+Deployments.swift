@@ -1,5 +1,6 @@
 import Foundation
 import PodSpec
+import Primitives
 
 extension Scheduler {
     /// Moves every running deployment forward (reference §11): StartPod is immediate,

@@ -81,8 +81,6 @@ extension ProcessSupervisor {
             let reportRead = pipeFDs[0]
 
             let arena = CArena()
-            let mounts = spec.mounts.map { Self.cMount($0, arena) }
-            let postMounts = spec.postMounts.map { Self.cMount($0, arena) }
             var c = cpod_spec()
             c.clone_flags = spec.joinNamespacesOf == nil ? spec.newNamespaces.rawValue : 0
             c.netns_fd = netnsFD
@@ -90,35 +88,8 @@ extension ProcessSupervisor {
             c.n_join_ns = Int32(joins.count)
             c.cgroup_join_fds = UnsafePointer(arena.array(cgroupFDs))
             c.n_cgroup_join_fds = Int32(cgroupFDs.count)
-            c.rootfs = arena.string(spec.rootfs)
-            c.mounts = UnsafePointer(arena.array(mounts))
-            c.n_mounts = Int32(mounts.count)
-            c.post_mounts = UnsafePointer(arena.array(postMounts))
-            c.n_post_mounts = Int32(postMounts.count)
-            c.hostname = arena.string(spec.hostname)
-            c.cwd = arena.string(spec.workingDirectory)
-            c.uid = spec.uid
-            c.gid = spec.gid
-            c.groups = UnsafePointer(arena.array(spec.supplementaryGroups))
-            c.n_groups = Int32(spec.supplementaryGroups.count)
-            c.cap_bounding = spec.capabilities.bounding
-            c.cap_effective = spec.capabilities.effective
-            c.cap_permitted = spec.capabilities.permitted
-            c.cap_inheritable = spec.capabilities.inheritable
-            c.cap_ambient = spec.capabilities.ambient
-            c.keep_all_caps = spec.keepAllCapabilities ? 1 : 0
-            c.no_new_privs = spec.noNewPrivileges ? 1 : 0
-            if let seccomp = spec.seccomp, !seccomp.instructions.isEmpty {
-                c.seccomp_filter = UnsafeRawPointer(arena.array(seccomp.instructions))
-                c.seccomp_filter_len = UInt16(clamping: seccomp.instructions.count)
-            }
-            let limits = spec.resourceLimits.map { cpod_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
-            c.rlimits = UnsafePointer(arena.array(limits))
-            c.n_rlimits = Int32(limits.count)
-            if let adj = spec.oomScoreAdjust {
-                c.oom_score_adj_set = 1
-                c.oom_score_adj = adj
-            }
+            Self.describeFilesystem(&c, spec, arena)
+            Self.confine(&c, spec, arena)
             c.exec_file = arena.string(spec.executable)
             if let host = spec.hostExecutable {
                 c.has_exec_fd = 1
@@ -149,6 +120,47 @@ extension ProcessSupervisor {
         } catch {
             for fd in opened { close(fd) }
             throw error
+        }
+    }
+
+    /// The workload's filesystem view in `c`: rootfs, mounts before and after pivot_root,
+    /// hostname, working directory.
+    private static func describeFilesystem(_ c: inout cpod_spec, _ spec: MonitorSpec, _ arena: CArena) {
+        let mounts = spec.mounts.map { cMount($0, arena) }
+        let postMounts = spec.postMounts.map { cMount($0, arena) }
+        c.rootfs = arena.string(spec.rootfs)
+        c.mounts = UnsafePointer(arena.array(mounts))
+        c.n_mounts = Int32(mounts.count)
+        c.post_mounts = UnsafePointer(arena.array(postMounts))
+        c.n_post_mounts = Int32(postMounts.count)
+        c.hostname = arena.string(spec.hostname)
+        c.cwd = arena.string(spec.workingDirectory)
+    }
+
+    /// The monitor's confinement of the workload in `c`: identity, capabilities,
+    /// no_new_privs, seccomp, resource limits, OOM score (arrays kept alive by `arena`).
+    private static func confine(_ c: inout cpod_spec, _ spec: MonitorSpec, _ arena: CArena) {
+        c.uid = spec.uid
+        c.gid = spec.gid
+        c.groups = UnsafePointer(arena.array(spec.supplementaryGroups))
+        c.n_groups = Int32(spec.supplementaryGroups.count)
+        c.cap_bounding = spec.capabilities.bounding
+        c.cap_effective = spec.capabilities.effective
+        c.cap_permitted = spec.capabilities.permitted
+        c.cap_inheritable = spec.capabilities.inheritable
+        c.cap_ambient = spec.capabilities.ambient
+        c.keep_all_caps = spec.keepAllCapabilities ? 1 : 0
+        c.no_new_privs = spec.noNewPrivileges ? 1 : 0
+        if let seccomp = spec.seccomp, !seccomp.instructions.isEmpty {
+            c.seccomp_filter = UnsafeRawPointer(arena.array(seccomp.instructions))
+            c.seccomp_filter_len = UInt16(clamping: seccomp.instructions.count)
+        }
+        let limits = spec.resourceLimits.map { cpod_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        c.rlimits = UnsafePointer(arena.array(limits))
+        c.n_rlimits = Int32(limits.count)
+        if let adj = spec.oomScoreAdjust {
+            c.oom_score_adj_set = 1
+            c.oom_score_adj = adj
         }
     }
 

@@ -1,7 +1,14 @@
 import Foundation
 
-/// Reads of `/proc` about other processes.
+/// Reads of `/proc` about other processes, and signals to them.
 public enum ProcessTable {
+    /// Sends `signal` to `pid` (a negative pid: to its process group; signal 0: only checks
+    /// that the process exists and may be signalled). True when it was sent.
+    @discardableResult
+    public static func signal(_ pid: Int32, _ signal: Int32) -> Bool {
+        kill(pid, signal) == 0
+    }
+
     /// Every pid in the pid namespace, as `/proc` lists them.
     public static func pids() -> [Int32] {
         Directory.list("/proc").compactMap(Int32.init)

@@ -36,36 +36,8 @@ public enum Subprocess {
             for fd in inPipe + outPipe { close(fd) }
             throw SystemError.last("pipe2", path)
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        // No descriptor of ours (listening sockets, pipes) leaks into the program.
-        cpod_spawn_addclosefrom(&actions, 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attr, &mask)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        func cStrings(_ values: [String]) -> [UnsafeMutablePointer<CChar>?] {
-            values.map { strdup($0) } + [nil]
-        }
-        let argv = cStrings(arguments.isEmpty ? [path] : arguments)
-        let envp = cStrings(environment)
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
-        }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+        let rc = spawn(path, arguments: arguments, environment: environment, stdio: (inPipe[0], outPipe[1], errPipe[1]), pid: &pid)
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
         guard rc == 0 else {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
@@ -109,6 +81,40 @@ public enum Subprocess {
         timer?.cancel()
         _ = await writer.value
         return Output(termination: termination, standardOutput: await out.result(), standardError: await err.result())
+    }
+    /// posix_spawn of `path` with `stdio` as its descriptors 0-2, no other descriptor of ours,
+    /// an empty signal mask and default dispositions. Returns posix_spawn's result.
+    private static func spawn(_ path: String, arguments: [String], environment: [String],
+                              stdio: (input: Int32, output: Int32, error: Int32), pid: inout pid_t) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdio.input, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdio.output, 1)
+        posix_spawn_file_actions_adddup2(&actions, stdio.error, 2)
+        // No descriptor of ours (listening sockets, pipes) leaks into the program.
+        cpod_spawn_addclosefrom(&actions, 3)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attr, &mask)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        func cStrings(_ values: [String]) -> [UnsafeMutablePointer<CChar>?] {
+            values.map { strdup($0) } + [nil]
+        }
+        let argv = cStrings(arguments.isEmpty ? [path] : arguments)
+        let envp = cStrings(environment)
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        return posix_spawn(&pid, path, &actions, &attr, argv, envp)
     }
 }
 

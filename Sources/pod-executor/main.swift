@@ -1,13 +1,11 @@
 import Foundation
 import Logging
-import MesosHTTP
-import NIOPosix
 import PodExecutorCore
 import PodRuntime
 import PodSystem
 
 // pod-executor: a custom Mesos executor (ExecutorInfo.type = CUSTOM) that runs task
-// groups as pods. The agent starts it with the MESOS_* environment (reference §2.1).
+// groups as pods. The agent starts it with the MESOS_* environment (docs/reference/mesos-executor-protocol.md §2.1).
 
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.contains("--version") {
@@ -15,7 +13,7 @@ if arguments.contains("--version") {
     exit(0)
 }
 if arguments.contains("--print-default-seccomp-profile") {
-    print(SeccompProfile.projectDefaultJSON, terminator: "")
+    print(String(decoding: SeccompProfile.projectDefaultJSON, as: UTF8.self), terminator: "")
     exit(0)
 }
 if arguments.contains("--help") || arguments.contains("-h") {

@@ -1,12 +1,13 @@
 import Foundation
 import PodSystem
+import PodTestFixtures
 import Testing
 @testable import ImageStore
 
 @Suite struct ImageUserTests {
     static func rootfs(passwd: String? = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
                        group: String? = "root:x:0:\napp:x:1000:\nstaff:x:50:app\naudio:x:63:app,root\n") throws -> String {
-        let directory = try TemporaryDirectory.make(prefix: "user")
+        let directory = try Host.temporaryDirectory("user")
         try FileManager.default.createDirectory(atPath: directory + "/etc", withIntermediateDirectories: true)
         if let passwd { try Data(passwd.utf8).write(to: URL(fileURLWithPath: directory + "/etc/passwd")) }
         if let group { try Data(group.utf8).write(to: URL(fileURLWithPath: directory + "/etc/group")) }
@@ -51,7 +52,7 @@ import Testing
 
     @Test func layeredLookupHonoursWhiteouts() throws {
         let lower = try Self.rootfs()
-        let upper = try TemporaryDirectory.make(prefix: "upper")
+        let upper = try Host.temporaryDirectory("upper")
         let root = try RootedDirectory.open(path: upper)
         try root.makeDirectory("etc")
         #expect(try ImageUser.resolve("app", layerDirectories: [lower, upper]).uid == 1000)

@@ -1,4 +1,5 @@
 import Foundation
+import PodTestFixtures
 import Testing
 @testable import ImageStore
 

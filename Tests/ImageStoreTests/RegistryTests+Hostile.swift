@@ -1,5 +1,6 @@
 import Foundation
 import PodSystem
+import PodTestFixtures
 import Testing
 @testable import ImageStore
 
@@ -70,7 +71,7 @@ extension RegistryTests {
             #expect(Unpack.lstat(layer("cross-layer", 1) + "/etc2")?.kind == .directory)
             #expect(FileManager.default.fileExists(atPath: layer("cross-layer", 1) + "/etc2/cross-layer"))
             if let crossLayer = contained["cross-layer"] {
-                let copy = try TemporaryDirectory.make(prefix: "cross")
+                let copy = try Host.temporaryDirectory("cross")
                 try copyRootfs(layers: crossLayer.layerDirectories, into: try RootedDirectory.open(path: copy))
                 #expect(Unpack.lstat(copy + "/etc2")?.kind == .directory)
                 #expect(FileManager.default.fileExists(atPath: copy + "/etc2/cross-layer"))

@@ -1,5 +1,6 @@
 import Foundation
 import PodSystem
+import PodTestFixtures
 import Testing
 @testable import ImageStore
 
@@ -31,12 +32,12 @@ extension RegistryTests {
                 == Unpack.lstat(image.layerDirectories[1] + "/opt/file")?.inode)
 
             // Copy backend.
-            let copy = try TemporaryDirectory.make(prefix: "copy")
+            let copy = try Host.temporaryDirectory("copy")
             try copyRootfs(layers: image.layerDirectories, into: try RootedDirectory.open(path: copy))
             try Self.checkMergedView(copy)
 
             // overlayfs with the layer directories as lowerdirs (top first), when we may mount.
-            let merged = try TemporaryDirectory.make(prefix: "overlay")
+            let merged = try Host.temporaryDirectory("overlay")
             let lower = image.layerDirectories.reversed().joined(separator: ":")
             let log = merged + ".log"
             let status = try Subprocess.run(["/bin/mount", "-t", "overlay", "overlay", "-o", "lowerdir=\(lower)", merged],
@@ -125,7 +126,7 @@ extension RegistryTests {
         }
 
         static func checkMergedViewByCopy(_ layers: [String]) throws {
-            let copy = try TemporaryDirectory.make(prefix: "copy")
+            let copy = try Host.temporaryDirectory("copy")
             try copyRootfs(layers: layers, into: try RootedDirectory.open(path: copy))
             try checkMergedView(copy)
         }

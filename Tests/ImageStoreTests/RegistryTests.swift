@@ -1,11 +1,13 @@
 import Foundation
 import Synchronization
+import PodTestFixtures
 import Testing
 @testable import ImageStore
 
 /// Everything that needs the real docker-registry fixture. The fixture starts once for the
 /// suite; tests run one at a time so the fixture's request logs can be read per test.
-@Suite(.registryFixture, .serialized) struct RegistryTests {}
+@Suite(.enabled(if: isRoot(), "needs root: umoci builds the test images keeping their files' owners"), .registryFixture, .serialized)
+struct RegistryTests {}
 
 extension RegistryTests {
     @Suite(.serialized) struct BasicAuth {
@@ -46,7 +48,7 @@ extension RegistryTests {
             let harness = try StoreHarness()
             defer { Task { await harness.shutdown() } }
             let password = "wrong-Pa55word-XYZ"
-            let config = RegistryFixture.dockerConfig(registryKey: harness.fixture.basic, username: "testuser", password: password)
+            let config = harness.fixture.dockerConfig(password: password, registry: harness.fixture.basic)
             let credentials = try RegistryCredentials(dockerConfig: config)
             let reference = try harness.reference(harness.fixture.basic, "test/busybox:latest")
             do {

@@ -1,10 +1,11 @@
 import Foundation
 import PodSystem
+import PodTestFixtures
 import Testing
 
 @Suite struct RootedDirectoryTests {
     @Test func inRootResolutionClampsEscapes() throws {
-        let directory = try TemporaryDirectory.make(prefix: "rooted")
+        let directory = try Host.temporaryDirectory("rooted")
         try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: "/etc")
         try FileManager.default.createSymbolicLink(atPath: directory + "/dotdot", withDestinationPath: "../../../../etc")
         let root = try RootedDirectory.open(path: directory)
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func readFileRefusesNonRegularFilesAndCapsSize() throws {
-        let directory = try TemporaryDirectory.make(prefix: "rooted")
+        let directory = try Host.temporaryDirectory("rooted")
         let root = try RootedDirectory.open(path: directory)
         try root.makeNode("fifo", kind: .fifo, permissions: 0o600)
         #expect(throws: FileSystemError.self) { try root.readFile("fifo", limit: 10, resolution: .inRoot) }
@@ -39,8 +40,8 @@ import Testing
     }
 
     @Test func removeTreeNeverFollowsSymlinks() throws {
-        let directory = try TemporaryDirectory.make(prefix: "rooted")
-        let outside = try TemporaryDirectory.make(prefix: "outside")
+        let directory = try Host.temporaryDirectory("rooted")
+        let outside = try Host.temporaryDirectory("outside")
         try Data("k".utf8).write(to: URL(fileURLWithPath: outside + "/keep"))
         let root = try RootedDirectory.open(path: directory)
         try root.makeDirectory("a/b/c")
@@ -52,8 +53,8 @@ import Testing
     }
 
     @Test func createFileReplacesSymlinkInsteadOfWritingThroughIt() throws {
-        let directory = try TemporaryDirectory.make(prefix: "rooted")
-        let outside = try TemporaryDirectory.make(prefix: "outside")
+        let directory = try Host.temporaryDirectory("rooted")
+        let outside = try Host.temporaryDirectory("outside")
         let root = try RootedDirectory.open(path: directory)
         try root.makeSymlink("victim", target: outside + "/target")
         let file = try root.createFile("victim")
@@ -64,7 +65,7 @@ import Testing
     }
 
     @Test func errorsNameSyscallAndOperands() throws {
-        let directory = try TemporaryDirectory.make(prefix: "rooted")
+        let directory = try Host.temporaryDirectory("rooted")
         let root = try RootedDirectory.open(path: directory)
         try root.makeSymlink("s", target: "/")
         do {
@@ -79,7 +80,7 @@ import Testing
     }
 
     @Test func renameNoReplaceGivesFirstWriterWins() throws {
-        let directory = try TemporaryDirectory.make(prefix: "rooted")
+        let directory = try Host.temporaryDirectory("rooted")
         let root = try RootedDirectory.open(path: directory)
         try root.makeDirectory("one/x")
         try root.makeDirectory("two/y")
@@ -94,7 +95,7 @@ import Testing
     }
 
     @Test func locksExcludeEachOther() throws {
-        let directory = try TemporaryDirectory.make(prefix: "rooted")
+        let directory = try Host.temporaryDirectory("rooted")
         let root = try RootedDirectory.open(path: directory)
         let shared = try #require(try root.lock("l", exclusive: false, wait: false))
         #expect(try root.lock("l", exclusive: false, wait: false) != nil)

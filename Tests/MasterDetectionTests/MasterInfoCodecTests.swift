@@ -5,7 +5,7 @@ import MesosProtocol
 import Testing
 
 /// The master's node as Mesos writes it and as the detector reads it, checked against the
-/// reference's example (`mesos-cluster-operations.md` §1.3) and Mesos' decoding by label.
+/// reference's example (`docs/reference/mesos-cluster-operations.md` §1.3) and Mesos' decoding by label.
 @Suite struct MasterInfoCodecTests {
     /// `/mesos/json.info_0000000042` of the reference, as a master writes it (keys sorted).
     static let referenceJSON = #"{"address":{"hostname":"m1.example.com","ip":"10.0.0.11","port":5050},"#

@@ -4,7 +4,7 @@ import Testing
 
 import MesosProtocol
 
-/// Mesos' JSON dialect (reference §1.4) as `MesosEncoding.json` writes and reads it.
+/// Mesos' JSON dialect (docs/reference/mesos-executor-protocol.md §1.4) as `MesosEncoding.json` writes and reads it.
 @Suite("JSON encoding")
 struct JSONEncodingTests {
     static let uuid: [UInt8] = [0xCF, 0x34, 0x4A, 0x3A, 0x7D, 0x5B, 0x46, 0x76, 0xB9, 0xC2, 0x4C, 0x40, 0x70, 0x70, 0xA5, 0x33]

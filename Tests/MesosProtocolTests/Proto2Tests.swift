@@ -4,7 +4,7 @@ import Testing
 
 import MesosProtocol
 
-/// proto2 semantics the Mesos protos rely on (reference §1.4 "Proto2 default values" and
+/// proto2 semantics the Mesos protos rely on (docs/reference/mesos-executor-protocol.md §1.4 "Proto2 default values" and
 /// §3 field numbers): explicit defaults, first-value enum defaults, presence, required.
 @Suite("Proto2 defaults and presence")
 struct Proto2Tests {
@@ -135,7 +135,7 @@ struct Proto2Tests {
     }
 
     @Test func fieldNumbersOfTheReference() throws {
-        // A few numbers from reference §3, checked on the wire.
+        // A few numbers from docs/reference/mesos-executor-protocol.md §3, checked on the wire.
         var status = Mesos_V1_TaskStatus()
         status.taskID = .init("t")  // 1
         status.state = .taskRunning  // 2

@@ -1,16 +1,17 @@
 import Foundation
+import Primitives
 import SwiftProtobuf
 import Testing
 
 import MesosProtocol
 
-/// RecordIO framing (reference §1.3): `decimal-length LF bytes`, records independent of
+/// RecordIO framing (docs/reference/mesos-executor-protocol.md §1.3): `decimal-length LF bytes`, records independent of
 /// HTTP chunk boundaries.
 @Suite("RecordIO")
 struct RecordIOTests {
     static let heartbeat = #"{"type":"HEARTBEAT"}"#
     static let kill = #"{"type":"KILL","kill":{"task_id":{"value":"web.instance-1.nginx.1"}}}"#
-    /// The example of reference §1.3, byte for byte.
+    /// The example of docs/reference/mesos-executor-protocol.md §1.3, byte for byte.
     static let referenceExample = "20\n" + heartbeat + "69\n" + kill
 
     /// A stream with records of several sizes, including an empty one and binary bytes.

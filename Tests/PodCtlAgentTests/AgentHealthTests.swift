@@ -26,9 +26,9 @@ struct AgentHealthTests {
 
         // The HTTP server may need a moment to listen inside the pod's network namespace.
         var http = await cluster.podctl("health", ["e-health", "web"])
-        for _ in 0..<50 where http.code != 0 {
-            try await Task.sleep(for: .milliseconds(200))
+        try await waitUntil("the pod's HTTP server to answer podctl agent health", state: { "\(http)" }) {
             http = await cluster.podctl("health", ["e-health", "web"])
+            return http.code == 0
         }
         #expect(http.code == 0, "\(http)")
         #expect(http.stdout.contains("HTTP GET http://127.0.0.1:18291/"), "\(http)")

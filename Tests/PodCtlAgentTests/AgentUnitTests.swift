@@ -9,11 +9,11 @@ import Testing
 struct AgentUnitTests {
     @Test("executor ids show as Marathon instance ids; other ids as they are")
     func instanceNames() {
-        #expect(PodInstance.instanceName(executorID: "instance-web.5c3b1f2e-0000-1000-8000-000000000001")
+        #expect(AgentPodInstance.instanceName(executorID: "instance-web.5c3b1f2e-0000-1000-8000-000000000001")
                 == "web.instance-5c3b1f2e-0000-1000-8000-000000000001")
-        #expect(PodInstance.instanceName(executorID: "marathon-a_b.c.uuid") == "a_b.c.marathon-uuid")
-        #expect(PodInstance.instanceName(executorID: "e1") == "e1")
-        #expect(PodInstance.instanceName(executorID: "instance-") == "instance-")
+        #expect(AgentPodInstance.instanceName(executorID: "marathon-a_b.c.uuid") == "a_b.c.marathon-uuid")
+        #expect(AgentPodInstance.instanceName(executorID: "e1") == "e1")
+        #expect(AgentPodInstance.instanceName(executorID: "instance-") == "instance-")
     }
 
     @Test("UTF-8 split across reads is written whole")

@@ -1,5 +1,6 @@
 import Foundation
 import PodCtlKit
+import Primitives
 import Testing
 
 @Suite("pod kill")

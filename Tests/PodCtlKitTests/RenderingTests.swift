@@ -1,5 +1,6 @@
 import Foundation
 import PodCtlKit
+import Primitives
 import Testing
 
 @Suite("tables, timestamps, JSON text and error bodies")
@@ -15,17 +16,17 @@ struct RenderingTests {
         "2020-04-01T12:00:05.000000000Z", "2020-04-01T14:00:05+02:00", "2020-04-01T07:00:05.0-05:00",
     ])
     func timestamps(text: String) throws {
-        let date = try #require(Timestamp.date(text))
+        let date = try #require(Timestamp(iso8601: text)?.date)
         #expect(date == Date(timeIntervalSince1970: 1_585_742_405))
         #expect(Timestamp.display(text) == "2020-04-01T12:00:05Z")
     }
 
     @Test("fractions and minute-only times; text that is no timestamp is shown as it is")
     func timestampEdges() throws {
-        let withFraction = try #require(Timestamp.date("2020-04-01T12:00:05.123456789Z"))
+        let withFraction = try #require(Timestamp(iso8601: "2020-04-01T12:00:05.123456789Z")?.date)
         #expect(abs(withFraction.timeIntervalSince1970 - 1_585_742_405.123456789) < 0.000_001)
         #expect(Timestamp.display("2020-04-01T12:00Z") == "2020-04-01T12:00:00Z")
-        #expect(Timestamp.date("yesterday") == nil)
+        #expect(Timestamp(iso8601: "yesterday")?.date == nil)
         #expect(Timestamp.display("yesterday") == "yesterday")
     }
 

@@ -7,17 +7,13 @@ import Testing
 /// HTTP GET with a deadline, from the host namespace, to addresses of namespaces the
 /// test created (pod IPs) or to 127.0.0.1.
 func httpGet(_ url: String, timeout: Duration = .seconds(20)) async -> Int? {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if let out = try? await Subprocess.run("/usr/bin/curl", arguments: ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                                                                            "--max-time", "1", url],
-                                               environment: [], timeout: .seconds(3)),
-           let code = Int(out.stdoutText), code > 0 {
-            return code
-        }
-        try? await Task.sleep(for: .milliseconds(100))
+    try? await waitFor("an HTTP answer from \(url)", timeout: timeout) { () async -> Int? in
+        guard let out = try? await Subprocess.run("/usr/bin/curl", arguments: ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                                                                 "--max-time", "1", url],
+                                                    environment: [], timeout: .seconds(3)),
+              let code = Int(out.stdoutText), code > 0 else { return nil }
+        return code
     }
-    return nil
 }
 
 func shell(_ command: String) async -> String {
@@ -82,14 +78,11 @@ struct NetworkingTests {
         #expect(executorPID > 0, "pids: \(pids)")
         kill(executorPID, SIGKILL)
         try await cluster.master.wait(timeout: .seconds(30), "a FAILED") { u in u.contains { $0.taskID.value == "a" && $0.state == .taskFailed } }
-        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
         var leftovers = ""
-        repeat {
+        try await waitUntil("the cleanup after kill -9", timeout: .seconds(20), state: { "left: \(leftovers)" }) {
             leftovers = await shell("ls \(cluster.workDirectory)/ipam/testnet 2>/dev/null | grep '^10\\.' ; ls \(cluster.netnsDirectory) 2>/dev/null | grep e-a ; ls \(cluster.runtimeDirectory)/cni/containers 2>/dev/null | grep e-a")
-            if leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { break }
-            try await Task.sleep(for: .milliseconds(200))
-        } while ContinuousClock.now < deadline
-        #expect(leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "left after kill -9 + cleanup: \(leftovers)")
+            return leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        }
         await cluster.stop()
         _ = await shell("ip link delete \(bridge) 2>/dev/null")
     }

@@ -1,6 +1,6 @@
 import Foundation
 import ImageStore
-import PodRuntime
+@testable import PodRuntime
 import PodSystem
 import Testing
 
@@ -48,13 +48,13 @@ struct SeccompProgramTests {
         #expect(SeccompBPF.equivalent(same, full, arches: [Self.x86_64, Self.i386]))
     }
 
-    @Test("the embedded default profile is profiles/seccomp/default.json, and its digest constant is its SHA-256")
+    @Test("the embedded default profile is Sources/PodRuntime/Resources/seccomp-default.json, and its digest constant is its SHA-256")
     func embeddedProfile() throws {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("profiles/seccomp/default.json")
-        let text = try String(contentsOf: file, encoding: .utf8)
-        #expect(SeccompProfile.projectDefaultJSON + "\n" == text)
-        let digest = Digest.sha256(of: Array(SeccompProfile.projectDefaultJSON.utf8)).hex
+            .deletingLastPathComponent().appendingPathComponent("Sources/PodRuntime/Resources/seccomp-default.json")
+        #expect(SeccompProfile.projectDefaultJSON == Array(try Data(contentsOf: file)))
+        let digest = Digest.sha256(of: SeccompProfile.projectDefaultJSON).hex
         #expect(SeccompProfile.projectDefaultDigest == String(digest.prefix(16)))
+        #expect(SeccompProgramCache.fileName(bounding: 0xff).contains("-\(String(digest.prefix(16)))-"))
     }
 }

@@ -1,4 +1,6 @@
 import PodSystem
+import PodTestFixtures
+import Primitives
 import Testing
 @testable import PodNetworking
 
@@ -61,18 +63,18 @@ struct CNIConfigTests {
         #expect(bridge["args"]?["k"] == .string("v"))
         let portmap = config.pluginInput(index: 1, prevResult: previous, runtimeConfig: runtime, args: [:])
         #expect(portmap["prevResult"] == previous)
-        #expect(portmap["runtimeConfig"]?["portMappings"]?.arrayValue?.first?["hostPort"] == .integer(8080))
+        #expect(portmap["runtimeConfig"]?["portMappings"]?.arrayValue?.first?["hostPort"] == .int(8080))
         #expect(portmap["runtimeConfig"]?["portMappings"]?.arrayValue?.first?["protocol"] == .string("tcp"))
     }
 
     @Test func directoryFindsByNameAndReportsDuplicatesAndBrokenFiles() async throws {
-        let directory = try TestSupport.temporaryDirectory("confdir")
+        let directory = try Host.temporaryDirectory("confdir")
         defer { Directory.removeTree(directory) }
-        try TestSupport.write(directory + "/10-pods.conflist", Self.conflist)
-        try TestSupport.write(directory + "/20-a.conf", #"{"cniVersion": "0.4.0", "name": "a", "type": "bridge"}"#)
-        try TestSupport.write(directory + "/30-a.json", #"{"cniVersion": "0.4.0", "name": "a", "type": "macvlan"}"#)
-        try TestSupport.write(directory + "/40-broken.conf", "{ nope")
-        try TestSupport.write(directory + "/README.md", "not a config")
+        try Host.write(directory + "/10-pods.conflist", Self.conflist)
+        try Host.write(directory + "/20-a.conf", #"{"cniVersion": "0.4.0", "name": "a", "type": "bridge"}"#)
+        try Host.write(directory + "/30-a.json", #"{"cniVersion": "0.4.0", "name": "a", "type": "macvlan"}"#)
+        try Host.write(directory + "/40-broken.conf", "{ nope")
+        try Host.write(directory + "/README.md", "not a config")
         let configs = CNIConfigDirectory(path: directory)
         #expect(try configs.load("pods").pluginTypes == ["bridge", "portmap"])
         #expect {
@@ -123,7 +125,7 @@ struct CNIConfigTests {
     }
 
     @Test func pluginErrorsReadWell() {
-        let error = CNIPluginError(json: .object(["code": .integer(7), "msg": .string("bad subnet"),
+        let error = CNIPluginError(json: .object(["code": .int(7), "msg": .string("bad subnet"),
                                                   "details": .string("10.0.0.0/33")]))
         #expect(error?.description == "[code 7, invalid network config] bad subnet (details: 10.0.0.0/33)")
         #expect(CNIPluginError(json: .object(["msg": .string("no code")])) == nil)

@@ -1,5 +1,6 @@
 import Foundation
 import PodSystem
+import PodTestFixtures
 import Testing
 @testable import PodNetworking
 #if canImport(Glibc)
@@ -9,7 +10,7 @@ import Glibc
 /// Real namespaces, the Debian CNI plugins and iptables. Traffic goes only to 127.0.0.1
 /// and to addresses inside namespaces these tests create.
 @Suite("CNI with real plugins", .serialized,
-       .enabled(if: TestSupport.isRoot, "needs root for network namespaces, bridges and iptables"))
+       .enabled(if: isRoot(), "needs root for network namespaces, bridges and iptables"))
 struct CNINetworkTests {
     @Test func twoPodsOnABridgeReachEachOtherAndTeardownLeavesNothing() async throws {
         try await withNetworkLab("bridge") { lab in
@@ -28,7 +29,7 @@ struct CNINetworkTests {
 
             let site = lab.root + "/site"
             try Directory.create(site)
-            try TestSupport.write(site + "/hello.txt", "hello from pod b\n")
+            try Host.write(site + "/hello.txt", "hello from pod b\n")
             try lab.serveHTTP(in: b, bind: ipB, port: 8080, directory: site)
             try await TestSupport.waitForListener(namespace: a.path, ip: ipB, port: 8080)
             let response = try await TestSupport.httpGet(namespace: a.path, ip: ipB, port: 8080, path: "/hello.txt")
@@ -57,7 +58,7 @@ struct CNINetworkTests {
     @Test func bridgeModePodGetsPortMappingFilesAndCleanTeardown() async throws {
         try await withNetworkLab("portmap") { lab in
             let resolv = lab.root + "/host-resolv.conf"
-            try TestSupport.write(resolv, "nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch example.test\n")
+            try Host.write(resolv, "nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch example.test\n")
             let setup = PodNetworkSetup(cni: lab.cni(), hostResolvConf: resolv, fallbackResolvConf: lab.root + "/none")
             let pod = try lab.namespace("pod")
             let id = lab.containerID("web")
@@ -81,7 +82,7 @@ struct CNINetworkTests {
 
             let site = lab.root + "/site"
             try Directory.create(site)
-            try TestSupport.write(site + "/index.txt", "through the host port\n")
+            try Host.write(site + "/index.txt", "through the host port\n")
             try lab.serveHTTP(in: pod, bind: "0.0.0.0", port: 8080, directory: site)
             try await TestSupport.waitForListener(namespace: pod.path, ip: address.ip, port: 8080)
             let response = try await TestSupport.httpGet(namespace: nil, ip: "127.0.0.1", port: hostPort, path: "/index.txt")
@@ -128,7 +129,7 @@ struct CNINetworkTests {
             #expect(lab.allocatedAddresses(network: network).isEmpty)
             #expect(try await lab.natRules(mentioning: id).isEmpty)
             #expect(!recovered.containersWithAttachments().contains(id))
-            try await TestSupport.waitUntil("the veth of the dead namespace to go") {
+            try await waitUntil("the veth of the dead namespace to go") {
                 (try? await NetworkLab.linkExists(veth)) == false
             }
         }
@@ -146,7 +147,7 @@ struct CNINetworkTests {
                                                netnsPath: pod.path, filesDirectory: lab.root + "/files")
             #expect(status.addresses.map(\.interfaceName) == ["eth0", "eth1"])
             #expect(status.addresses.map(\.network) == ["first", "second"])
-            let inside = try await TestSupport.run(["nsenter", "--net=\(pod.path)", "ip", "-o", "-4", "addr", "show"]).stdoutText
+            let inside = try await Host.run(["nsenter", "--net=\(pod.path)", "ip", "-o", "-4", "addr", "show"]).stdoutText
             #expect(inside.contains("eth0") && inside.contains(status.addresses[0].ip))
             #expect(inside.contains("eth1") && inside.contains(status.addresses[1].ip))
             #expect(try lab.cni().attachments(containerID: id).map(\.interfaceName) == ["eth0", "eth1"])
@@ -172,18 +173,18 @@ struct CNINetworkTests {
                     _ = try await cni.attach(network: network, containerID: id, netnsPath: pod.path, interfaceName: "eth0")
                 }
             }
-            try TestSupport.write(lab.configDirectory + "/broken.conf", #"{"name": "broken", "type": "bridge""#)
+            try Host.write(lab.configDirectory + "/broken.conf", #"{"name": "broken", "type": "bridge""#)
             let unknown = try #require(await attachError("nope"))
             #expect(unknown.code == .networkNotFound)
             #expect(unknown.message.contains("unknown CNI network 'nope'") && unknown.message.contains("broken.conf is not valid JSON"))
 
-            try TestSupport.write(lab.configDirectory + "/missing.conf",
+            try Host.write(lab.configDirectory + "/missing.conf",
                                   #"{"cniVersion": "0.4.0", "name": "missing-plugin", "type": "no-such-plugin"}"#)
             let missing = try #require(await attachError("missing-plugin"))
             #expect(missing.code == .pluginNotFound)
             #expect(missing.message.contains("'no-such-plugin'") && missing.message.contains(TestSupport.pluginDirectory))
 
-            try TestSupport.write(lab.pluginDirectory + "/failing", """
+            try Host.write(lab.pluginDirectory + "/failing", """
             #!/bin/sh
             cat >/dev/null
             if [ "$CNI_COMMAND" = ADD ]; then
@@ -192,7 +193,7 @@ struct CNINetworkTests {
             fi
             exit 0
             """, mode: 0o755)
-            try TestSupport.write(lab.configDirectory + "/failing.conflist", """
+            try Host.write(lab.configDirectory + "/failing.conflist", """
             {"cniVersion": "1.0.0", "name": "failing", "plugins": [
               {"type": "bridge", "bridge": "\(lab.bridge)", "ipam": {"type": "host-local", "subnet": "\(lab.subnet)", "dataDir": "\(lab.ipamDirectory)"}},
               {"type": "failing"}]}
@@ -204,10 +205,10 @@ struct CNINetworkTests {
                 && failing.message.contains("network 'failing'") && failing.message.contains("pool exhausted"))
             // The bridge plugin's work was undone: no address held, no veth left on the bridge.
             #expect(lab.allocatedAddresses(network: "failing").isEmpty)
-            let ports = try await TestSupport.run(["ip", "-o", "link", "show", "master", lab.bridge]).stdoutText
+            let ports = try await Host.run(["ip", "-o", "link", "show", "master", lab.bridge]).stdoutText
             #expect(ports.isEmpty, "\(ports)")
 
-            try TestSupport.write(lab.configDirectory + "/badsubnet.conf", """
+            try Host.write(lab.configDirectory + "/badsubnet.conf", """
             {"cniVersion": "1.0.0", "name": "badsubnet", "type": "bridge", "bridge": "\(lab.bridge)",
              "ipam": {"type": "host-local", "subnet": "10.199.0.0/33", "dataDir": "\(lab.ipamDirectory)"}}
             """)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PodSystem
+import PodTestFixtures
 import Synchronization
 import Testing
 @testable import PodNetworking
@@ -36,9 +37,9 @@ final class NetworkLab {
                          "CNI plugin '\(plugin)' is missing from \(TestSupport.pluginDirectory): apt-get install containernetworking-plugins")
         }
         for tool in ["ip", "iptables", "iptables-save", "nsenter"] {
-            try #require(TestSupport.locate(tool) != nil, "'\(tool)' is missing: apt-get install iproute2 iptables util-linux")
+            try #require(Host.locate(tool) != nil, "'\(tool)' is missing: apt-get install iproute2 iptables util-linux")
         }
-        try #require(access(TestSupport.python, X_OK) == 0, "\(TestSupport.python) is missing: apt-get install python3")
+        try #require(access(Host.python, X_OK) == 0, "\(Host.python) is missing: apt-get install python3")
     }
 
     init(_ label: String) throws {
@@ -50,7 +51,7 @@ final class NetworkLab {
         subnetPrefix = "10.199.\(n)"
         let tag = String(UInt32.random(in: 0...0xffffff), radix: 16)
         bridge = "pnt\(tag)"
-        root = try TestSupport.temporaryDirectory(label)
+        root = try Host.temporaryDirectory(label)
         configDirectory = root + "/net.d"
         stateDirectory = root + "/state"
         ipamDirectory = root + "/ipam"
@@ -98,7 +99,7 @@ final class NetworkLab {
         """]
         if portmap { plugins.append(#"{"type": "portmap", "capabilities": {"portMappings": true}}"#) }
         let path = configDirectory + "/\(name).conflist"
-        try TestSupport.write(path, """
+        try Host.write(path, """
         {"cniVersion": "\(version)", "name": "\(name)", "plugins": [\(plugins.joined(separator: ","))]}
         """)
         return path
@@ -106,7 +107,7 @@ final class NetworkLab {
 
     /// Serves `directory` over HTTP inside a namespace.
     func serveHTTP(in namespace: NetworkNamespace, bind address: String, port: Int, directory: String) throws {
-        let server = try BackgroundProcess(["/usr/bin/nsenter", "--net=\(namespace.path)", TestSupport.python, "-m", "http.server",
+        let server = try BackgroundProcess(["/usr/bin/nsenter", "--net=\(namespace.path)", Host.python, "-m", "http.server",
                                             "\(port)", "--bind", address, "--directory", directory],
                                            directory: root, log: root + "/server-\(servers.count).log")
         servers.append(server)
@@ -119,18 +120,18 @@ final class NetworkLab {
 
     /// `iptables-save -t nat` lines that mention `containerID`.
     func natRules(mentioning containerID: String) async throws -> [String] {
-        let dump = try await TestSupport.run(["iptables-save", "-t", "nat"]).stdoutText
+        let dump = try await Host.run(["iptables-save", "-t", "nat"]).stdoutText
         return dump.split(separator: "\n").map(String.init).filter { $0.contains("id: \\\"\(containerID)\\\"") }
     }
 
     /// Whether a chain exists in the nat table.
     func natChainExists(_ chain: String) async throws -> Bool {
-        let dump = try await TestSupport.run(["iptables-save", "-t", "nat"]).stdoutText
+        let dump = try await Host.run(["iptables-save", "-t", "nat"]).stdoutText
         return dump.split(separator: "\n").contains { $0.hasPrefix(":\(chain) ") }
     }
 
     static func linkExists(_ name: String) async throws -> Bool {
-        try await TestSupport.run(["ip", "link", "show", "dev", name], allowFailure: true).succeeded
+        try await Host.run(["ip", "link", "show", "dev", name], allowFailure: true).succeeded
     }
 
     /// The host-side veth of a bridge result.
@@ -148,7 +149,7 @@ final class NetworkLab {
         }
         for namespace in namespaces { namespace.remove() }
         for device in [bridge] + extraBridges {
-            _ = try? await TestSupport.run(["ip", "link", "del", device], allowFailure: true)
+            _ = try? await Host.run(["ip", "link", "del", device], allowFailure: true)
         }
         Directory.removeTree(root)
     }
@@ -156,7 +157,7 @@ final class NetworkLab {
     /// Last resort after a failed test: deletes nat rules whose comment names the
     /// container, and the CNI chains they jump to.
     func purgeNatRules(mentioning containerID: String) async {
-        guard let dump = try? await TestSupport.run(["iptables-save", "-t", "nat"]).stdoutText else { return }
+        guard let dump = try? await Host.run(["iptables-save", "-t", "nat"]).stdoutText else { return }
         var chains: Set<String> = []
         for line in dump.split(separator: "\n") where line.hasPrefix("-A ") && line.contains("id: \\\"\(containerID)\\\"") {
             let tokens = MasqueradeRuleSweeper.tokenize(String(line))
@@ -165,11 +166,11 @@ final class NetworkLab {
                !tokens[jump + 1].hasPrefix("CNI-HOSTPORT") {
                 chains.insert(tokens[jump + 1])
             }
-            _ = try? await TestSupport.run(["iptables", "-w", "-t", "nat", "-D", tokens[1]] + tokens.dropFirst(2), allowFailure: true)
+            _ = try? await Host.run(["iptables", "-w", "-t", "nat", "-D", tokens[1]] + tokens.dropFirst(2), allowFailure: true)
         }
         for chain in chains {
-            _ = try? await TestSupport.run(["iptables", "-w", "-t", "nat", "-F", chain], allowFailure: true)
-            _ = try? await TestSupport.run(["iptables", "-w", "-t", "nat", "-X", chain], allowFailure: true)
+            _ = try? await Host.run(["iptables", "-w", "-t", "nat", "-F", chain], allowFailure: true)
+            _ = try? await Host.run(["iptables", "-w", "-t", "nat", "-X", chain], allowFailure: true)
         }
     }
 }

@@ -6,6 +6,7 @@ import MesosProtocol
 @testable import PodSchedulerAPI
 import PodSchedulerCore
 import PodSpec
+import Primitives
 import Testing
 
 /// Principals and per-path permissions (Marathon's `AuthorizedAction` on pod paths): who may

@@ -9,6 +9,7 @@ import NIOSSL
 import PodSchedulerAPI
 import PodSchedulerCore
 import PodSpec
+import Primitives
 import PodTestFixtures
 import Synchronization
 import Testing

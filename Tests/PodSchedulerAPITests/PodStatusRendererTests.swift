@@ -4,7 +4,7 @@ import PodSchedulerCore
 import PodSpec
 import Testing
 
-@Suite("PodStatusRenderer (reference §12)")
+@Suite("PodStatusRenderer (docs/reference/marathon-pods-api.md §12)")
 struct PodStatusRendererTests {
     let renderer = PodStatusRenderer(now: Fixture.now.addingTimeInterval(9.999))
 
@@ -13,7 +13,7 @@ struct PodStatusRendererTests {
         PodStatusSnapshot(spec: pod, terminating: terminating, instances: instances, lastFailure: failure)
     }
 
-    @Test("one running instance without health checks: the whole document of §12.7")
+    @Test("one running instance without health checks: the whole document of marathon-pods-api.md §12.7")
     func stableDocument() throws {
         let pod = try Fixture.parsed(Fixture.simplePod)
         let instance = InstanceFixture.instance(pod: pod, index: 1)

@@ -9,7 +9,7 @@ import Testing
 
 @Suite("POST, GET, PUT and DELETE /v2/pods")
 struct PodsCRUDTests {
-    @Test("POST creates: 201, deployment id, Location quirk, the normalized body of §9.2")
+    @Test("POST creates: 201, deployment id, Location quirk, the normalized body of marathon-pods-api.md §9.2")
     func createSimplePod() async throws {
         let service = FakePodService()
         try await Fixture.application(Fixture.api(service)).test(.router) { client in

@@ -9,7 +9,7 @@ import Testing
 
 @Suite("GET /v2/queue and DELETE /v2/queue/{id}/delay")
 struct QueueEndpointTests {
-    /// The offers of reference §4.5: twelve offers, none used; the last ones of three
+    /// The offers of docs/reference/mesos-cluster-operations.md §4.5: twelve offers, none used; the last ones of three
     /// agents were two short of cpus and one of memory.
     static let summary = ProcessedOffersSnapshot(
         processedOffersCount: 12, unusedOffersCount: 12, lastUnusedOfferAt: Fixture.now.addingTimeInterval(5.12),
@@ -45,7 +45,7 @@ struct QueueEndpointTests {
         return "[" + parts.joined(separator: ",") + "]"
     }
 
-    @Test("a pod item as in reference §4.5: all ten reasons in funnel order, no lastUnusedOffers without embed")
+    @Test("a pod item as in docs/reference/mesos-cluster-operations.md §4.5: all ten reasons in funnel order, no lastUnusedOffers without embed")
     func shape() async throws {
         let service = try await Self.service()
         try await Fixture.application(Fixture.api(service)).test(.router) { client in

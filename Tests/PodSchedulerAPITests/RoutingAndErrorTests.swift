@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import PodSchedulerCore
 import PodSpec
+import Primitives
 import Testing
 
 @testable import PodSchedulerAPI

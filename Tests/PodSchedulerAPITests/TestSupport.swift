@@ -6,6 +6,7 @@ import Logging
 import PodSchedulerAPI
 import PodSchedulerCore
 import PodSpec
+import Primitives
 import Testing
 
 /// Fixtures and helpers shared by the API tests.
@@ -30,7 +31,7 @@ enum Fixture {
         }
         """
 
-    /// The normalized answer of reference §9.2 for ``simplePod`` created at ``now``.
+    /// The normalized answer of docs/reference/marathon-pods-api.md §9.2 for ``simplePod`` created at ``now``.
     static let simplePodNormalized =
         #"{"id":"/simplepod","version":"2020-04-01T12:00:00.000Z","containers":[{"name":"sleep1","#
         + #""exec":{"command":{"shell":"sleep 1000"}},"resources":{"cpus":0.1,"mem":32.0,"disk":0.0,"gpus":0}}],"#

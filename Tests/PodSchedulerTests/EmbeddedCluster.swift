@@ -97,5 +97,3 @@ struct ClusterFailure: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
 }
-
-func isRoot() -> Bool { getuid() == 0 }

@@ -5,7 +5,7 @@ import MesosProtocol
 import Testing
 
 /// The embedded master with `--authenticate_http_frameworks`: the answers of a Mesos 1.12
-/// master (reference §2.3), and the credentials file as the master reads it.
+/// master (docs/reference/mesos-cluster-operations.md §2.3), and the credentials file as the master reads it.
 @Suite("framework authentication: the embedded master and the credentials file")
 struct FrameworkAuthenticationTests {
     static let credentials = MesosCredentials([("pod-scheduler", "s3cr3t"), ("ops", "0ps-secret"), ("colon", "a:b")])

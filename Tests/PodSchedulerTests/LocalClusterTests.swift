@@ -1,4 +1,5 @@
 import Foundation
+import PodTestFixtures
 import Testing
 
 /// `pod-scheduler local-cluster` with schedulers started against it (`--master http://…`):

@@ -1,7 +1,8 @@
 import Foundation
+import PodTestFixtures
 import Testing
 
-/// Marathon's event stream on the real binary (reference §14): attached, pod and deployment
+/// Marathon's event stream on the real binary (docs/reference/marathon-pods-api.md §14): attached, pod and deployment
 /// events in text/event-stream, filtered by `event_type`.
 @Suite(.serialized, .enabled(if: isRoot(), "needs root: pods run in namespaces and cgroups"))
 struct SchedulerEventsTests {

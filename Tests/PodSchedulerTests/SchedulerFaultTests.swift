@@ -1,4 +1,5 @@
 import Foundation
+import PodTestFixtures
 import Testing
 
 /// The real `pod-scheduler` binary (embedded master and agent) driven over HTTP, as an

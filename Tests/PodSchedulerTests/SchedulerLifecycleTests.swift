@@ -2,6 +2,7 @@ import Foundation
 @testable import LocalMesos
 @testable import PodSchedulerCore
 import PodSpec
+import PodTestFixtures
 import Testing
 
 @Suite(.serialized, .enabled(if: isRoot(), "needs root: pods run in namespaces and cgroups"))

@@ -1,4 +1,5 @@
 import Foundation
+import PodTestFixtures
 import Testing
 
 /// `/v2/queue` on the real `pod-scheduler` binary and its embedded master and agent (8 cpus):

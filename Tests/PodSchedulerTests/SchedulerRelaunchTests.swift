@@ -1,4 +1,5 @@
 import Foundation
+import PodTestFixtures
 import Testing
 
 /// A killed instance relaunches (same id, next incarnation, same executor id) only once

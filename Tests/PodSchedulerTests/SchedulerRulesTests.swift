@@ -1,9 +1,10 @@
 import Foundation
 @testable import PodSchedulerCore
 import PodSpec
+import PodTestFixtures
 import Testing
 
-/// Rules that need the stored pods (reference §3.2 step 8 and §7): checked by the scheduler,
+/// Rules that need the stored pods (docs/reference/marathon-pods-api.md §3.2 step 8 and §7): checked by the scheduler,
 /// answered as 422 `Object is not valid`.
 @Suite(.serialized, .enabled(if: isRoot(), "needs root: the embedded agent runs pods in namespaces and cgroups"))
 struct SchedulerRulesTests {

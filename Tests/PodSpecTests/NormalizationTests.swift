@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PodSpec
 
-/// §8 normalization and the §9.3 echoes of richer inputs.
+/// docs/reference/marathon-pods-api.md §8 normalization and the §9.3 echoes of richer inputs.
 @Suite struct NormalizationTests {
     @Test func endpointWithoutHostPortGetsZeroWithoutContainerNetworks() throws {
         for networks in ["", #""networks":[{"mode":"host"}]"#, #""networks":[{"mode":"container/bridge"}]"#] {

@@ -1,11 +1,12 @@
 import PodTestFixtures
 import Foundation
+import Primitives
 import Testing
 @testable import PodSpec
 
 /// Every pod of the Marathon pods documentation (`shared/seeds/marathon-pods.md`).
 @Suite struct SeedPodTests {
-    /// The §9.2 example: the quick-start pod round-trips to exactly Marathon 1.10's answer.
+    /// The docs/reference/marathon-pods-api.md §9.2 example: the quick-start pod round-trips to exactly Marathon 1.10's answer.
     @Test func quickStartRendersExactlyAsMarathon() throws {
         let pod = try parsePod(SeedPods.quickStart)
         let expected = try json(#"""

@@ -2,6 +2,7 @@ import PodSystem
 #if canImport(Glibc)
 import Glibc
 #endif
+import PodTestFixtures
 import Testing
 
 struct CgroupValueTests {
@@ -53,7 +54,7 @@ struct CgroupValueTests {
 }
 
 /// CPU limits as the kernel holds them after `setCPU`, in a cgroup the test creates.
-@Suite(.enabled(if: getuid() == 0, "needs root: creates a cgroup"))
+@Suite(.enabled(if: isRoot(), "needs root: creates a cgroup"))
 struct CgroupCPULimitTests {
     func value(_ cgroup: Cgroup, _ controller: String, _ file: String) -> String? {
         guard let dir = cgroup.directories[controller],

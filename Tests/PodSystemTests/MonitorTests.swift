@@ -1,8 +1,9 @@
 import Foundation
 import PodSystem
+import PodTestFixtures
 import Testing
 
-@Suite(.enabled(if: getuid() == 0, "needs root: namespaces and mounts"))
+@Suite(.enabled(if: isRoot(), "needs root: namespaces and mounts"))
 struct MonitorTests {
     func spec(_ argv: [String]) -> MonitorSpec {
         var spec = MonitorSpec(executable: argv[0], arguments: argv, environment: ["PATH=/usr/bin:/bin"])

@@ -8,7 +8,10 @@ public struct FixtureFailure: Error, CustomStringConvertible, Sendable {
 }
 
 /// The loopback registry of scripts/fixtures with the test images pushed (Basic auth:
-/// testuser/testpass). Started once for the suite.
+/// testuser/testpass): Basic and Bearer registries on one storage, a token server and a
+/// redirecting front. Started once for the test process, for every suite that needs it
+/// (the image store's, the executor's, podctl agent's, the scheduler's), and stopped by the
+/// fixture itself when the process ends (`FIXTURE_OWNER_PID`).
 public final class RegistryFixture: Sendable {
     /// The fixture's directory (its `env`, logs and storage).
     public let directory: String
@@ -17,6 +20,14 @@ public final class RegistryFixture: Sendable {
     /// `127.0.0.1:port` of the registry on the same storage with Bearer token auth, as
     /// Docker Hub: anonymous pulls of `public/*` and `library/*`, credentials for the rest.
     public let bearer: String
+    /// The token server's URL (the Bearer registry's realm).
+    public let realm: String
+    /// `127.0.0.1:port` of the front that answers blob requests with a redirect.
+    public let redirect: String
+    /// The host the redirect sends blob requests to.
+    public let blobHost: String
+    /// The registries' storage directory.
+    public let storage: String
 
     private actor Holder {
         var value: Result<RegistryFixture, FixtureFailure>?
@@ -58,19 +69,42 @@ public final class RegistryFixture: Sendable {
         func value(_ name: String) -> String {
             env.split(separator: "\n").first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) } ?? ""
         }
-        return .success(RegistryFixture(directory: dir, basic: value("BASIC"), bearer: value("BEARER")))
+        let fixture = RegistryFixture(directory: dir, basic: value("BASIC"), bearer: value("BEARER"), realm: value("REALM"),
+                                      redirect: value("REDIRECT"), blobHost: value("BLOBHOST"), storage: value("STORAGE"))
+        guard ![fixture.basic, fixture.bearer, fixture.realm, fixture.redirect, fixture.blobHost, fixture.storage].contains("") else {
+            return .failure(FixtureFailure("the registry fixture's env lacks a value: \(env)"))
+        }
+        return .success(fixture)
     }
 
-    private init(directory: String, basic: String, bearer: String) {
+    private init(directory: String, basic: String, bearer: String, realm: String, redirect: String, blobHost: String,
+                 storage: String) {
         self.directory = directory
         self.basic = basic
         self.bearer = bearer
+        self.realm = realm
+        self.redirect = redirect
+        self.blobHost = blobHost
+        self.storage = storage
     }
 
-    /// A Docker config.json with credentials for the registry.
-    public func dockerConfig(user: String = "testuser", password: String = "testpass", registry: String? = nil) -> Data {
-        let auth = Data("\(user):\(password)".utf8).base64EncodedString()
-        return Data("{\"auths\":{\"\(registry ?? basic)\":{\"auth\":\"\(auth)\"}}}".utf8)
+    /// A Docker config.json with credentials (`auth` = base64(user:password)) for `registry`
+    /// (the Basic one unless given), with `extra` fields in its entry.
+    public func dockerConfig(user: String = "testuser", password: String = "testpass", registry: String? = nil,
+                             extra: [String: String] = [:]) -> Data {
+        var entry: [String: String] = ["auth": Data("\(user):\(password)".utf8).base64EncodedString()]
+        for (key, value) in extra { entry[key] = value }
+        let object: [String: Any] = ["auths": [registry ?? basic: entry]]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    }
+
+    /// The JSON lines of one of the fixture's request logs (`token-requests.jsonl`,
+    /// `redirect-requests.jsonl`).
+    public func logLines(_ name: String) -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PodSystem
+import Primitives
 import Synchronization
 import ZooKeeper
 

@@ -1,7 +1,8 @@
 import Foundation
+import Primitives
 
 /// Marathon's error body: `{"message": …, "details": […], "deployments": […]}`
-/// (reference §5), read leniently because its shape varies by error.
+/// (docs/reference/marathon-pods-api.md §5), read leniently because its shape varies by error.
 public struct APIErrorBody: Sendable, Equatable {
     /// One validation error entry: a JSON path and its messages.
     public struct Detail: Sendable, Equatable {

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Primitives
 
 /// A typed client of the scheduler's Marathon-compatible REST API (`/v2/pods`,
 /// `/v2/deployments`).
@@ -79,14 +80,14 @@ public struct SchedulerClient: Sendable {
     // MARK: - Pods
 
     /// `POST /v2/pods`: creates a pod from its JSON definition and starts its deployment.
-    public func create(_ podJSON: Data, force: Bool = false) async throws(SchedulerClientError) -> PodChange {
+    public func create(_ podJSON: Data, force: Bool = false) async throws(SchedulerClientError) -> PodChangeAnswer {
         let response = try await send(.POST, "/v2/pods", query: force ? "force=true" : nil, body: podJSON)
         return try change(from: response)
     }
 
     /// `PUT /v2/pods/{id}`: replaces (or creates) the pod `id` and starts a deployment.
     public func update(_ id: String, podJSON: Data, force: Bool = false) async throws(SchedulerClientError)
-        -> PodChange {
+        -> PodChangeAnswer {
         let response = try await send(.PUT, Self.podPath(id), query: force ? "force=true" : nil, body: podJSON)
         return try change(from: response)
     }
@@ -99,18 +100,18 @@ public struct SchedulerClient: Sendable {
     }
 
     /// `GET /v2/pods`: every pod's definition.
-    public func list() async throws(SchedulerClientError) -> [PodDefinition] {
+    public func list() async throws(SchedulerClientError) -> [PodDocument] {
         let response = try await send(.GET, "/v2/pods")
         return try response.decode { json throws(DocumentError) in
             try JSONValue.requiredArray(json, of: "pod list").map { element throws(DocumentError) in
-                try PodDefinition(json: element)
+                try PodDocument(json: element)
             }
         }
     }
 
     /// `GET /v2/pods/{id}`: the pod's current definition.
-    public func show(_ id: String) async throws(SchedulerClientError) -> PodDefinition {
-        try await send(.GET, Self.podPath(id)).decode { json throws(DocumentError) in try PodDefinition(json: json) }
+    public func show(_ id: String) async throws(SchedulerClientError) -> PodDocument {
+        try await send(.GET, Self.podPath(id)).decode { json throws(DocumentError) in try PodDocument(json: json) }
     }
 
     /// `GET /v2/pods/{id}::status`: the pod's status with its instances and containers.
@@ -141,9 +142,9 @@ public struct SchedulerClient: Sendable {
     }
 
     /// `GET /v2/pods/{id}::versions/{version}`: the definition as stored at `version`.
-    public func version(_ id: String, version: String) async throws(SchedulerClientError) -> PodDefinition {
+    public func version(_ id: String, version: String) async throws(SchedulerClientError) -> PodDocument {
         try await send(.GET, Self.podPath(id) + "::versions/" + Self.escaped(version)).decode {
-            json throws(DocumentError) in try PodDefinition(json: json)
+            json throws(DocumentError) in try PodDocument(json: json)
         }
     }
 
@@ -151,13 +152,13 @@ public struct SchedulerClient: Sendable {
     /// instances (the count stays; Marathon relaunches them). Returns the instances the
     /// server found; unknown ids are left out.
     public func killInstances(_ id: String, instanceIDs: [String], wipe: Bool = false)
-        async throws(SchedulerClientError) -> [PodInstance] {
+        async throws(SchedulerClientError) -> [KilledInstance] {
         let body = Data(JSONValue.array(instanceIDs.map(JSONValue.string)).compactText.utf8)
         let response = try await send(.DELETE, Self.podPath(id) + "::instances", query: wipe ? "wipe=true" : nil,
                                       body: body)
         return try response.decode { json throws(DocumentError) in
             try JSONValue.requiredArray(json, of: "instance list").map { element throws(DocumentError) in
-                try PodInstance(json: element)
+                try KilledInstance(json: element)
             }
         }
     }
@@ -165,10 +166,10 @@ public struct SchedulerClient: Sendable {
     /// `DELETE /v2/pods/{id}::instances/{instanceId}`: kills one instance (404 when the
     /// pod has no such instance).
     public func killInstance(_ id: String, instanceID: String, wipe: Bool = false)
-        async throws(SchedulerClientError) -> PodInstance {
+        async throws(SchedulerClientError) -> KilledInstance {
         let path = Self.podPath(id) + "::instances/" + Self.escaped(instanceID)
         return try await send(.DELETE, path, query: wipe ? "wipe=true" : nil).decode { json throws(DocumentError) in
-            try PodInstance(json: json)
+            try KilledInstance(json: json)
         }
     }
 
@@ -228,9 +229,9 @@ public struct SchedulerClient: Sendable {
         return String(url[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
     }
 
-    private func change(from response: SchedulerResponse) throws(SchedulerClientError) -> PodChange {
+    private func change(from response: SchedulerResponse) throws(SchedulerClientError) -> PodChangeAnswer {
         let deploymentID = try response.deploymentID()
-        let pod = try response.decode { json throws(DocumentError) in try PodDefinition(json: json) }
-        return PodChange(deploymentID: deploymentID, pod: pod)
+        let pod = try response.decode { json throws(DocumentError) in try PodDocument(json: json) }
+        return PodChangeAnswer(deploymentID: deploymentID, pod: pod)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// A successful (2xx) answer of the scheduler, before decoding.
 struct SchedulerResponse: Sendable {

@@ -1,4 +1,6 @@
-/// One container of a pod instance status (reference §12.5).
+import Primitives
+
+/// One container of a pod instance status (docs/reference/marathon-pods-api.md §12.5).
 public struct ContainerStatus: Sendable, Equatable {
     /// A container's health from its `healthy` condition.
     public enum Health: String, Sendable, Equatable {

@@ -1,4 +1,6 @@
-/// A running deployment plan from `GET /v2/deployments` (reference §11.1). A deployment
+import Primitives
+
+/// A running deployment plan from `GET /v2/deployments` (docs/reference/marathon-pods-api.md §11.1). A deployment
 /// has finished when it leaves that list.
 public struct Deployment: Sendable, Equatable {
     /// The document as the server sent it.

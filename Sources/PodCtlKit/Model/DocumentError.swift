@@ -1,3 +1,5 @@
+import Primitives
+
 /// A server document that lacks a field the API documents (the client turns it into
 /// ``SchedulerClientError/invalidResponse(request:reason:)``).
 public struct DocumentError: Error, Sendable, Equatable {

@@ -1,4 +1,6 @@
-/// One instance of a pod status (reference §12.2).
+import Primitives
+
+/// One instance of a pod status (docs/reference/marathon-pods-api.md §12.2).
 public struct PodInstanceStatus: Sendable, Equatable {
     /// The document as the server sent it.
     public let json: JSONValue

@@ -1,5 +1,7 @@
+import Primitives
+
 /// A pod's status document from `GET /v2/pods/{id}::status` or `GET /v2/pods/::status`
-/// (reference §12.1).
+/// (docs/reference/marathon-pods-api.md §12.1).
 public struct PodStatus: Sendable, Equatable {
     /// The document as the server sent it.
     public let json: JSONValue

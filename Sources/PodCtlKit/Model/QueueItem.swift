@@ -1,3 +1,5 @@
+import Primitives
+
 /// One entry of the launch queue from `GET /v2/queue` (Marathon's `QueuePod`, or
 /// `QueueApp` from a Marathon that also runs apps): instances that wait for an offer or
 /// for their backoff, and why the offers did not fit.

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The human output of `pod list` and `pod status`.
 public enum PodStatusFormatter {
     /// `pod list`: one row per pod with running/desired instances, status and since,

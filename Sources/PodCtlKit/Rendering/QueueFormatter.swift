@@ -1,3 +1,5 @@
+import Primitives
+
 /// The human output of `pod queue`.
 public enum QueueFormatter {
     /// One row per pod and role: instances to launch, what they wait for (offers, the

@@ -1,3 +1,5 @@
+import Primitives
+
 /// One entry of the `details` array of a Marathon 422 answer: a path and every message
 /// reported for it.
 public struct ErrorDetail: Sendable, Equatable, Codable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Everything that can go wrong when the pods API reads, validates or launches a pod,
 /// carrying the exact HTTP status and Marathon error body for the REST layer to forward.

@@ -1,4 +1,5 @@
 import MesosProtocol
+import Primitives
 
 extension LaunchContext {
     /// Labels at least this long (in UTF-16 units) are not exported as variables.

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A Marathon 1.10 pod definition as the `/v2/pods` API accepts, stores and renders it.
 ///
 /// Values produced by ``parse(_:expectedId:options:)`` are validated and normalized:

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 extension PodDefinition {
     /// Reads a `POST`/`PUT /v2/pods` body the way Marathon 1.10 does: JSON syntax, schema

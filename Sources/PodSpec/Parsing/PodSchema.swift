@@ -1,3 +1,5 @@
+import Primitives
+
 /// Reads a JSON document into a ``PodDefinition`` following Marathon 1.10's RAML schema.
 enum PodSchema {
     /// Maps the document onto the schema.

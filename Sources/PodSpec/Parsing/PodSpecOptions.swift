@@ -1,3 +1,5 @@
+import Primitives
+
 /// Server settings that change how pod definitions are validated and normalized (the
 /// equivalents of Marathon's command-line flags and per-request role settings).
 public struct PodSpecOptions: Sendable, Equatable {

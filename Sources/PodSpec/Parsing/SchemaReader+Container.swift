@@ -1,3 +1,5 @@
+import Primitives
+
 extension SchemaReader {
     /// One `containers[]` entry.
     mutating func container(_ value: JSONValue, at path: JSONPath, facts: inout PodInputFacts) -> PodContainer? {

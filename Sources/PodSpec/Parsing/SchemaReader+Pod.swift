@@ -1,3 +1,5 @@
+import Primitives
+
 extension SchemaReader {
     /// The whole pod.
     mutating func pod(_ json: JSONValue, facts: inout PodInputFacts) -> PodDefinition? {

@@ -1,3 +1,5 @@
+import Primitives
+
 extension SchemaReader {
     /// `scheduling`.
     mutating func scheduling(_ value: JSONValue, at path: JSONPath, facts: inout PodInputFacts) -> PodSchedulingPolicy? {

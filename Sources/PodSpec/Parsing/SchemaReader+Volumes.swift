@@ -1,3 +1,5 @@
+import Primitives
+
 extension SchemaReader {
     /// `volumes[]`. The variant is chosen by its distinguishing member (`persistent`,
     /// `secret`, `host`, else ephemeral) and that variant's errors are reported.

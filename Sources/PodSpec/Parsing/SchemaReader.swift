@@ -1,3 +1,5 @@
+import Primitives
+
 /// Maps JSON onto the pod schema the way Marathon's generated Play-JSON readers do,
 /// collecting every error as a Play error key (`error.path.missing`,
 /// `error.expected.jsnumber`, `error.min`, `error.pattern`, …) at its `JsPath`.

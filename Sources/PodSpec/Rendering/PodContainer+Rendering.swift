@@ -1,3 +1,5 @@
+import Primitives
+
 extension PodContainer {
     /// The container as `/v2/pods` renders it (see ``PodDefinition/renderJSONValue()``).
     public func renderJSONValue() -> JSONValue {

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 extension PodDefinition {
     /// The pod as `/v2/pods` renders it (Marathon 1.10, Jackson): empty collections omitted,

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Rendering helpers shared by the pod and its containers.
 enum Render {
     static func stringMap(_ map: [String: String]) -> JSONValue {

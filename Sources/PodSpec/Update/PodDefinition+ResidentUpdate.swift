@@ -1,6 +1,6 @@
 extension PodDefinition {
     /// The rules for changing a resident pod (one with persistent volumes, before or after
-    /// the change), checked when the update's deployment is planned (reference §7, Marathon's
+    /// the change), checked when the update's deployment is planned (docs/reference/marathon-pods-api.md §7, Marathon's
     /// `residentUpdateIsValid`): the reservations the running instances hold cannot change.
     /// Returns Marathon's violations (422 `Object is not valid`), or none.
     public func residentUpdateViolations(to new: PodDefinition) -> [ErrorDetail] {

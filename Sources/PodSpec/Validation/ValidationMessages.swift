@@ -1,3 +1,5 @@
+import Primitives
+
 /// Marathon's validation messages, verbatim (typos included: they are part of the API).
 enum ValidationMessages {
     static let endpointNamesUnique = "endpoint names nust be unique across all containers"

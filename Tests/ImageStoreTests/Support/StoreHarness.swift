@@ -14,11 +14,11 @@ final class StoreHarness: Sendable {
     let fixture: RegistryFixture
 
     init(_ configure: (inout ImageStoreConfiguration) -> Void = { _ in }, root: String? = nil) throws {
-        guard let fixture = RegistryFixture.current else {
-            throw RegistryFixture.ScriptFailure(description: "registry fixture not running")
+        guard let fixture = SuiteRegistry.current else {
+            throw FixtureFailure("registry fixture not running")
         }
         self.fixture = fixture
-        let root = try root ?? TemporaryDirectory.make(prefix: "store")
+        let root = try root ?? Host.temporaryDirectory("store")
         self.root = root
         var configuration = ImageStoreConfiguration(rootDirectory: root)
         configuration.maxLayerUncompressedBytes = 64 << 20
@@ -47,15 +47,14 @@ final class StoreHarness: Sendable {
 
     var basicCredentials: RegistryCredentials {
         get throws {
-            try RegistryCredentials(dockerConfig: RegistryFixture.dockerConfig(registryKey: fixture.basic, username: "testuser",
-                                                                               password: "testpass"))
+            try RegistryCredentials(dockerConfig: fixture.dockerConfig(registry: fixture.basic))
         }
     }
 
     func credentials(for registry: String, username: String = "testuser", password: String = "testpass",
                      extra: [String: String] = [:]) throws -> RegistryCredentials {
-        try RegistryCredentials(dockerConfig: RegistryFixture.dockerConfig(registryKey: registry, username: username,
-                                                                           password: password, extra: extra))
+        try RegistryCredentials(dockerConfig: fixture.dockerConfig(user: username, password: password, registry: registry,
+                                                                   extra: extra))
     }
 
     /// Entries directly under a store directory (for "nothing committed" checks).

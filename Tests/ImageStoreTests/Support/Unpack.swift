@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PodSystem
+import PodTestFixtures
 @testable import ImageStore
 
 enum Unpack {
@@ -20,7 +21,7 @@ enum Unpack {
     }
 
     static func makeDirectory(_ label: String) throws -> String {
-        try TemporaryDirectory.make(prefix: "imagestore-\(label)")
+        try Host.temporaryDirectory("imagestore-\(label)")
     }
 
     static func lstat(_ path: String) -> RootedDirectory.Status? {

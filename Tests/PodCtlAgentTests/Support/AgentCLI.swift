@@ -47,21 +47,16 @@ extension TestCluster {
 
     /// Waits until `podctl agent ps --json` shows `count` running containers.
     func waitForRunning(_ count: Int, timeout: Duration = .seconds(30)) async throws -> [[String: Any]] {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
         var last = ""
-        while ContinuousClock.now < deadline {
+        return try await waitFor("\(count) running containers in podctl agent ps", timeout: timeout,
+                                 state: { "last:\n\(last)\nupdates:\n" + (await master.describe()) }) {
             let result = await podctl("ps", ["--json"])
             last = result.description
-            if let instances = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] {
-                let containers = instances.flatMap { ($0["containers"] as? [[String: Any]]) ?? [] }
-                if containers.filter({ ($0["running"] as? Bool) == true && ($0["pids"] as? [Any])?.isEmpty == false }).count >= count {
-                    return instances
-                }
-            }
-            try await Task.sleep(for: .milliseconds(200))
+            guard let instances = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else { return nil }
+            let containers = instances.flatMap { ($0["containers"] as? [[String: Any]]) ?? [] }
+            let running = containers.filter { ($0["running"] as? Bool) == true && ($0["pids"] as? [Any])?.isEmpty == false }
+            return running.count >= count ? instances : nil
         }
-        throw TestFailure("timed out waiting for \(count) running containers in podctl agent ps; last:\n\(last)\nupdates:\n"
-                          + (await master.describe()))
     }
 }
 

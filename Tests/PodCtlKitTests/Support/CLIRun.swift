@@ -1,5 +1,6 @@
 import Foundation
 import PodCtlKit
+import Primitives
 
 /// What one podctl run printed and returned.
 struct CLIResult {

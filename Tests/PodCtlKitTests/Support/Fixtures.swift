@@ -1,4 +1,4 @@
-/// Canned Marathon documents (shapes from the reference, §9, §11, §12.7, §13, §5).
+/// Canned Marathon documents (shapes from docs/reference/marathon-pods-api.md §9, §11, §12.7, §13, §5).
 enum Fixtures {
     static let deploymentID = "97c136bf-5a28-4821-9d94-480d9fbb01c8"
     static let instance1 = "web.instance-0a1b2c3d-7400-11ea-bc55-0242ac130003"

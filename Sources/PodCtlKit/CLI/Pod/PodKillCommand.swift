@@ -1,4 +1,5 @@
 import ArgumentParser
+import Primitives
 
 /// `podctl pod kill ID [INSTANCE…] [--wipe] [--json]`: kills instances without changing
 /// the instance count (the scheduler relaunches them).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Primitives
 
 /// `podctl pod list [--json]`: every pod with its running/desired instances, status and
 /// since (`GET /v2/pods/::status`).

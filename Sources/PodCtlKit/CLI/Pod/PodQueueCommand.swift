@@ -1,4 +1,5 @@
 import ArgumentParser
+import Primitives
 
 /// `podctl pod queue [ID] [--offers] [--json] [--reset-delay]`: the launch queue
 /// (`GET /v2/queue`): which instances wait for an offer or their backoff, and why the

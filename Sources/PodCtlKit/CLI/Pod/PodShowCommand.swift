@@ -31,7 +31,7 @@ public struct PodShowCommand: ContextualCommand {
     /// Prints the definition.
     public func run(in context: CommandContext) async throws {
         let client = try global.client(in: context)
-        let pod: PodDefinition
+        let pod: PodDocument
         if let version {
             pod = try await client.version(id, version: version)
         } else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Primitives
 
 /// `podctl pod versions ID [--json]`: the pod's version timestamps, oldest first.
 public struct PodVersionsCommand: ContextualCommand {
@@ -42,7 +43,7 @@ public struct PodVersionsCommand: ContextualCommand {
     /// goes last, in the server's order.
     static func sorted(_ versions: [String]) -> [String] {
         let dated = versions.enumerated().map { entry in
-            (offset: entry.offset, text: entry.element, date: Timestamp.date(entry.element))
+            (offset: entry.offset, text: entry.element, date: Timestamp(iso8601: entry.element))
         }
         return dated.sorted { lhs, rhs in
             switch (lhs.date, rhs.date) {
