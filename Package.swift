@@ -249,6 +249,7 @@ let package = Package(
         // Benchmarks (Benchmarks/run.sh): figures in BENCHMARKS.md.
         .executableTarget(name: "pod-bench",
                           dependencies: ["LocalMesos", "MesosProtocol", "PodRuntime", "PodSystem", "ImageStore",
+                                         "PodSchedulerCore", "PodSchedulerHA", "ZooKeeper",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                          .product(name: "NIOPosix", package: "swift-nio"),

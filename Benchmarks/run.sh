@@ -2,7 +2,7 @@
 # Runs every benchmark of BENCHMARKS.md, each side by side (same run, same machine) with the
 # tool an operator would otherwise use, and prints the markdown rows for BENCHMARKS.md.
 #
-#   sudo Benchmarks/run.sh [launch|image|health|scheduler ...]   (default: all)
+#   sudo Benchmarks/run.sh [launch|image|health|scheduler|store ...]   (default: all)
 #
 # Builds release binaries once (scripts/build-release.sh, as packaging does), starts
 # the loopback registry fixture of scripts/fixtures, builds the ~50 MB benchmark image, and
@@ -16,7 +16,7 @@ cd "$ROOT"
 # seconds, and on a journal-less ext4 (these machines) every inode allocation skips the
 # inodes freed in the last minutes, which the other benchmarks' clean-ups free by the
 # thousand (BENCHMARKS.md, "Why the launch rate varies").
-which="${*:-scheduler launch image health}"
+which="${*:-scheduler launch image health store}"
 
 ./scripts/setup.sh >/dev/null
 ./scripts/build-release.sh pod-executor pod-scheduler pod-bench
@@ -52,6 +52,8 @@ for b in $which; do
       "$BIN/pod-bench" health --tcp-connect "$WORK/tcp-connect" ;;
     scheduler)
       "$ROOT/Benchmarks/scheduler.sh" "$BIN" ;;
-    *) echo "run.sh: unknown benchmark '$b' (launch, image, health, scheduler)" >&2; exit 64 ;;
+    store)
+      "$BIN/pod-bench" store --zookeeper-script "$ROOT/scripts/fixtures/zookeeper-server.sh" ;;
+    *) echo "run.sh: unknown benchmark '$b' (launch, image, health, scheduler, store)" >&2; exit 64 ;;
   esac
 done

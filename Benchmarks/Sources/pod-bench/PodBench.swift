@@ -8,7 +8,7 @@ import Foundation
 struct PodBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pod-bench", abstract: "mesos-pods benchmarks (run as root; see Benchmarks/run.sh).",
-        subcommands: [Launch.self, Image.self, Health.self])
+        subcommands: [Launch.self, Image.self, Health.self, Store.self])
 
     struct Launch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "LAUNCH_GROUP → 3 × TASK_RUNNING, executor memory; vs crun.")
@@ -27,6 +27,13 @@ struct PodBench: AsyncParsableCommand {
         func run() async throws {
             try await ImageBench.run(registry: registry, image: image, runs: runs, cachedRuns: cachedRuns, startRuns: startRuns)
         }
+    }
+
+    struct Store: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Scheduler state write cost per instance update: SQLite vs ZooKeeper (--zk).")
+        @Option(help: "scripts/fixtures/zookeeper-server.sh (runs Debian's ZooKeeper on loopback).") var zookeeperScript: String
+        @Option(help: "Instance updates per measurement.") var updates = 2000
+        func run() async throws { try await StoreBench.run(zookeeperScript: zookeeperScript, updates: updates) }
     }
 
     struct Health: AsyncParsableCommand {
