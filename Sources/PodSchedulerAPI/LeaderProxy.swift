@@ -13,7 +13,7 @@ import PodSchedulerCore
 /// reference §3.3): the request goes to `<scheme>://<leader host:port><uri>` with the same
 /// method, headers (but hop-by-hop ones, `Host` and `Content-Length`) and body, plus
 /// `X-Marathon-Via` and `X-Forwarded-For`; the leader's status, headers and body come back.
-/// The leader's certificate is verified (`--leader-proxy-ca-file`, else the system's roots),
+/// The leader's certificate is verified (pod-scheduler's `--ca-file`, else the system's roots),
 /// and the client's `Authorization` header goes through unchanged: the leader authenticates.
 public final class LeaderProxy: Sendable {
     public struct Settings: Sendable {

@@ -143,6 +143,9 @@ public final class ZooKeeperSchedulerStore: SchedulerStateStore {
             records += try await read(names.compactMap { node in
                 ZooKeeperStoreLayout.unescape(node).map { (StoreKey(category, group: group, $0), ZooKeeperStoreLayout.join(parent, node)) }
             })
+            // Known to exist now (versions are not loaded at start): a later delete removes them.
+            let seen = [parent] + records.map { layout.path($0.key) }
+            state.withLock { $0.existing.formUnion(seen) }
         }
         return records
     }
@@ -156,7 +159,9 @@ public final class ZooKeeperSchedulerStore: SchedulerStateStore {
         let path = layout.path(key)
         return try await zk("read \(path)") {
             do {
-                return Data(try await session.get(path).data)
+                let data = Data(try await session.get(path).data)
+                state.withLock { _ = $0.existing.insert(path) }
+                return data
             } catch let error as ZooKeeperError where error.code == .noNode {
                 return nil
             }

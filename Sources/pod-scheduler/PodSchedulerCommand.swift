@@ -15,7 +15,7 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pod-scheduler",
         abstract: "Marathon's /v2/pods API as a Mesos framework. Without --master it runs an embedded single-node Mesos.",
-        subcommands: [LocalClusterCommand.self, HashCredentialCommand.self])
+        subcommands: [LocalClusterCommand.self, HashCredentialCommand.self, MigrateStoreCommand.self])
 
     @Option(help: "The Mesos master: 'local' (the embedded master and agent); master URLs, comma-separated (http://host:5050; a 307 leads to the leader); zk://[user:password@]host:2181[,host:2181…]/mesos (the leading master registered in ZooKeeper, followed when it changes; the credentials are ZooKeeper digest credentials, never shown); or file:///path holding one of these.")
     var master: String = "local"

@@ -154,8 +154,10 @@ struct HAClusterTests {
             }
             // Frozen in the middle of its deployment: work pending for when it resumes.
             frozen.signal(SIGSTOP)
-            try await other.wait("the other instance to lead", timeout: .seconds(15)) {
-                try await fleet.leader(asking: other) === other
+            // A request proxied to the frozen leader waits for its read timeout (10 s), as
+            // with Marathon; asked again, the new leader answers.
+            try await other.wait("the other instance to lead", timeout: .seconds(40)) {
+                (try? await fleet.leader(asking: other)) === other
             }
             try await other.wait("the deployment to finish with 10 STABLE instances", timeout: .seconds(120)) {
                 let deployments = try await other.request(.GET, "/v2/deployments").json as? [Any]
@@ -164,8 +166,10 @@ struct HAClusterTests {
             }
             try await other.wait("exactly 10 executors") { fleet.cluster.executorPIDs().count == 10 }
             let stateBefore = try await fleet.stateDigest()
+            #expect(stateBefore.keys.filter { $0.contains("/state/instances/") }.count >= 10 + 16, "the instances and their buckets")
             let executorsBefore = fleet.cluster.executorPIDs()
             let marker = frozen.log.utf8.count
+            let otherMarker = other.log.utf8.count
 
             frozen.signal(SIGCONT)
             try await frozen.wait("the resumed instance to follow", timeout: .seconds(30)) {
@@ -183,6 +187,10 @@ struct HAClusterTests {
                 + stateBefore.keys.filter { stateAfter[$0] == nil }
             #expect(changed.isEmpty, "state nodes written after the old leader resumed: \(changed.sorted())")
             #expect(fleet.cluster.executorPIDs() == executorsBefore)
+            // Had it subscribed again, the master would have given it the framework back.
+            let otherSince = String(decoding: other.log.utf8.dropFirst(otherMarker), as: UTF8.self)
+            #expect(!otherSince.contains("the master gave the framework to another scheduler"))
+            #expect(!otherSince.contains("leadership ended"))
             let info = try await other.request(.GET, "/v2/info")
             #expect(info.object["frameworkId"] as? String == frameworkID)
         } catch {
