@@ -28,9 +28,8 @@ enum StoreBench {
             let state = try SyntheticState(pods: max(1, size / 10), instancesPerPod: 10)
             let sqlitePath = work + "/state-\(size).db"
             let sqlite = try SQLiteSchedulerStore(path: sqlitePath)
-            let sqliteFigures = try await measure(sqlite, state, updates: updates, batch: batch) {
-                try SQLiteSchedulerStore(path: sqlitePath)
-            }
+            let sqliteFigures = try await measure(sqlite, state, updates: updates, batch: batch,
+                                                  fresh: try SQLiteSchedulerStore(path: sqlitePath))
             await sqlite.close()
             // The same records in both stores: their bytes (keys and JSON), pods and versions included.
             let bytes = try state.changes().reduce(0) { total, change in
@@ -43,9 +42,9 @@ enum StoreBench {
             let root = "/store-bench-\(getpid())-\(size)"
             let leader = try await ZooKeeperLeader.connect(zooKeeper, root: root, logger: logger)
             let store = try await leader.store(logger: logger)
-            let zkFigures = try await measure(store, state, updates: updates, batch: batch) {
-                try await leader.freshStore(logger: logger)
-            }
+            // A new leader's store: a session of its own, reading what the first one wrote.
+            let zkFigures = try await measure(store, state, updates: updates, batch: batch,
+                                              fresh: try await leader.freshStore(logger: logger))
             await store.close()
             report.row("ZooKeeper", "\(state.instanceCount)", perInstance, zkFigures.cells)
             await leader.close()
@@ -53,6 +52,16 @@ enum StoreBench {
         print("\n(write all: every record in one write, split into fenced transactions below 512 KB for ZooKeeper; update:")
         print("one instance record written and durable; pipelined: \(updates) updates handed over without waiting, ZooKeeper")
         print("coalesces those pending into one transaction; load: a new store reads the whole state, as a new leader does.)")
+    }
+
+    /// Waits for a write, with an untyped error.
+    static func durable(_ write: StoreWrite) async throws {
+        do { try await write.durable() } catch { throw BenchFailure("store write: \(error)") }
+    }
+
+    /// Loads the whole state; the number of records.
+    static func load(_ store: any SchedulerStateStore) async throws -> Int {
+        do { return try await store.load().count } catch { throw BenchFailure("store load: \(error)") }
     }
 
     struct Figures {
@@ -69,37 +78,43 @@ enum StoreBench {
         }
     }
 
+    // Written without timing closures: Swift 6.3's optimizer crashed (signal 11 in LLVM's
+    // coroutine splitting) on typed-throws calls inside async rethrowing closures here.
     static func measure(_ store: any SchedulerStateStore, _ state: SyntheticState, updates: Int, batch: Int,
-                        reopen: () async throws -> any SchedulerStateStore) async throws -> Figures {
+                        fresh: any SchedulerStateStore) async throws -> Figures {
         let all = try state.changes()
-        let writeAll = try await Clock.time { try await store.write(all).durable() }
+        var start = ContinuousClock.now
+        try await durable(store.write(all))
+        let writeAll = Clock.ms(ContinuousClock.now - start)
         var update = Samples()
         var sequence = 1
-        let oneByOneMS = try await Clock.time {
-            for i in 0..<updates {
-                let change = try state.statusUpdate(of: i * 7919, sequence: sequence)
-                sequence += 1
-                update.add(try await Clock.time { try await store.write(change).durable() })
-            }
+        start = ContinuousClock.now
+        for i in 0..<updates {
+            let change = try state.statusUpdate(of: i * 7919, sequence: sequence)
+            sequence += 1
+            let one = ContinuousClock.now
+            try await durable(store.write(change))
+            update.add(Clock.ms(ContinuousClock.now - one))
         }
-        let pipelinedMS = try await Clock.time {
-            var last: StoreWrite?
-            for i in 0..<updates {
-                last = store.write(try state.statusUpdate(of: i * 7919, sequence: sequence))
-                sequence += 1
-            }
-            try await last?.durable()
+        let oneByOneMS = Clock.ms(ContinuousClock.now - start)
+        start = ContinuousClock.now
+        var last: StoreWrite?
+        for i in 0..<updates {
+            last = store.write(try state.statusUpdate(of: i * 7919, sequence: sequence))
+            sequence += 1
         }
-        let batchedMS = try await Clock.time {
-            for start in stride(from: 0, to: updates, by: batch) {
-                let indices = (start..<min(start + batch, updates)).map { $0 * 7919 }
-                try await store.write(try state.statusUpdates(of: indices, sequence: sequence)).durable()
-                sequence += 1
-            }
+        if let last { try await durable(last) }
+        let pipelinedMS = Clock.ms(ContinuousClock.now - start)
+        start = ContinuousClock.now
+        for first in stride(from: 0, to: updates, by: batch) {
+            let indices = (first..<min(first + batch, updates)).map { $0 * 7919 }
+            try await durable(store.write(try state.statusUpdates(of: indices, sequence: sequence)))
+            sequence += 1
         }
-        let fresh = try await reopen()
-        var loaded = 0
-        let load = try await Clock.time { loaded = try await fresh.load().count }
+        let batchedMS = Clock.ms(ContinuousClock.now - start)
+        start = ContinuousClock.now
+        let loaded = try await load(fresh)
+        let load = Clock.ms(ContinuousClock.now - start)
         await fresh.close()
         if let zooKeeper = fresh as? ZooKeeperSchedulerStore { await zooKeeper.session.close() }
         guard loaded >= state.instanceCount else {
