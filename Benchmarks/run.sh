@@ -2,7 +2,7 @@
 # Runs every benchmark of BENCHMARKS.md, each side by side (same run, same machine) with the
 # tool an operator would otherwise use, and prints the markdown rows for BENCHMARKS.md.
 #
-#   sudo Benchmarks/run.sh [launch|image|health|scheduler ...]   (default: all)
+#   sudo Benchmarks/run.sh [launch|image|health|scheduler|store|failover ...]   (default: all)
 #
 # Builds release binaries once (scripts/build-release.sh, as packaging does), starts
 # the loopback registry fixture of scripts/fixtures, builds the ~50 MB benchmark image, and
@@ -16,7 +16,7 @@ cd "$ROOT"
 # seconds, and on a journal-less ext4 (these machines) every inode allocation skips the
 # inodes freed in the last minutes, which the other benchmarks' clean-ups free by the
 # thousand (BENCHMARKS.md, "Why the launch rate varies").
-which="${*:-scheduler launch image health}"
+which="${*:-scheduler launch image health store failover}"
 
 ./scripts/setup.sh >/dev/null
 ./scripts/build-release.sh pod-executor pod-scheduler pod-bench
@@ -52,6 +52,15 @@ for b in $which; do
       "$BIN/pod-bench" health --tcp-connect "$WORK/tcp-connect" ;;
     scheduler)
       "$ROOT/Benchmarks/scheduler.sh" "$BIN" ;;
-    *) echo "run.sh: unknown benchmark '$b' (launch, image, health, scheduler)" >&2; exit 64 ;;
+    store)
+      # A ZooKeeper server on loopback that syncs its log before answering (its default).
+      port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+      ZK_FORCE_SYNC=yes "$ROOT/scripts/fixtures/zookeeper-server.sh" "$WORK/zookeeper" "$port" $$ >"$WORK/zookeeper.log" 2>&1 &
+      zk_pid=$!
+      "$BIN/pod-bench" store --zk "127.0.0.1:$port"
+      kill "$zk_pid"; wait "$zk_pid" 2>/dev/null || true ;;
+    failover)
+      "$ROOT/Benchmarks/failover.sh" "$BIN" ;;
+    *) echo "run.sh: unknown benchmark '$b' (launch, image, health, scheduler, store, failover)" >&2; exit 64 ;;
   esac
 done

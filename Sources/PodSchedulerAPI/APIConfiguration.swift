@@ -1,3 +1,4 @@
+import PodSchedulerCore
 import PodSpec
 
 /// Settings of the REST API, built once by the executable from its flags and files.
@@ -43,6 +44,39 @@ public struct APIConfiguration: Sendable {
     public var realm: String
     /// The listeners shown in `/v2/info`; nil: the service's HTTP port only.
     public var listeners: Listeners?
+    /// Who leads. Nil: this server alone, always the leader (`leaderURL` names it).
+    public var leadership: (any LeadershipView)?
+    /// The high-availability settings `/v2/info` shows (`--zk`); nil without.
+    public var highAvailability: HighAvailability?
+
+    /// What `/v2/info` reports of the ZooKeeper settings (`zookeeper_config`), never with
+    /// credentials.
+    public struct HighAvailability: Sendable, Equatable {
+        /// The `--zk` URL, credentials redacted (`zk://xxxxxxxx:xxxxxxxx@…`).
+        public var zooKeeperURL: String
+        public var sessionTimeoutMilliseconds: Int
+        public var connectionTimeoutMilliseconds: Int
+        /// The largest node the store writes (ZooKeeper's packet limit).
+        public var maxNodeSize: Int
+        public var proxyConnectionTimeoutMilliseconds: Int
+        public var proxyReadTimeoutMilliseconds: Int
+
+        public init(zooKeeperURL: String, sessionTimeoutMilliseconds: Int, connectionTimeoutMilliseconds: Int, maxNodeSize: Int,
+                    proxyConnectionTimeoutMilliseconds: Int, proxyReadTimeoutMilliseconds: Int) {
+            self.zooKeeperURL = zooKeeperURL
+            self.sessionTimeoutMilliseconds = sessionTimeoutMilliseconds
+            self.connectionTimeoutMilliseconds = connectionTimeoutMilliseconds
+            self.maxNodeSize = maxNodeSize
+            self.proxyConnectionTimeoutMilliseconds = proxyConnectionTimeoutMilliseconds
+            self.proxyReadTimeoutMilliseconds = proxyReadTimeoutMilliseconds
+        }
+    }
+
+    /// `X-Marathon-Leader` now: this server's URL while it leads.
+    var currentLeaderURL: String? {
+        guard let leadership else { return leaderURL }
+        return leadership.snapshot.isLeader ? leadership.ownAddress.url : nil
+    }
 
     /// A configuration; every parameter but `baseURL` has a default.
     public init(specOptions: PodSpecOptions = PodSpecOptions(), baseURL: String, leaderURL: String? = nil,

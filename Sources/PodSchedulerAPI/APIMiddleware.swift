@@ -47,7 +47,7 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
                 response = APIResponse.error(.message(.internalServerError, "Internal server error"))
             }
         }
-        APIResponse.addCommonHeaders(to: &response, leaderURL: configuration.leaderURL)
+        APIResponse.addCommonHeaders(to: &response, leaderURL: configuration.currentLeaderURL)
         let elapsed = ContinuousClock.now - start
         metrics.record(route: family, method: request.method.rawValue, status: response.status.code, duration: elapsed)
         // Never log bodies or credentials: they may hold secrets.
@@ -71,6 +71,7 @@ public struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         case ["v2", "queue"]: return "queue"
         case let parts where parts.count >= 4 && parts[0] == "v2" && parts[1] == "queue" && parts.last == "delay": return "queue_delay"
         case ["v2", "info"]: return "info"
+        case ["v2", "leader"]: return "leader"
         case ["v2", "events"]: return "events"
         case ["ping"]: return "ping"
         case ["executor", "v1", "secrets"]: return "executor_secrets"

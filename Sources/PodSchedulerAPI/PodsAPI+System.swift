@@ -47,11 +47,15 @@ extension PodsAPI {
         ], headers: headers)
     }
 
-    /// `GET /v2/info`: Marathon's info document (ZooKeeper settings omitted: there is none).
-    /// `marathon_config.master` is `--master` with credentials redacted; `mesos_leader_ui_url`
-    /// the leading master the framework is subscribed to (null while it is not).
+    /// `GET /v2/info`: Marathon's info document: the leader, whether this instance is the
+    /// elected and ready one, and the ZooKeeper settings (`null` values without `--zk`;
+    /// credentials never). `marathon_config.master` is `--master` with credentials redacted;
+    /// `mesos_leader_ui_url` the leading master the framework is subscribed to (null while it
+    /// is not).
     func info() async -> Response {
         let info = await service.info()
+        let leadership = leadership.snapshot
+        let ha = configuration.highAvailability
         var marathonConfig = JSONObject()
         marathonConfig["master"] = .string(info.masterURL)
         marathonConfig["mesos_leader_ui_url"] = info.mesosLeaderURL.map(JSONValue.string) ?? .null
@@ -62,16 +66,41 @@ extension PodsAPI {
         if let network = configuration.specOptions.defaultNetworkName {
             marathonConfig["default_network_name"] = .string(network)
         }
+        marathonConfig["ha"] = .bool(ha != nil)
+        marathonConfig["hostname"] = .string(Self.host(of: self.leadership.ownAddress.hostPort))
+        marathonConfig["leader_proxy_connection_timeout_ms"] = ha.map { .int($0.proxyConnectionTimeoutMilliseconds) } ?? .null
+        marathonConfig["leader_proxy_read_timeout_ms"] = ha.map { .int($0.proxyReadTimeoutMilliseconds) } ?? .null
         var object = JSONObject()
         object["name"] = .string(info.name)
         object["version"] = .string(info.version)
-        object["elected"] = .bool(info.elected)
-        object["leader"] = .string(info.leader)
+        object["elected"] = .bool(leadership.isLeader && info.elected)
+        object["leader"] = leadership.leader.map { .string($0.hostPort) } ?? .null
         object["frameworkId"] = info.frameworkID.map(JSONValue.string) ?? .null
         object["marathon_config"] = .object(marathonConfig)
+        object["zookeeper_config"] = [
+            "zk": ha.map { .string($0.zooKeeperURL) } ?? .null,
+            "zk_session_timeout": ha.map { .int($0.sessionTimeoutMilliseconds) } ?? .null,
+            "zk_connection_timeout": ha.map { .int($0.connectionTimeoutMilliseconds) } ?? .null,
+            "zk_timeout": ha.map { .int($0.connectionTimeoutMilliseconds) } ?? .null,
+            "zk_max_node_size": ha.map { .int($0.maxNodeSize) } ?? .null,
+            "zk_compression": ha.map { _ in .bool(false) } ?? .null,
+            "zk_compression_threshold": .null,
+            "zk_max_versions": .null,
+        ]
+        var election = JSONObject()
+        election["state"] = .string(leadership.state)
+        election["refusal"] = leadership.refusal.map(JSONValue.string) ?? .null
+        object["leader_election"] = .object(election)
         let listeners = configuration.listeners ?? .init(httpPort: info.httpPort, httpsPort: nil)
         object["http_config"] = ["http_port": listeners.httpPort.map(JSONValue.int) ?? .null,
                                  "https_port": listeners.httpsPort.map(JSONValue.int) ?? .null]
         return APIResponse.json(.object(object))
+    }
+
+    /// The host of `host:port` (`[v6]:port` too).
+    static func host(of hostPort: String) -> String {
+        guard let colon = hostPort.lastIndex(of: ":") else { return hostPort }
+        let host = String(hostPort[..<colon])
+        return host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 }

@@ -7,8 +7,8 @@ import PodSchedulerCore
 import PodSpec
 import Prometheus
 
-/// Marathon's `/v2/pods` REST API (with `/v2/deployments`, `/v2/queue`, `/v2/info`, `/ping`
-/// and `/metrics`) as Hummingbird routes over a ``PodService``.
+/// Marathon's `/v2/pods` REST API (with `/v2/deployments`, `/v2/queue`, `/v2/info`,
+/// `/v2/leader`, `/ping` and `/metrics`) as Hummingbird routes over a ``PodService``.
 ///
 /// ```swift
 /// let api = PodsAPI(service: core, configuration: APIConfiguration(baseURL: "http://10.0.0.1:8080"),
@@ -34,6 +34,8 @@ public struct PodsAPI: Sendable {
     let metrics: APIMetrics
     /// How often `/v2/events` writes a keep-alive comment.
     var heartbeatInterval: Duration = .seconds(15)
+    /// With several instances (`--zk`): the proxy in front of the API on a follower.
+    public let leaderProxy: LeaderProxy?
 
     /// An API over `service`.
     ///
@@ -43,10 +45,12 @@ public struct PodsAPI: Sendable {
     ///   - logger: the logger for request and change logs.
     ///   - metricsRegistry: the registry exposed at `/metrics` (default: a new one).
     ///   - now: the clock used for pod versions and status times (tests inject a fixed one).
+    ///   - leaderProxy: with several instances, how followers reach the leader.
     public init(service: any PodService, configuration: APIConfiguration, logger: Logger,
                 metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, leaderProxy: LeaderProxy? = nil) {
         self.service = service
+        self.leaderProxy = leaderProxy
         self.configuration = configuration
         self.logger = logger
         self.metricsRegistry = metricsRegistry
@@ -59,6 +63,7 @@ public struct PodsAPI: Sendable {
     /// response carries Marathon's headers.
     public func buildRouter() -> Router<PodsRequestContext> {
         let router = Router(context: PodsRequestContext.self)
+        if let leaderProxy { router.add(middleware: LeaderProxyMiddleware(proxy: leaderProxy)) }
         router.add(middleware: middleware())
         registerRoutes(on: router)
         return router
@@ -68,6 +73,7 @@ public struct PodsAPI: Sendable {
     /// only these routes).
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let group = router.group()
+        if let leaderProxy { group.add(middleware: LeaderProxyMiddleware(proxy: leaderProxy)) }
         group.add(middleware: middleware())
         registerRoutes(on: group)
     }
@@ -99,6 +105,8 @@ public struct PodsAPI: Sendable {
         router.post(RouterPath(PodSecretsContract.path)) { request, context in try await executorSecrets(request, context: context) }
         router.get("/v2/events") { request, context in eventStream(request, context: context) }
         router.get("/v2/info") { _, _ in await info() }
+        router.get("/v2/leader") { _, _ in leader() }
+        router.delete("/v2/leader") { request, _ in try await abdicate(request) }
         router.get("/ping") { _, _ in APIResponse.text("pong", contentType: "text/plain") }
         router.get("/metrics") { _, _ in
             APIResponse.text(metricsRegistry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MesosHTTP
 import MesosProtocol
+import Synchronization
 
 /// Receives what the framework's subscription delivers.
 protocol FrameworkEventHandler: AnyObject, Sendable {
@@ -9,6 +10,9 @@ protocol FrameworkEventHandler: AnyObject, Sendable {
     func subscribed(frameworkID: String, reconnect: Bool) async
     func disconnected() async
     func handle(_ event: Mesos_V1_Scheduler_Event) async
+    /// The master gave the framework to another scheduler (`Framework failed over`): the
+    /// driver stopped for good.
+    func frameworkTakenOver() async
 }
 
 /// The framework's connection to the Mesos master: SUBSCRIBE (with the stored framework
@@ -36,14 +40,18 @@ actor FrameworkDriver {
     private(set) var connection: Connection?
     private var loop: Task<Void, Never>?
     private var stopped = false
+    /// With several scheduler instances: the leader's gate. Nothing is sent to the master while
+    /// it is closed, and nothing at all once it was revoked.
+    let gate: LeadershipGate?
 
     init(client: SchedulerMasterClient, locator: (any MasterLocator)? = nil, frameworkInfo: Mesos_V1_FrameworkInfo,
-         frameworkID: String?, logger: Logger) {
+         frameworkID: String?, logger: Logger, gate: LeadershipGate? = nil) {
         self.client = client
         leaders = locator == nil ? nil : MasterLeaderTracker()
         self.frameworkInfo = frameworkInfo
         self.frameworkID = frameworkID
         self.logger = logger
+        self.gate = gate
     }
 
     func start(handler: any FrameworkEventHandler, locator: (any MasterLocator)? = nil) async {
@@ -79,6 +87,11 @@ actor FrameworkDriver {
             }
             call.subscribe.frameworkInfo = info
             guard let target = await nextTarget() else { return }
+            // After the (possibly long) wait for a master: a leader that lost its confirmation
+            // meanwhile must not subscribe.
+            if let gate {
+                do { try await gate.wait() } catch { return }
+            }
             do {
                 let subscription = try await subscribe(call, to: target)
                 let ended = await read(subscription, reconnect: everSubscribed, target: target)
@@ -86,7 +99,10 @@ actor FrameworkDriver {
                     everSubscribed = true
                     backoff = .milliseconds(500)
                 }
-                if ended.fatal { return }
+                if ended.fatal {
+                    await handler?.frameworkTakenOver()
+                    return
+                }
                 logger.warning("subscription to the master ended; re-subscribing", metadata: ["reason": "\(ended.reason)"])
             } catch let error as MesosHTTPError where error.isRefusal {
                 // 401 (credentials missing or wrong) or 400 (principal mismatch): only an
@@ -113,20 +129,28 @@ actor FrameworkDriver {
         var reason: String
     }
 
-    private final class Clock: @unchecked Sendable {
-        // Safe: written by the reading task, read by the watchdog; a stale read only
-        // delays the timeout by one check.
-        var last = ContinuousClock.now
-        var interval: Duration = .seconds(15)
+    /// When the stream last delivered something, and the heartbeat interval the master
+    /// announced: written by the reading task, read by the watchdog.
+    private final class StreamLiveness: Sendable {
+        private struct State {
+            var last = ContinuousClock.now
+            var interval: Duration = .seconds(15)
+        }
+        private let state = Mutex(State())
+
+        func heard() { state.withLock { $0.last = ContinuousClock.now } }
+        func setInterval(_ interval: Duration) { state.withLock { $0.interval = interval } }
+        /// No event for five heartbeat intervals (reference §4.3).
+        var isSilent: Bool { state.withLock { ContinuousClock.now - $0.last > $0.interval * 5 } }
     }
 
     private func read(_ subscription: SchedulerMasterClient.Subscription, reconnect: Bool, target: MasterTarget) async -> Ending {
-        let clock = Clock()
+        let liveness = StreamLiveness()
         var ending = Ending(subscribed: false, fatal: false, reason: "the master closed the stream")
         let watchdog = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                if ContinuousClock.now - clock.last > clock.interval * 5 { return true }
+                if liveness.isSilent { return true }
             }
             return false
         }
@@ -134,7 +158,7 @@ actor FrameworkDriver {
             var local = Ending(subscribed: false, fatal: false, reason: "the master closed the stream")
             do {
                 for try await item in subscription.events {
-                    clock.last = ContinuousClock.now
+                    liveness.heard()
                     guard case .success(let event) = item else {
                         self.logger.warning("undecodable event from the master ignored")
                         continue
@@ -143,7 +167,7 @@ actor FrameworkDriver {
                     case .subscribed:
                         let id = event.subscribed.frameworkID.value
                         if event.subscribed.hasHeartbeatIntervalSeconds, event.subscribed.heartbeatIntervalSeconds > 0 {
-                            clock.interval = .milliseconds(Int64(event.subscribed.heartbeatIntervalSeconds * 1000))
+                            liveness.setInterval(.milliseconds(Int64(event.subscribed.heartbeatIntervalSeconds * 1000)))
                         }
                         let master = event.subscribed.hasMasterInfo ? event.subscribed.masterInfo : nil
                         self.setConnection(Connection(streamID: subscription.streamID, leader: subscription.leader,
@@ -178,6 +202,8 @@ actor FrameworkDriver {
             return local
         }
         // Whichever ends first: the stream, the heartbeat watchdog, or the detected leader.
+        // A driver that is stopped (its loop cancelled) closes the stream at once: the race's
+        // tasks are cancelled with it and cancel the reader.
         let end = await race(reader: reader, watchdog: watchdog, target: target)
         watchdog.cancel()
         switch end {
@@ -203,6 +229,7 @@ actor FrameworkDriver {
 
     /// Sends a call on the current subscription; throws when not subscribed.
     func send(_ call: Mesos_V1_Scheduler_Call) async throws {
+        if let gate { try await gate.wait() }
         guard let c = connection else { throw MesosHTTPError(.transport, "not subscribed to a master") }
         var call = call
         call.frameworkID = Mesos_V1_FrameworkID(c.frameworkID)

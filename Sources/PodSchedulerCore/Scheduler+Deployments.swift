@@ -249,6 +249,7 @@ extension Scheduler {
             instances.removeValue(forKey: id)
         }
         if !expunge.isEmpty { save([], deleted: expunge) }
+        pruneOlderSpecs()
         await secretHousekeeping()
         await progressDeployments()
     }

@@ -77,8 +77,13 @@ extension Scheduler {
                 await decline(offer, refuseSeconds: 5)
                 continue
             }
-            // Stored before the ACCEPT: a crash right after it still knows the tasks.
-            save(placement.launched)
+            // Stored before the ACCEPT: a crash right after it (or a new leader) still knows
+            // the tasks.
+            if let write = save(placement.launched) {
+                do { try await durable(write) } catch { continue }
+            } else {
+                continue
+            }
             var call = Mesos_V1_Scheduler_Call()
             call.type = .accept
             call.accept.offerIds = [offer.id]

@@ -29,8 +29,9 @@ extension Scheduler {
         redeemedTokens[verified.id] = verified.expiresAt
         var batch = SchedulerStore.Batch()
         batch.redeemedTokens = [(verified.id, verified.expiresAt)]
+        // Durable before the values leave: a redemption the store lost could be repeated.
         do {
-            try persist(batch)
+            try await durable(try submit(batch))
         } catch {
             redeemedTokens.removeValue(forKey: verified.id)
             throw .unavailable("the redemption cannot be recorded: \(error)")
@@ -60,7 +61,7 @@ extension Scheduler {
     /// The spec an instance was launched from.
     func spec(of record: InstanceRecord) -> PodDefinition? {
         if let pod = pods[record.podID], pod.version == record.specVersion { return pod }
-        return try? store.pod(record.podID, version: record.specVersion)
+        return olderSpecs[SchedulerStore.versionKey(record.podID, record.specVersion)]
     }
 
     /// The secret access of a launch of `pod`: the URL of this API for executors and a new
@@ -141,7 +142,7 @@ extension Scheduler {
         guard !expired.isEmpty else { return }
         for id in expired { redeemedTokens.removeValue(forKey: id) }
         var batch = SchedulerStore.Batch()
-        batch.redeemedTokensExpiredBefore = now
+        batch.deletedRedeemedTokens = expired
         try? persist(batch)
     }
 }

@@ -19,10 +19,11 @@ extension Scheduler {
                                              force: force, batch: &batch)
         batch.pods = [pod]
         batch.versions = [pod]
-        try persist(batch)
+        let write = try submit(batch)
         pods[pod.id] = pod
         // A new pod starts with no launch delay.
         delays.removeValue(forKey: Self.delayKey(pod))
+        try await durable(write)
         logger.info("pod created", metadata: ["pod.id": "\(pod.id.absolute)", "marathon.deployment_id": "\(deployment.id)"])
         await progressDeployments()
         return PodChange(pod: pod, deploymentID: deployment.id, version: version, created: true)
@@ -59,8 +60,10 @@ extension Scheduler {
                                              force: force, batch: &batch)
         batch.pods = [updated]
         if updated.version != old.version { batch.versions = [updated] }
-        try persist(batch)
+        let write = try submit(batch)
+        retire(old, for: updated)
         pods[pod.id] = updated
+        try await durable(write)
         logger.info("pod updated", metadata: ["pod.id": "\(pod.id.absolute)", "kind": "\(kind)",
                                               "marathon.deployment_id": "\(deployment.id)"])
         await progressDeployments()
@@ -95,10 +98,11 @@ extension Scheduler {
         let deployment = try startDeployment([.stopPod], pod: id, version: PodVersion(Date()), original: pod, target: nil,
                                              force: force, batch: &batch)
         batch.deletedPods = [id]
-        try persist(batch)
+        let write = try submit(batch)
         pods.removeValue(forKey: id)
         offerStatistics.removeValue(forKey: id)
         secretWaits.removeValue(forKey: id)
+        try await durable(write)
         logger.info("pod deleted", metadata: ["pod.id": "\(id.absolute)", "marathon.deployment_id": "\(deployment.id)"])
         await progressDeployments()
         return deployment.id
@@ -110,11 +114,14 @@ extension Scheduler {
 
     public func versions(_ id: PodId) async -> [PodVersion]? {
         guard pods[id] != nil else { return nil }
-        return (try? store.versions(of: id)) ?? []
+        let records = (try? await store.records(.versions, group: id.absolute)) ?? []
+        return records.compactMap { PodVersion(iso8601: $0.key.name) }
     }
 
     public func pod(_ id: PodId, version: PodVersion) async -> PodDefinition? {
-        try? store.pod(id, version: version)
+        if let pod = pods[id], pod.version == version { return pod }
+        guard let data = try? await store.record(SchedulerStore.versionKey(id, version)) else { return nil }
+        return try? JSONDecoder().decode(PodDefinition.self, from: data)
     }
 
     public func statusSnapshot(_ id: PodId) async -> PodStatusSnapshot? {
@@ -151,7 +158,7 @@ extension Scheduler {
         }
         var older: [PodVersion: PodDefinition] = [:]
         for version in Set(list.map(\.specVersion)) where version != pod.version {
-            if let spec = try? store.pod(pod.id, version: version) { older[version] = spec }
+            if let spec = olderSpecs[SchedulerStore.versionKey(pod.id, version)] { older[version] = spec }
         }
         return PodStatusSnapshot(spec: pod, terminating: terminating, instances: list, lastFailure: failure, olderSpecs: older)
     }
@@ -199,7 +206,7 @@ extension Scheduler {
         var batch = SchedulerStore.Batch()
         batch.deletedDeployments = [id]
         if force {
-            try persist(batch)
+            try await durable(try submit(batch))
             return nil
         }
         // Rollback: restore the original spec (or remove a pod that was being created).
@@ -212,26 +219,29 @@ extension Scheduler {
                                                force: true, batch: &batch)
             batch.pods = [restored]
             batch.versions = [restored]
-            try persist(batch)
+            let write = try submit(batch)
+            if let current = pods[d.podID] { retire(current, for: restored) }
             pods[d.podID] = restored
+            try await durable(write)
             await progressDeployments()
             return PodChange(pod: restored, deploymentID: rollback.id, version: version, created: false)
         }
         guard let created = pods[d.podID] else {
-            try persist(batch)
+            try await durable(try submit(batch))
             return nil
         }
         let rollback = try startDeployment([.stopPod], pod: d.podID, version: PodVersion(Date()), original: created, target: nil,
                                            force: true, batch: &batch)
         batch.deletedPods = [d.podID]
-        try persist(batch)
+        let write = try submit(batch)
         pods.removeValue(forKey: d.podID)
+        try await durable(write)
         await progressDeployments()
         return PodChange(pod: created, deploymentID: rollback.id, version: rollback.version, created: false)
     }
 
     public func info() async -> SchedulerInfo {
-        SchedulerInfo(name: configuration.frameworkName, version: "0.1.0", frameworkID: frameworkID,
+        SchedulerInfo(name: configuration.frameworkName, version: Self.version, frameworkID: frameworkID,
                       leader: "\(configuration.hostname):\(configuration.httpPort)", masterURL: configuration.masterURL,
                       httpPort: configuration.httpPort, elected: true, mesosLeaderURL: await driver?.leaderURL)
     }

@@ -63,13 +63,14 @@ extension Scheduler {
             batch.failures = [(record.podID, failure)]
         }
         instances[record.instanceID] = record
+        let write: StoreWrite
         do {
-            try persist(batch)
+            write = try submit(batch)
         } catch {
             // Not stored: do not acknowledge; the agent resends it.
             return
         }
-        await acknowledge(status)
+        await acknowledge(status, after: write)
         remember(uuid)
         if leftQueue { endLaunchAttemptIfDone(record.podID) }
         logger.debug("task update", metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(state)",
@@ -106,14 +107,22 @@ extension Scheduler {
     /// behind their acknowledgements for a second). Mesos' scheduler library sends its
     /// calls asynchronously too. An acknowledgement that gets lost is harmless: the agent
     /// sends the update again, and a duplicate is acknowledged again.
-    func acknowledge(_ status: Mesos_V1_TaskStatus) async {
+    ///
+    /// With `after`, the acknowledgement waits until that write (the update's) is durable, and
+    /// is not sent when it failed: the agent resends the update to whoever leads then.
+    func acknowledge(_ status: Mesos_V1_TaskStatus, after write: StoreWrite? = nil) async {
         guard status.hasUuid, status.hasAgentID else { return }
         var call = Mesos_V1_Scheduler_Call()
         call.type = .acknowledge
         call.acknowledge.agentID = status.agentID
         call.acknowledge.taskID = status.taskID
         call.acknowledge.uuid = status.uuid
-        Task { await self.call(call) }
+        Task {
+            if let write {
+                do { try await write.durable() } catch { return }
+            }
+            await self.call(call)
+        }
     }
 
     func kill(taskID: String, agentID: String?) async {

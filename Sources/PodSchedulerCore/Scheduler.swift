@@ -39,14 +39,22 @@ public actor Scheduler: PodService, FrameworkEventHandler {
         public var webuiURL: String?
         /// How often kills, relaunches and deployments are re-checked.
         public var tick: Duration = .milliseconds(500)
+        /// With several instances: the leader's gate (see `LeadershipGate`), which every call
+        /// to the master waits for.
+        public var gate: LeadershipGate?
+        /// Called when the master gave the framework to another scheduler.
+        public var onFrameworkTakenOver: (@Sendable () async -> Void)?
 
         public init(executorCommand: Mesos_V1_CommandInfo) {
             self.executorCommand = executorCommand
         }
     }
 
+    /// The version `/v2/info` reports.
+    public static let version = "0.1.0"
+
     let configuration: Configuration
-    let store: SchedulerStore
+    let store: any SchedulerStateStore
     let logger: Logger
     var driver: FrameworkDriver?
     var frameworkID: String?
@@ -55,7 +63,13 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     var deployments: [String: DeploymentRecord] = [:]
     var failures: [PodId: TaskFailureRecord] = [:]
     /// Launch backoff per pod spec version: consecutive failures and the earliest next launch.
-    var delays: [String: (failures: Int, until: Date)] = [:]
+    /// Every change is stored (best effort, as `save`), so that a new leader keeps the backoff.
+    var delays: [String: (failures: Int, until: Date)] = [:] {
+        didSet { storeDelayChanges(from: oldValue) }
+    }
+    /// The specs of older versions that instances still run (during a rollout), so that
+    /// `::status` needs no store read.
+    var olderSpecs: [StoreKey: PodDefinition] = [:]
     /// What the offers said to each pod with waiting instances (`/v2/queue`).
     var offerStatistics: [PodId: OfferStatistics] = [:]
     /// Kills sent and when (re-sent until the task is terminal).
@@ -68,7 +82,7 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     private var ticker: Task<Void, Never>?
     let generator = TimeBasedUUIDGenerator.shared
     /// Marathon's event stream: pod changes (published by the REST layer) and deployments.
-    public nonisolated let events = EventBus()
+    public nonisolated let events: EventBus
     /// Where secrets are read; nil when none is configured.
     let secretStore: (any SecretStore)?
     /// Mints and checks the secret tokens of launches.
@@ -80,23 +94,45 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     var secretWaits: [PodId: SecretWait] = [:]
     var secretWaitsCheckedAt = Date.distantPast
 
-    public init(configuration: Configuration, databasePath: String, logger: Logger) throws {
+    /// The single instance: state in SQLite at `databasePath`.
+    public init(configuration: Configuration, databasePath: String, logger: Logger) async throws {
+        try await self.init(configuration: configuration, store: SQLiteSchedulerStore(path: databasePath), logger: logger)
+    }
+
+    /// A scheduler over `store`, with the state loaded from it. `events` outlives the
+    /// scheduler when several follow one another (a new leader's scheduler).
+    public init(configuration: Configuration, store: any SchedulerStateStore, logger: Logger,
+                events: EventBus = EventBus()) async throws {
         self.configuration = configuration
         self.logger = logger
-        store = try SchedulerStore(path: databasePath)
-        let snapshot = try store.load()
+        self.store = store
+        self.events = events
+        let snapshot = try SchedulerStore.Snapshot(records: try await store.load())
         frameworkID = snapshot.frameworkID
         for pod in snapshot.pods { pods[pod.id] = pod }
         for i in snapshot.instances { instances[i.instanceID] = i }
         for d in snapshot.deployments { deployments[d.id] = d }
         for (k, v) in snapshot.failures { failures[PodId(canonicalizing: k)] = v }
+        for (k, v) in snapshot.delays { delays[k] = (v.failures, v.until) }
+        for record in snapshot.instances {
+            guard let pod = pods[record.podID], pod.version != record.specVersion else { continue }
+            let key = SchedulerStore.versionKey(record.podID, record.specVersion)
+            if olderSpecs[key] == nil, let data = try await store.record(key) {
+                olderSpecs[key] = try JSONDecoder().decode(PodDefinition.self, from: data)
+            }
+        }
         secretStore = configuration.secretStore ?? configuration.secretsDirectory.map(DirectorySecretStore.init)
-        secretTokens = SecretTokenAuthority(key: try Self.secretTokenKey(snapshot, store: store))
+        secretTokens = SecretTokenAuthority(key: try await Self.secretTokenKey(snapshot, store: store))
         redeemedTokens = snapshot.redeemedTokens
         let counts = (snapshot.pods.count, snapshot.instances.count, snapshot.deployments.count, snapshot.frameworkID ?? "none")
         logger.info("scheduler state loaded", metadata: ["pods": "\(counts.0)", "instances": "\(counts.1)",
-                                                         "deployments": "\(counts.2)", "mesos.framework_id": "\(counts.3)"])
+                                                         "deployments": "\(counts.2)", "mesos.framework_id": "\(counts.3)",
+                                                         "store": "\(store.location)"])
     }
+
+    /// Whether the store holds instances but no framework id: a new framework id would
+    /// orphan their tasks (Marathon's FrameworkIdMissing), so such a state is not led.
+    public var lacksFrameworkID: Bool { frameworkID == nil && !instances.isEmpty }
 
     /// Connects to the master(s) and starts the housekeeping loop. With a `locator`
     /// (`--master zk://…`) the framework subscribes to the leader it reports instead of the
@@ -116,7 +152,8 @@ public actor Scheduler: PodService, FrameworkEventHandler {
             c.type = $0
             return c
         }
-        let driver = FrameworkDriver(client: client, locator: locator, frameworkInfo: info, frameworkID: frameworkID, logger: logger)
+        let driver = FrameworkDriver(client: client, locator: locator, frameworkInfo: info, frameworkID: frameworkID, logger: logger,
+                                     gate: configuration.gate)
         self.driver = driver
         await driver.start(handler: self, locator: locator)
         let tick = configuration.tick
@@ -135,34 +172,93 @@ public actor Scheduler: PodService, FrameworkEventHandler {
 
     // MARK: Persistence
 
-    /// The stored key of the secret tokens, made and stored at the first start.
-    private static func secretTokenKey(_ snapshot: SchedulerStore.Snapshot, store: SchedulerStore) throws -> [UInt8] {
+    /// The key of the secret tokens: the stored one, else a new one stored now (by the
+    /// leader alone with several instances, so every later leader finds the same key).
+    private static func secretTokenKey(_ snapshot: SchedulerStore.Snapshot, store: any SchedulerStateStore) async throws -> [UInt8] {
         if let key = snapshot.secretTokenKey { return key }
         var batch = SchedulerStore.Batch()
-        batch.secretTokenKey = SecretTokenAuthority.newKey()
-        try store.write(batch)
-        // The first writer's key wins; read back whichever that was.
-        guard let key = try store.load().secretTokenKey, key.count >= 32 else {
-            throw SecretStoreError(.unavailable, "the scheduler's store did not keep the secret token key")
-        }
+        let key = SecretTokenAuthority.newKey()
+        batch.secretTokenKey = key
+        try await store.write(try batch.changes()).durable()
         return key
     }
 
+    /// Hands a batch to the store (`submit`) without waiting for it to be durable.
     func persist(_ batch: SchedulerStore.Batch) throws(PodServiceError) {
+        _ = try submit(batch)
+    }
+
+    /// Hands a batch to the store, after every earlier one. Memory is updated by the caller
+    /// right after (before any suspension, so that concurrent calls see it); what needs the
+    /// batch to be durable waits with `durable`. A backend that fails at once (SQLite) throws
+    /// here, before memory changes.
+    func submit(_ batch: SchedulerStore.Batch) throws(PodServiceError) -> StoreWrite {
+        let write: StoreWrite
         do {
-            try store.write(batch)
+            write = store.write(try batch.changes())
         } catch {
             logger.error("store write failed", metadata: ["error": "\(error)"])
+            throw .unavailable("the scheduler's state cannot be encoded: \(error)")
+        }
+        if case .failure(let error)? = write.result {
+            logger.error("store write failed", metadata: ["error": "\(error)"])
             throw .unavailable("the scheduler's store cannot be written: \(error)")
+        }
+        return write
+    }
+
+    /// Waits until a write is durable. A write that completed already (SQLite's always have)
+    /// costs no suspension. A failed ZooKeeper write means leadership is lost, and this
+    /// scheduler is being torn down.
+    func durable(_ write: StoreWrite) async throws(PodServiceError) {
+        switch write.result {
+        case .success?: return
+        case .failure(let error)?: throw .unavailable("the scheduler's store cannot be written: \(error)")
+        case nil:
+            do { try await write.durable() } catch {
+                logger.error("store write failed", metadata: ["error": "\(error)"])
+                throw .unavailable("the scheduler's store cannot be written: \(error)")
+            }
         }
     }
 
     /// Saves instances (best effort outside request paths; the next write retries).
-    func save(_ records: [InstanceRecord], deleted: [String] = []) {
+    @discardableResult
+    func save(_ records: [InstanceRecord], deleted: [String] = []) -> StoreWrite? {
         var batch = SchedulerStore.Batch()
         batch.instances = records
         batch.deletedInstances = deleted
-        do { try persist(batch) } catch { logger.error("cannot save instances", metadata: ["error": "\(error)"]) }
+        do { return try submit(batch) } catch {
+            logger.error("cannot save instances", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Stores what changed in `delays` (see its `didSet`).
+    private func storeDelayChanges(from old: [String: (failures: Int, until: Date)]) {
+        var batch = SchedulerStore.Batch()
+        for (key, value) in delays where old[key].map({ $0.failures != value.failures || $0.until != value.until }) ?? true {
+            batch.delays.append((key, LaunchDelayRecord(failures: value.failures, until: value.until)))
+        }
+        batch.deletedDelays = old.keys.filter { delays[$0] == nil }
+        guard !batch.isEmpty else { return }
+        do { try persist(batch) } catch { logger.error("cannot save the launch backoff", metadata: ["error": "\(error)"]) }
+    }
+
+    /// Keeps the spec a pod is leaving while instances still run it (for `::status`).
+    func retire(_ old: PodDefinition, for new: PodDefinition) {
+        guard old.version != new.version else { return }
+        if instances.values.contains(where: { $0.podID == old.id && $0.specVersion == old.version }) {
+            olderSpecs[SchedulerStore.versionKey(old.id, old.version)] = old
+        }
+    }
+
+    /// Forgets older specs no instance runs any more.
+    func pruneOlderSpecs() {
+        guard !olderSpecs.isEmpty else { return }
+        var inUse = Set<StoreKey>()
+        for r in instances.values { inUse.insert(SchedulerStore.versionKey(r.podID, r.specVersion)) }
+        for key in olderSpecs.keys where !inUse.contains(key) { olderSpecs.removeValue(forKey: key) }
     }
 
     // MARK: Framework events
@@ -175,10 +271,10 @@ public actor Scheduler: PodService, FrameworkEventHandler {
             }
             var batch = SchedulerStore.Batch()
             batch.frameworkID = id
-            do { try persist(batch) } catch {
+            frameworkID = id
+            do { try await durable(try submit(batch)) } catch {
                 logger.error("cannot store the framework id", metadata: ["error": "\(error)"])
             }
-            frameworkID = id
         }
         subscribed = true
         suppressed = false
@@ -190,6 +286,13 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     func disconnected() async {
         subscribed = false
         logger.warning("disconnected from the master")
+    }
+
+    func frameworkTakenOver() async {
+        subscribed = false
+        logger.error("the master gave the framework to another scheduler; this one stops acting",
+                     metadata: ["mesos.framework_id": "\(frameworkID ?? "none")"])
+        await configuration.onFrameworkTakenOver?()
     }
 
     func handle(_ event: Mesos_V1_Scheduler_Event) async {

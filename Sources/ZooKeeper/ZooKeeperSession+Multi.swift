@@ -32,9 +32,21 @@ extension ZooKeeperSession {
             default: return nil
             }
         }) { handle, context in
-            zoo_amulti(handle, Int32(buffers.count), buffers.ops, buffers.results, { rc, data in
+            // Apache's C client (3.8, `zoo_amulti`) mishandles a multi it refuses because the
+            // session ended: after the first operation's request fails to initialise, it frees
+            // the uninitialised request path of every later operation, that is, a path pointer of
+            // ours (the stack slot still holds it), once per operation. So a multi on a dead
+            // session is refused here; for the instant in which the session may end between
+            // this check and the C client's own, the paths are never freed after a refusal.
+            let state = zoo_state(handle)
+            if state == ZOO_EXPIRED_SESSION_STATE { return ZSESSIONEXPIRED.rawValue }
+            if state == ZOO_AUTH_FAILED_STATE { return ZAUTHFAILED.rawValue }
+            guard state >= 0 else { return ZINVALIDSTATE.rawValue }
+            let rc = zoo_amulti(handle, Int32(buffers.count), buffers.ops, buffers.results, { rc, data in
                 CallbackTable.complete(data, rc == ZOK.rawValue ? .done : .failure(rc))
             }, context)
+            if rc != ZOK.rawValue { buffers.keepPaths() }
+            return rc
         }.get()
     }
 }
@@ -43,13 +55,18 @@ extension ZooKeeperSession {
 /// kept until the call's completion has run (the C client writes results up to then).
 final class MultiBuffers: @unchecked Sendable {
     // Safe: filled before the call is submitted, then written only by the C client until the
-    // call's single completion, and read only by that completion.
+    // call's single completion, and read only by that completion; `pathsMayBeFreed` is set by
+    // the submitting call before it returns, when no completion will come.
     let operations: [ZooKeeperOperation]
     var count: Int { operations.count }
     let ops: UnsafeMutablePointer<zoo_op_t>
     let results: UnsafeMutablePointer<zoo_op_result_t>
     private let stats: UnsafeMutablePointer<Stat>
     private var allocations: [UnsafeMutableRawPointer] = []
+    /// The operations' paths (also in `allocations`).
+    private var paths: Set<UnsafeMutableRawPointer> = []
+    /// Set when the C client refused the call: it may have freed paths (see `multi`).
+    private var pathsMayBeFreed = false
     private var acls: [CACL] = []
 
     init(_ operations: [ZooKeeperOperation], defaultACL: ZooKeeperACL) {
@@ -82,10 +99,15 @@ final class MultiBuffers: @unchecked Sendable {
     }
 
     deinit {
-        for allocation in allocations { free(allocation) }
+        for allocation in allocations where !(pathsMayBeFreed && paths.contains(allocation)) { free(allocation) }
         ops.deallocate()
         results.deallocate()
         stats.deallocate()
+    }
+
+    /// Leaks the operations' paths (a few bytes each) rather than risk freeing one twice.
+    func keepPaths() {
+        pathsMayBeFreed = true
     }
 
     private func allocate(_ size: Int) -> UnsafeMutableRawPointer {
@@ -98,6 +120,7 @@ final class MultiBuffers: @unchecked Sendable {
         let utf8 = Array(s.utf8)
         let memory = allocate(utf8.count + 1)
         memory.copyMemory(from: utf8, byteCount: utf8.count)
+        paths.insert(memory)
         return UnsafePointer(memory.assumingMemoryBound(to: CChar.self))
     }
 

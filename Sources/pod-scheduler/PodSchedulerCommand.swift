@@ -15,7 +15,7 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pod-scheduler",
         abstract: "Marathon's /v2/pods API as a Mesos framework. Without --master it runs an embedded single-node Mesos.",
-        subcommands: [LocalClusterCommand.self, HashCredentialCommand.self])
+        subcommands: [LocalClusterCommand.self, HashCredentialCommand.self, MigrateStoreCommand.self])
 
     @Option(help: "The Mesos master: 'local' (the embedded master and agent); master URLs, comma-separated (http://host:5050; a 307 leads to the leader); zk://[user:password@]host:2181[,host:2181…]/mesos (the leading master registered in ZooKeeper, followed when it changes; the credentials are ZooKeeper digest credentials, never shown); or file:///path holding one of these.")
     var master: String = "local"
@@ -86,6 +86,23 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     @Option(name: .customLong("mesos-ca-file"),
             help: "PEM CA certificate(s) that the certificates of https:// masters must be signed by (default: the system trust store). Host names are always verified. With --master zk://…, masters are reached over https when this is given (as libmesos with SSL enabled), at the host name of their MasterInfo.")
     var mesosCAFile: String?
+
+    @Option(help: "High availability: zk://[user:password@]host:2181[,host:2181…]/pod-scheduler. Instances given the same URL elect one leader in ZooKeeper and keep the state there; followers proxy the REST API to it. Without --zk: one instance, state in SQLite in --work-dir. The credentials are ZooKeeper digest credentials, never shown.")
+    var zk: String?
+
+    @Option(name: .customLong("zk-session-timeout"),
+            help: "With --zk: the ZooKeeper session timeout in milliseconds (Marathon's --zk_session_timeout). A leader cut off for this long stops acting; another takes over.")
+    var zkSessionTimeout: Int = 10000
+
+    @Option(name: .customLong("zk-timeout"), help: "With --zk: how long to wait for a ZooKeeper connection, in milliseconds.")
+    var zkTimeout: Int = 10000
+
+    @Option(help: "With --zk: the host other instances and clients reach this one's REST API at (default: --http-address, or this machine's host name when that is 0.0.0.0 or ::).")
+    var hostname: String?
+
+    @Option(name: .customLong("ca-file"),
+            help: "With --zk: PEM CA certificate(s) that the HTTPS certificate of the leader must be signed by when a follower proxies to it (default: the system trust store).")
+    var caFile: String?
 
     @Option(name: .customLong("auth-basic-file"), help: "Require HTTP basic auth; the file holds 'user:password'.")
     var authBasicFile: String?

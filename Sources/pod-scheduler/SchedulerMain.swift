@@ -30,6 +30,30 @@ enum SchedulerMain {
             detector = await startDetector(url, settings: settings, logger: logger)
         }
 
+        let config = schedulerConfiguration(settings, localCluster: localCluster)
+        let httpClient = SchedulerMasterClient.makeHTTPClient(tlsConfiguration: settings.mesosSecurity.tlsConfiguration)
+        let client = SchedulerMasterClient(masters: masters, httpClient: httpClient, credential: settings.mesosSecurity.credential)
+        do {
+            if let ha = settings.highAvailability {
+                try await runHighlyAvailable(ha, config: config, settings: settings, masters: masters, client: client,
+                                             locator: detector, logger: logger)
+            } else {
+                try await runSingle(config: config, settings: settings, masters: masters, client: client, locator: detector,
+                                    logger: logger)
+            }
+        } catch {
+            await detector?.stop()
+            await localCluster?.stop()
+            try? await httpClient.shutdown()
+            throw error
+        }
+        await detector?.stop()
+        await localCluster?.stop()
+        try? await httpClient.shutdown()
+    }
+
+    /// The scheduler's configuration from the settings.
+    private static func schedulerConfiguration(_ settings: Settings, localCluster: LocalCluster?) -> Scheduler.Configuration {
         var config = Scheduler.Configuration(executorCommand: settings.executorCommand)
         config.frameworkName = settings.frameworkName
         config.user = settings.user
@@ -39,17 +63,19 @@ enum SchedulerMain {
         config.secretsCAFile = settings.secretsCAFile
         config.specOptions = PodSpecOptions(defaultNetworkName: settings.defaultNetworkName, mesosRole: settings.role)
         config.masterURL = localCluster?.masterEndpoint.description ?? settings.masterDescription
-        let base = settings.listeners.baseURL(host: settings.httpAddress)
         config.httpPort = settings.listeners.primaryPort
-        config.hostname = settings.httpAddress
-        config.webuiURL = base
+        config.hostname = settings.hostname
+        config.webuiURL = settings.listeners.baseURL(host: settings.hostname)
         config.principal = settings.mesosSecurity.principal
-        let scheduler = try Scheduler(configuration: config, databasePath: settings.workDirectory + "/state.db", logger: logger)
-        let httpClient = SchedulerMasterClient.makeHTTPClient(tlsConfiguration: settings.mesosSecurity.tlsConfiguration)
-        await scheduler.start(masters: masters, client: SchedulerMasterClient(masters: masters, httpClient: httpClient,
-                                                                              credential: settings.mesosSecurity.credential),
-                              locator: detector)
+        return config
+    }
 
+    /// One instance (no `--zk`): the state in SQLite in `--work-dir`, always the leader.
+    private static func runSingle(config: Scheduler.Configuration, settings: Settings, masters: [MesosEndpoint],
+                                  client: SchedulerMasterClient, locator: (any MasterLocator)?, logger: Logger) async throws {
+        let scheduler = try await Scheduler(configuration: config, databasePath: settings.workDirectory + "/state.db", logger: logger)
+        await scheduler.start(masters: masters, client: client, locator: locator)
+        let base = settings.listeners.baseURL(host: settings.httpAddress)
         var apiConfig = APIConfiguration(specOptions: config.specOptions, baseURL: base, leaderURL: base,
                                          authentication: settings.authentication)
         apiConfig.listeners = .init(httpPort: settings.listeners.httpPort, httpsPort: settings.listeners.httpsPort)
@@ -64,9 +90,6 @@ enum SchedulerMain {
         }
         logger.info("shutting down")
         await scheduler.stop()
-        await detector?.stop()
-        await localCluster?.stop()
-        try? await httpClient.shutdown()
     }
 
     /// `--master zk://…` (or a `file://` naming one): the leading master detected in

@@ -42,6 +42,10 @@ struct Settings: Sendable {
     var permissions: Permissions?
     /// The embedded master and agent of `--master local` (the `--local-*` flags).
     var localCluster: LocalCluster.Configuration
+    /// `--zk`: several instances, one leader, the state in ZooKeeper; nil: one instance.
+    var highAvailability: HighAvailability?
+    /// The host others reach this instance's API at (`--hostname`).
+    var hostname: String
 
     init(command c: PodSchedulerCommand) throws {
         var problems: [String] = []
@@ -111,6 +115,8 @@ struct Settings: Sendable {
             }
         }
 
+        hostname = Self.hostname(c, problems: &problems)
+        highAvailability = Self.highAvailability(c, master: master, problems: &problems)
         permissions = Self.permissions(c, problems: &problems)
         (secretsURL, secretsCAFile) = Self.executorSecrets(c, master: master, listeners: listeners, problems: &problems)
 

@@ -55,7 +55,7 @@ struct EmbeddedCluster {
         config.secretsDirectory = base + "/secrets"
         config.tick = .milliseconds(100)
         tune(&config)
-        let scheduler = try Scheduler(configuration: config, databasePath: base + "/state.db", logger: logger)
+        let scheduler = try await Scheduler(configuration: config, databasePath: base + "/state.db", logger: logger)
         let box = HTTPClientBox()
         let endpoint = MesosEndpoint(host: "127.0.0.1", port: port)
         await scheduler.start(masters: [endpoint], client: SchedulerMasterClient(masters: [endpoint], httpClient: box.client))

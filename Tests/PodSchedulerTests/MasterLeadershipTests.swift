@@ -158,7 +158,7 @@ struct MasterLeadershipTests {
         let logs = LogCapture()
         var logger = logs.logger()
         logger.logLevel = .info
-        let scheduler = try Scheduler(configuration: configuration, databasePath: directory + "/state.db", logger: logger)
+        let scheduler = try await Scheduler(configuration: configuration, databasePath: directory + "/state.db", logger: logger)
         let locator = StubLocator()
         do {
             // A standby is reported: its 307 is not followed, nothing subscribes.

@@ -72,9 +72,12 @@ final class SchedulerDaemon: Sendable {
     func terminate(timeout: Duration = .seconds(20)) async { await process.terminate(timeout: timeout) }
 
     /// SIGHUP (the HTTPS certificate and key are read again).
-    func hangUp() {
+    func hangUp() { signal(SIGHUP) }
+
+    /// Sends `signal` (SIGSTOP freezes the process, SIGCONT resumes it).
+    func signal(_ signal: Int32) {
         guard let pid = process.pid else { return }
-        kill(pid, SIGHUP)
+        kill(pid, signal)
     }
 
     /// The whole log so far.

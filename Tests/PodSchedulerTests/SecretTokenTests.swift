@@ -23,7 +23,7 @@ struct SecretTokenTests {
         let directory: String
         let scheduler: Scheduler
 
-        static func make(directory existing: String? = nil, lifetime: TimeInterval = 600, writeSecret: Bool = true) throws -> Core {
+        static func make(directory existing: String? = nil, lifetime: TimeInterval = 600, writeSecret: Bool = true) async throws -> Core {
             let directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: directory + "/secrets/team-a", withIntermediateDirectories: true)
             if writeSecret { try SecretTokenTests.dbPassword.write(toFile: directory + "/secrets/team-a/db", atomically: true, encoding: .utf8) }
@@ -35,7 +35,7 @@ struct SecretTokenTests {
             configuration.secretTokenLifetime = lifetime
             var logger = Logger(label: "test")
             logger.logLevel = .critical
-            return Core(directory: directory, scheduler: try Scheduler(configuration: configuration, databasePath: directory + "/state.db",
+            return Core(directory: directory, scheduler: try await Scheduler(configuration: configuration, databasePath: directory + "/state.db",
                                                                        logger: logger))
         }
 
@@ -47,7 +47,7 @@ struct SecretTokenTests {
 
     @Test("a token opens its instance's secrets once; not another instance's, not names it lacks, not tampered")
     func singleUse() async throws {
-        let core = try Core.make()
+        let core = try await Core.make()
         defer { try? FileManager.default.removeItem(atPath: core.directory) }
         let ids = try await core.createPod()
         #expect(ids.count == 2)
@@ -78,7 +78,7 @@ struct SecretTokenTests {
 
     @Test("after the instance ended (or relaunched), its token opens nothing; an expired token neither")
     func endedAndExpired() async throws {
-        let core = try Core.make()
+        let core = try await Core.make()
         defer { try? FileManager.default.removeItem(atPath: core.directory) }
         let ids = try await core.createPod()
         let token = try #require(await core.scheduler.simulateLaunch(ids[0]))
@@ -93,7 +93,7 @@ struct SecretTokenTests {
         }
         #expect(try await core.scheduler.redeemSecrets(token: next, instanceID: ids[0], names: ["db"]).count == 1)
 
-        let expiring = try Core.make(lifetime: -1)
+        let expiring = try await Core.make(lifetime: -1)
         defer { try? FileManager.default.removeItem(atPath: expiring.directory) }
         let other = try await expiring.createPod()
         let expired = try #require(await expiring.scheduler.simulateLaunch(other[0]))
@@ -104,13 +104,13 @@ struct SecretTokenTests {
 
     @Test("a scheduler started on the same store honours unused tokens of launches before it, and no used one")
     func failover() async throws {
-        let first = try Core.make()
+        let first = try await Core.make()
         defer { try? FileManager.default.removeItem(atPath: first.directory) }
         let ids = try await first.createPod()
         let used = try #require(await first.scheduler.simulateLaunch(ids[0]))
         let pending = try #require(await first.scheduler.simulateLaunch(ids[1]))
         _ = try await first.scheduler.redeemSecrets(token: used, instanceID: ids[0], names: ["db"])
-        let second = try Core.make(directory: first.directory)
+        let second = try await Core.make(directory: first.directory)
         await #expect(throws: SecretAccessError.forbidden("the token has been used already")) {
             try await second.scheduler.redeemSecrets(token: used, instanceID: ids[0], names: ["db"])
         }
@@ -119,7 +119,7 @@ struct SecretTokenTests {
 
     @Test("instances whose secret is not in the store wait with a value-free reason in ::status and the queue, until it is")
     func waitsForMissingSecret() async throws {
-        let core = try Core.make(writeSecret: false)
+        let core = try await Core.make(writeSecret: false)
         defer { try? FileManager.default.removeItem(atPath: core.directory) }
         let ids = try await core.createPod()
         let id = PodId(canonicalizing: "/team-a/app")

@@ -83,4 +83,24 @@ struct ZooKeeperMultiTests {
         #expect(fenced?.failedOperationIndex == 0)
         #expect(try await other.get(root + "/state").data == ZK.bytes("v2"))
     }
+
+    /// Apache's C client frees path pointers it does not own when it refuses a multi of a
+    /// session that ended (one free per operation after the first): such a multi must fail
+    /// cleanly, however many operations it has, and as often as it is tried.
+    @Test func aMultiOnAnExpiredSessionFailsWithoutTouchingItsPaths() async throws {
+        let server = try await ZooKeeperServer.shared()
+        let session = try await ZK.session(server)
+        let root = ZK.path("dead-multi")
+        try await session.ensurePath(root)
+        let node = try await session.create(root + "/member_", mode: .ephemeralSequential)
+        try await server.expire(session)
+        for round in 0..<50 {
+            let operations: [ZooKeeperOperation] = [.check(node)] + (0..<6).map { i in
+                i % 3 == 0 ? .create(root + "/c\(round)-\(i)", data: ZK.bytes("x"))
+                    : i % 3 == 1 ? .set(root, data: ZK.bytes("y")) : .delete(root + "/d\(i)")
+            }
+            let error = await ZK.error { try await session.multi(operations) }
+            #expect(error?.code == .sessionExpired)
+        }
+    }
 }
