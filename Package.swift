@@ -271,7 +271,8 @@ let package = Package(
         // and validation; offer matching.
         .testTarget(name: "PodRuntimeTests", dependencies: ["PodRuntime", "PodSystem", "ImageStore"], swiftSettings: swiftSettings),
         .testTarget(name: "LocalMesosTests", dependencies: ["LocalMesos", "MesosProtocol"], swiftSettings: swiftSettings),
-        .testTarget(name: "PodSchedulerCoreTests", dependencies: ["PodSchedulerCore", "PodSpec", "MesosProtocol"],
+        .testTarget(name: "PodSchedulerCoreTests", dependencies: ["PodSchedulerCore", "PodSpec", "MesosProtocol",
+                                                                .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "MesosHTTPTests",
                     dependencies: ["MesosHTTP", "MesosProtocol", "PodTestFixtures",

@@ -201,7 +201,7 @@ struct ContainerPlanner: Sendable {
         monitor.supplementaryGroups = identity.supplementaryGroups
         monitor.capabilities = try Self.capabilities(spec.linux)
         monitor.seccomp = seccomp
-        monitor.resourceLimits = spec.resourceLimits.map { ResourceLimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        monitor.resourceLimits = spec.resourceLimits
         if case .container = configuration.network { monitor.hostname = configuration.hostname }
 
         for volume in spec.volumes {

@@ -42,7 +42,7 @@ struct ImageRootfs: Sendable {
         monitor.workingDirectory = workingDirectory(command.workingDirectory, layout: layout) ?? inContainerSandbox
         monitor.capabilities = try ContainerPlanner.capabilities(spec.linux)
         monitor.seccomp = seccomp
-        monitor.resourceLimits = spec.resourceLimits.map { ResourceLimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        monitor.resourceLimits = spec.resourceLimits
         monitor.mounts = (rootfsMount.map { [$0] } ?? [])
             + Self.systemMounts(shmSize: spec.linux.shmSize)
             + Self.sharedMounts(sandbox: sandbox, sandboxInContainer: inContainerSandbox, podEtc: podEtc)

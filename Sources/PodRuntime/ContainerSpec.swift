@@ -1,3 +1,6 @@
+import MesosFetcher
+import PodSystem
+
 /// What the runtime needs to run one container of a pod, independent of Mesos types.
 /// The executor translates each `TaskInfo` into one of these.
 public struct ContainerSpec: Sendable {
@@ -166,30 +169,9 @@ public struct ContainerSpec: Sendable {
         }
     }
 
-    public struct ResourceLimitSpec: Sendable, Equatable {
-        public var resource: Int32
-        public var soft: UInt64
-        public var hard: UInt64
-        public init(resource: Int32, soft: UInt64, hard: UInt64) {
-            self.resource = resource
-            self.soft = soft
-            self.hard = hard
-        }
-    }
+    /// A resource limit: the monitor's own type.
+    public typealias ResourceLimitSpec = ResourceLimit
 
-    /// A `CommandInfo.URI` (Marathon artifact).
-    public struct Artifact: Sendable, Equatable {
-        public var uri: String
-        public var executable: Bool
-        public var extract: Bool
-        public var cache: Bool
-        public var outputFile: String?
-        public init(uri: String, executable: Bool = false, extract: Bool = true, cache: Bool = false, outputFile: String? = nil) {
-            self.uri = uri
-            self.executable = executable
-            self.extract = extract
-            self.cache = cache
-            self.outputFile = outputFile
-        }
-    }
+    /// A `CommandInfo.URI` (Marathon artifact): the fetcher's own type.
+    public typealias Artifact = Fetcher.Artifact
 }

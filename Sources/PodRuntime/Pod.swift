@@ -410,11 +410,8 @@ public actor Pod {
     /// with the Mesos fetcher's executable/extract/cache/output_file semantics. The error
     /// names the URI with any credentials redacted.
     private func fetchArtifacts(_ spec: ContainerSpec, into sandbox: String, owner: Fetcher.Owner) async throws {
-        let artifacts = spec.artifacts.map {
-            Fetcher.Artifact(uri: $0.uri, executable: $0.executable, extract: $0.extract, cache: $0.cache, outputFile: $0.outputFile)
-        }
         do {
-            _ = try await Fetcher(logger: logger).fetchAll(artifacts, into: sandbox, cacheDirectory: configuration.runtimeDirectory + "/fetch-cache",
+            _ = try await Fetcher(logger: logger).fetchAll(spec.artifacts, into: sandbox, cacheDirectory: configuration.runtimeDirectory + "/fetch-cache",
                                                            owner: owner)
         } catch {
             throw PodRuntimeError(.artifact, "artifact fetch for \(spec.name) failed: \(error.message)")

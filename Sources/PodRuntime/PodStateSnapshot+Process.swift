@@ -77,17 +77,9 @@ extension PodStateSnapshot {
         }
     }
 
-    /// A resource limit (`RLIMIT_*` number, soft and hard).
-    public struct Limit: Codable, Sendable, Equatable {
-        public var resource: Int32
-        public var soft: UInt64
-        public var hard: UInt64
-        public init(resource: Int32, soft: UInt64, hard: UInt64) {
-            self.resource = resource
-            self.soft = soft
-            self.hard = hard
-        }
-    }
+    /// A resource limit (`RLIMIT_*` number, soft and hard): the monitor's own type, with the
+    /// same JSON.
+    public typealias Limit = ResourceLimit
 
     /// A volume or host path mounted into a container.
     public struct Mount: Codable, Sendable, Equatable {
@@ -124,7 +116,7 @@ extension PodStateSnapshot.Process {
                   capabilities: PodStateSnapshot.CapabilityMasks(monitor.capabilities), noNewPrivileges: monitor.noNewPrivileges,
                   seccompProfile: linux.seccompProfile, seccompProfileDirectory: seccompProfileDirectory,
                   seccompUnconfined: linux.seccompUnconfined,
-                  resourceLimits: monitor.resourceLimits.map { PodStateSnapshot.Limit(resource: $0.resource, soft: $0.soft, hard: $0.hard) },
+                  resourceLimits: monitor.resourceLimits,
                   namespaces: Self.namespaceNames.filter { monitor.newNamespaces.contains($0.0) }.map(\.1), tty: tty ? true : nil)
     }
 

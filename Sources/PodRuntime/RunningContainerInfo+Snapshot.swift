@@ -31,7 +31,7 @@ extension RunningContainerInfo {
         monitor.supplementaryGroups = process.supplementaryGroups
         monitor.capabilities = process.capabilities.sets
         monitor.noNewPrivileges = process.noNewPrivileges
-        monitor.resourceLimits = process.resourceLimits.map { ResourceLimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        monitor.resourceLimits = process.resourceLimits
         if !process.seccompUnconfined {
             do {
                 monitor.seccomp = try SeccompProfile.program(named: process.seccompProfile, directory: process.seccompProfileDirectory,

@@ -17,10 +17,10 @@ protocol FrameworkEventHandler: AnyObject, Sendable {
 
 /// The framework's connection to the Mesos master: SUBSCRIBE (with the stored framework
 /// id on re-subscription), read events, detect a dead stream by missing heartbeats
-/// (5 × the interval, reference §4.3), and re-subscribe with exponential backoff. With a
-/// `MasterLocator` (`--master zk://…`) it subscribes to the leader the locator reports,
-/// waits while there is none, and re-subscribes as soon as the leader changes
-/// (`FrameworkDriver+Leader.swift`).
+/// (5 × the interval, docs/reference/mesos-executor-protocol.md §4.3), and re-subscribe with
+/// exponential backoff. With a `MasterLocator` (`--master zk://…`) it subscribes to the leader
+/// the locator reports, waits while there is none, and re-subscribes as soon as the leader
+/// changes (`FrameworkDriver+Leader.swift`).
 actor FrameworkDriver {
     struct Connection {
         var streamID: String
@@ -140,7 +140,7 @@ actor FrameworkDriver {
 
         func heard() { state.withLock { $0.last = ContinuousClock.now } }
         func setInterval(_ interval: Duration) { state.withLock { $0.interval = interval } }
-        /// No event for five heartbeat intervals (reference §4.3).
+        /// No event for five heartbeat intervals (docs/reference/mesos-executor-protocol.md §4.3).
         var isSilent: Bool { state.withLock { ContinuousClock.now - $0.last > $0.interval * 5 } }
     }
 

@@ -3,7 +3,7 @@ import PodSpec
 import Primitives
 
 extension Scheduler {
-    /// Moves every running deployment forward (reference §11): StartPod is immediate,
+    /// Moves every running deployment forward (docs/reference/marathon-pods-api.md §11): StartPod is immediate,
     /// ScalePod creates or kills instances until the wanted number runs, RestartPod replaces
     /// old instances honouring minimumHealthCapacity/maximumOverCapacity, StopPod kills
     /// everything. A finished deployment leaves the list.
@@ -96,29 +96,6 @@ extension Scheduler {
         }
     }
 
-    /// Instances to stop when scaling down: Marathon's order (unreachable < staging <
-    /// starting < running < others), then kill selection.
-    func victims(_ pod: PodDefinition, among candidates: [InstanceRecord], count: Int) -> [InstanceRecord] {
-        func rank(_ c: InstanceCondition) -> Int {
-            switch c {
-            case .scheduled, .provisioned: return 0
-            case .unreachable, .unreachableInactive: return 1
-            case .staging: return 2
-            case .starting: return 3
-            case .running: return 4
-            default: return 5
-            }
-        }
-        let sorted = candidates.sorted { a, b in
-            if rank(a.condition) != rank(b.condition) { return rank(a.condition) < rank(b.condition) }
-            switch pod.scheduling.killSelection {
-            case .youngestFirst: return a.createdAt > b.createdAt
-            case .oldestFirst: return a.createdAt < b.createdAt
-            }
-        }
-        return Array(sorted.prefix(count))
-    }
-
     /// ScalePod: reach `instances` running instances of the pod; done when they are ready.
     func scale(_ id: PodId) async -> Bool {
         guard let pod = pods[id] else { return true }
@@ -127,58 +104,36 @@ extension Scheduler {
         var activeCount = 0
         for r in instances.values where r.podID == id && r.goal == .running { activeCount += 1 }
         if activeCount < pod.instances {
-            var created: [InstanceRecord] = []
-            for _ in activeCount..<pod.instances { created.append(newInstance(pod)) }
+            let created = (0..<DeploymentPlan.instancesToCreate(pod, active: activeCount)).map { _ in newInstance(pod) }
             for r in created { instances[r.instanceID] = r }
             save(created)
         } else if activeCount > pod.instances {
             let active = podInstances(id).filter { $0.goal == .running }
-            for victim in victims(pod, among: active, count: active.count - pod.instances) {
+            for victim in DeploymentPlan.victims(pod, among: active, count: active.count - pod.instances) {
                 await stopInstance(victim)
             }
         }
-        let checked = InstanceRecord.healthChecked(pod)
-        var ready = 0
-        for r in instances.values where r.podID == id {
-            guard r.goal == .running else { return false }  // one is still leaving
-            if r.isReady(healthChecked: checked) { ready += 1 }
-        }
-        return ready >= pod.instances
+        return DeploymentPlan.scaleDone(pod, instances: instances.values)
     }
 
-    /// RestartPod: replace instances of older versions (§11.3).
+    /// RestartPod: replace instances of older versions within the pod's upgrade strategy
+    /// (docs/reference/marathon-pods-api.md §11.3); the rounds are `DeploymentPlan`'s.
     func rollingRestart(_ id: PodId) async -> Bool {
         guard let pod = pods[id] else { return true }
-        let all = podInstances(id)
-        let n = pod.instances
-        let minHealthy = Int((Double(n) * pod.scheduling.upgrade.minimumHealthCapacity).rounded(.up))
-        let maxCapacity = Int((Double(n) * (1 + pod.scheduling.upgrade.maximumOverCapacity)).rounded(.down))
-        var old = all.filter { $0.goal == .running && $0.specVersion != pod.version }
-        let new = all.filter { $0.goal == .running && $0.specVersion == pod.version }
-        // Old instances not yet placed or not ready add no capacity: replace them first.
-        for r in old where !r.isReady(pods[id]) {
+        let newCount = DeploymentPlan.new(pod, podInstances(id)).count
+        for r in DeploymentPlan.unreadyOld(pod, podInstances(id)) {
             await stopInstance(r)
         }
-        old = podInstances(id).filter { $0.goal == .running && $0.specVersion != pod.version }
-        var readyTotal = old.filter { $0.isReady(pod) }.count + new.filter { $0.isReady(pod) }.count
-        for r in old.sorted(by: { $0.createdAt < $1.createdAt }) where readyTotal - 1 >= minHealthy {
+        for r in DeploymentPlan.healthyOldToStop(pod, podInstances(id)) {
             await stopInstance(r)
-            readyTotal -= 1
         }
-        let alive = podInstances(id).filter { $0.goal == .running || $0.hasLiveTasks }.count
-        var capacity = maxCapacity - alive
-        if capacity <= 0 && minHealthy == maxCapacity && new.count < n && alive <= maxCapacity {
-            capacity = 1  // one over capacity lets a full-health restart progress (§11.3)
-        }
-        let toLaunch = max(0, min(capacity, n - new.count))
+        let toLaunch = DeploymentPlan.launches(pod, podInstances(id), newCount: newCount)
         if toLaunch > 0 {
             let created = (0..<toLaunch).map { _ in newInstance(pod) }
             for r in created { instances[r.instanceID] = r }
             save(created)
         }
-        let readyNew = podInstances(id).filter { $0.goal == .running && $0.specVersion == pod.version && $0.isReady(pod) }.count
-        let oldLeft = podInstances(id).contains { $0.specVersion != pod.version }
-        return readyNew >= n && !oldLeft
+        return DeploymentPlan.restartDone(pod, podInstances(id))
     }
 
     /// StopPod: kill and expunge every instance of a deleted pod.
@@ -194,7 +149,7 @@ extension Scheduler {
         deployments.values.filter { $0.podID == id }
     }
 
-    /// Starts a deployment, after the lock and limit checks (§5.4).
+    /// Starts a deployment, after the lock and limit checks (docs/reference/marathon-pods-api.md §5.4).
     func startDeployment(_ steps: [DeploymentRecord.Action], pod id: PodId, version: PodVersion, original: PodDefinition?,
                          target: PodDefinition?, force: Bool, batch: inout SchedulerStore.Batch) throws(PodServiceError) -> DeploymentRecord {
         let blocking = deployments(touching: id)

@@ -1,8 +1,8 @@
 import Foundation
 import PodSpec
 
-/// Marathon's launch queue (`/v2/queue`, reference §4): which instances wait, for how
-/// long, for which backoff, and what the offers said.
+/// Marathon's launch queue (`/v2/queue`, docs/reference/mesos-cluster-operations.md §4): which
+/// instances wait, for how long, for which backoff, and what the offers said.
 extension Scheduler {
     public func queue(embedLastUnusedOffers: Bool) async -> [QueueItemSnapshot] {
         pruneOfferStatistics()

@@ -15,7 +15,7 @@ extension Scheduler {
         let version = Self.requestVersion(pod)
         pod.version = version
         var batch = SchedulerStore.Batch()
-        let deployment = try startDeployment([.startPod, .scalePod], pod: pod.id, version: version, original: nil, target: pod,
+        let deployment = try startDeployment(DeploymentPlan.steps(for: .create), pod: pod.id, version: version, original: nil, target: pod,
                                              force: force, batch: &batch)
         batch.pods = [pod]
         batch.versions = [pod]
@@ -43,19 +43,14 @@ extension Scheduler {
         var updated = pod
         var batch = SchedulerStore.Batch()
         let kind = PodUpdateKind.classify(from: old, to: pod)
-        let steps: [DeploymentRecord.Action]
         switch kind {
+        case .scale, .restart:
+            updated.version = now
         case .noChange, .create:
-            // Saved, but the version stays and nothing restarts (§10 quirk).
+            // Saved, but the version stays and nothing restarts (docs/reference/marathon-pods-api.md §10 quirk).
             updated.version = old.version
-            steps = []
-        case .scale:
-            updated.version = now
-            steps = [.scalePod]
-        case .restart:
-            updated.version = now
-            steps = [.restartPod]
         }
+        let steps = DeploymentPlan.steps(for: .update(updated.version == old.version ? .noChange : kind))
         let deployment = try startDeployment(steps, pod: pod.id, version: updated.version, original: old, target: updated,
                                              force: force, batch: &batch)
         batch.pods = [updated]
@@ -67,7 +62,7 @@ extension Scheduler {
         logger.info("pod updated", metadata: ["pod.id": "\(pod.id.absolute)", "kind": "\(kind)",
                                               "marathon.deployment_id": "\(deployment.id)"])
         await progressDeployments()
-        // The response shows the request time (§10), even when the stored version stays.
+        // The response shows the request time (docs/reference/marathon-pods-api.md §10), even when the stored version stays.
         var answer = updated
         answer.version = now
         return PodChange(pod: answer, deploymentID: deployment.id, version: now, created: false)
@@ -95,7 +90,7 @@ extension Scheduler {
     public func delete(_ id: PodId, force: Bool) async throws(PodServiceError) -> String {
         guard let pod = pods[id] else { throw .podNotFound(id) }
         var batch = SchedulerStore.Batch()
-        let deployment = try startDeployment([.stopPod], pod: id, version: PodVersion(Date()), original: pod, target: nil,
+        let deployment = try startDeployment(DeploymentPlan.steps(for: .delete), pod: id, version: PodVersion(Date()), original: pod, target: nil,
                                              force: force, batch: &batch)
         batch.deletedPods = [id]
         let write = try submit(batch)
@@ -214,7 +209,8 @@ extension Scheduler {
             var restored = original
             let version = PodVersion(Date())
             restored.version = version
-            let rollback = try startDeployment(original.instances == pods[d.podID]?.instances ? [.restartPod] : [.restartPod, .scalePod],
+            let change = DeploymentPlan.Change.rollback(restoredInstances: original.instances, currentInstances: pods[d.podID]?.instances)
+            let rollback = try startDeployment(DeploymentPlan.steps(for: change),
                                                pod: d.podID, version: version, original: pods[d.podID], target: restored,
                                                force: true, batch: &batch)
             batch.pods = [restored]
@@ -230,7 +226,7 @@ extension Scheduler {
             try await durable(try submit(batch))
             return nil
         }
-        let rollback = try startDeployment([.stopPod], pod: d.podID, version: PodVersion(Date()), original: created, target: nil,
+        let rollback = try startDeployment(DeploymentPlan.steps(for: .delete), pod: d.podID, version: PodVersion(Date()), original: created, target: nil,
                                            force: true, batch: &batch)
         batch.deletedPods = [d.podID]
         let write = try submit(batch)

@@ -3,8 +3,9 @@ import MesosProtocol
 import PodSpec
 
 extension Scheduler {
-    /// A status update: recorded durably, then acknowledged (reference §4.6), then the
-    /// instance's lifecycle and the deployments move on.
+    /// A status update: recorded durably, then acknowledged
+    /// (docs/reference/mesos-executor-protocol.md §4.6), then the instance's lifecycle and the
+    /// deployments move on.
     func handleUpdate(_ status: Mesos_V1_TaskStatus) async {
         let uuid = status.hasUuid ? status.uuid : nil
         if let uuid, seenUUIDSet.contains(uuid) {
@@ -13,80 +14,77 @@ extension Scheduler {
             return
         }
         let taskID = status.taskID.value
-        let state = status.state.name
         guard let parsed = TaskId.parse(taskID), var record = instances[parsed.instanceId.idString],
               let index = record.tasks.firstIndex(where: { $0.taskID == taskID }) else {
-            // Not one of our current tasks (an old incarnation, or unknown): kill it if it
-            // is alive, as Marathon does with unknown tasks.
-            if !status.state.isTerminal {
-                logger.warning("update for an unknown task; killing it", metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(state)"])
-                await kill(taskID: taskID, agentID: status.hasAgentID ? status.agentID.value : nil)
-            }
-            await acknowledge(status)
+            await unknownTaskUpdate(status)
             remember(uuid)
             return
         }
-        let now = Date()
-        let before = record.condition
-        var task = record.tasks[index]
-        let wasTerminal = InstanceCondition(taskState: task.state).isTerminal
-        if wasTerminal && !status.state.isTerminal {
+        if InstanceCondition(taskState: record.tasks[index].state).isTerminal && !status.state.isTerminal {
             // A late non-terminal update after a terminal one changes nothing.
             await acknowledge(status)
             remember(uuid)
             return
         }
-        task.state = state
-        if status.hasHealthy { task.healthy = status.healthy }
-        if status.hasMessage, !status.message.isEmpty { task.message = status.message }
-        if status.state == .taskRunning && task.startedAt == nil { task.startedAt = now }
-        let addresses = status.containerStatus.networkInfos.flatMap { info in
-            info.ipAddresses.filter(\.hasIpAddress).map { TaskAddress(network: info.hasName ? info.name : nil, ip: $0.ipAddress) }
-        }
-        if !addresses.isEmpty { task.addresses = addresses }
-        if let uuid { task.lastUUID = uuid }
-        record.tasks[index] = task
-        // Mesos reported on the launch: the instance leaves the launch queue.
-        let leftQueue = record.queuedSince != nil && !record.isQueued
-        if leftQueue { record.queuedSince = nil }
-        if record.condition != before {
-            record.since = now
-            if record.condition == .running && record.activeSince == nil { record.activeSince = now }
-        }
-        var batch = SchedulerStore.Batch()
-        batch.instances = [record]
-        if [.taskFailed, .taskError, .taskLost, .taskGone, .taskDropped, .taskUnknown].contains(status.state) {
-            let failure = TaskFailureRecord(instanceID: record.instanceID, taskID: taskID, state: state, message: status.message,
-                                            startedAt: task.startedAt ?? task.stagedAt, terminatedAt: now,
-                                            containers: record.tasks.map { [$0.taskID, $0.state] })
-            failures[record.podID] = failure
-            batch.failures = [(record.podID, failure)]
-        }
-        instances[record.instanceID] = record
-        let write: StoreWrite
-        do {
-            write = try submit(batch)
-        } catch {
+        let now = Date()
+        let leftQueue = record.apply(status, toTask: index, now: now)
+        guard let write = keep(status, of: record, task: record.tasks[index], now: now) else {
             // Not stored: do not acknowledge; the agent resends it.
             return
         }
         await acknowledge(status, after: write)
         remember(uuid)
         if leftQueue { endLaunchAttemptIfDone(record.podID) }
-        logger.debug("task update", metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(state)",
+        logger.debug("task update", metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(status.state.name)",
                                                "pod.instance": "\(record.instanceID)", "pod.condition": "\(record.condition.rawValue)"])
+        await followUp(status, of: record)
+        await progressDeployments()
+    }
+
+    /// An update that is not about one of our current tasks (an old incarnation, or
+    /// unknown): kill the task if it is alive, as Marathon does with unknown tasks; ACK.
+    private func unknownTaskUpdate(_ status: Mesos_V1_TaskStatus) async {
+        let taskID = status.taskID.value
+        if !status.state.isTerminal {
+            logger.warning("update for an unknown task; killing it",
+                           metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(status.state.name)"])
+            await kill(taskID: taskID, agentID: status.hasAgentID ? status.agentID.value : nil)
+        }
+        await acknowledge(status)
+    }
+
+    /// Keeps the updated instance (and the pod's last failure, for a failed task) and
+    /// submits it to the store; nil when the store refused it.
+    private func keep(_ status: Mesos_V1_TaskStatus, of record: InstanceRecord, task: InstanceRecord.Task,
+                      now: Date) -> StoreWrite? {
+        var batch = SchedulerStore.Batch()
+        batch.instances = [record]
+        if [.taskFailed, .taskError, .taskLost, .taskGone, .taskDropped, .taskUnknown].contains(status.state) {
+            let failure = TaskFailureRecord(instanceID: record.instanceID, taskID: task.taskID, state: status.state.name,
+                                            message: status.message, startedAt: task.startedAt ?? task.stagedAt,
+                                            terminatedAt: now, containers: record.tasks.map { [$0.taskID, $0.state] })
+            failures[record.podID] = failure
+            batch.failures = [(record.podID, failure)]
+        }
+        instances[record.instanceID] = record
+        do {
+            return try submit(batch)
+        } catch {
+            return nil
+        }
+    }
+
+    /// After a stored update: an instance whose tasks all ended is expunged or relaunched;
+    /// when one member ended otherwise than finished, the others go too (the executor's
+    /// group policy ends them if it failed; make sure they do).
+    private func followUp(_ status: Mesos_V1_TaskStatus, of record: InstanceRecord) async {
         if record.allTasksTerminal {
             await instanceEnded(record.instanceID)
-        } else if status.state.isTerminal, record.goal == .running {
-            // One member ended: the executor's group policy ends the others if it failed;
-            // make sure they go (a finished member leaves its siblings running).
-            if status.state != .taskFinished {
-                for t in record.tasks where !InstanceCondition(taskState: t.state).isTerminal {
-                    await kill(taskID: t.taskID, agentID: record.agentID)
-                }
+        } else if status.state.isTerminal, record.goal == .running, status.state != .taskFinished {
+            for t in record.tasks where !InstanceCondition(taskState: t.state).isTerminal {
+                await kill(taskID: t.taskID, agentID: record.agentID)
             }
         }
-        await progressDeployments()
     }
 
     private func remember(_ uuid: Data?) {
@@ -155,10 +153,9 @@ extension Scheduler {
         let failed = record.tasks.contains { ["TASK_FAILED", "TASK_ERROR", "TASK_LOST", "TASK_GONE", "TASK_DROPPED", "TASK_UNKNOWN"].contains($0.state) }
         let key = Self.delayKey(pod)
         if failed && !record.relaunchWithoutDelay {
-            let count = (delays[key]?.failures ?? 0) + 1
-            let b = pod.scheduling.backoff
-            let seconds = min(b.maxLaunchDelay, b.backoff * pow(b.backoffFactor, Double(count - 1)))
-            delays[key] = (count, Date().addingTimeInterval(seconds))
+            let next = LaunchBackoff.failed(after: delays[key], pod.scheduling.backoff, now: Date())
+            delays[key] = next
+            let seconds = LaunchBackoff.delay(afterFailures: next.failures, pod.scheduling.backoff)
             logger.info("instance failed; relaunch delayed", metadata: ["pod.instance": "\(instanceID)", "delay": "\(seconds)s"])
         }
         record.relaunchWithoutDelay = false
@@ -183,11 +180,38 @@ extension Scheduler {
     /// Whether launches of this pod spec are held back by its backoff.
     func isDelayed(_ pod: PodDefinition) -> Bool {
         guard let d = delays[Self.delayKey(pod)] else { return false }
-        // A delay older than maxLaunchDelay is dropped (§11.5).
-        if Date().timeIntervalSince(d.until) > pod.scheduling.backoff.maxLaunchDelay {
+        // A delay older than maxLaunchDelay is dropped (docs/reference/marathon-pods-api.md §11.5).
+        if LaunchBackoff.isStale(until: d.until, pod.scheduling.backoff, now: Date()) {
             delays.removeValue(forKey: Self.delayKey(pod))
             return false
         }
         return d.until > Date()
+    }
+}
+
+extension InstanceRecord {
+    /// Applies a status update to task `index`: its state, health, message, addresses and
+    /// uuid, when it started; the instance's `since` and `activeSince` when its condition
+    /// changed. Returns whether the instance left the launch queue (Mesos reported on it).
+    mutating func apply(_ status: Mesos_V1_TaskStatus, toTask index: Int, now: Date) -> Bool {
+        let before = condition
+        var task = tasks[index]
+        task.state = status.state.name
+        if status.hasHealthy { task.healthy = status.healthy }
+        if status.hasMessage, !status.message.isEmpty { task.message = status.message }
+        if status.state == .taskRunning && task.startedAt == nil { task.startedAt = now }
+        let addresses = status.containerStatus.networkInfos.flatMap { info in
+            info.ipAddresses.filter(\.hasIpAddress).map { TaskAddress(network: info.hasName ? info.name : nil, ip: $0.ipAddress) }
+        }
+        if !addresses.isEmpty { task.addresses = addresses }
+        if status.hasUuid { task.lastUUID = status.uuid }
+        tasks[index] = task
+        let leftQueue = queuedSince != nil && !isQueued
+        if leftQueue { queuedSince = nil }
+        if condition != before {
+            since = now
+            if condition == .running && activeSince == nil { activeSince = now }
+        }
+        return leftQueue
     }
 }

@@ -329,6 +329,13 @@ public actor Scheduler: PodService, FrameworkEventHandler {
 
     /// Explicit reconciliation of every task we believe is alive, then implicit.
     func reconcileAll() async {
+        for call in reconciliation() { await self.call(call) }
+    }
+
+    /// The RECONCILE calls of `reconcileAll`: an explicit one naming every task the state
+    /// believes alive (none when there is no such task), then an implicit one
+    /// (docs/reference/mesos-executor-protocol.md §4.7).
+    func reconciliation() -> [Mesos_V1_Scheduler_Call] {
         var explicit = Mesos_V1_Scheduler_Call()
         explicit.type = .reconcile
         for record in instances.values {
@@ -339,10 +346,9 @@ public actor Scheduler: PodService, FrameworkEventHandler {
                 explicit.reconcile.tasks.append(t)
             }
         }
-        if !explicit.reconcile.tasks.isEmpty { await call(explicit) }
         var implicit = Mesos_V1_Scheduler_Call()
         implicit.type = .reconcile
         implicit.reconcile = .init()
-        await call(implicit)
+        return explicit.reconcile.tasks.isEmpty ? [implicit] : [explicit, implicit]
     }
 }

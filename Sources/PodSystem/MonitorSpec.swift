@@ -108,8 +108,9 @@ public struct CapabilitySets: Sendable, Equatable {
     }
 }
 
-/// A resource limit.
-public struct ResourceLimit: Sendable, Equatable {
+/// A resource limit (`RLIMIT_*` number, soft and hard): what a container spec asks for,
+/// what the monitor sets, and what a pod's state records.
+public struct ResourceLimit: Codable, Sendable, Equatable {
     public var resource: Int32
     public var soft: UInt64
     public var hard: UInt64

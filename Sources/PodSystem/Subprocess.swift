@@ -82,6 +82,19 @@ public enum Subprocess {
         _ = await writer.value
         return Output(termination: termination, standardOutput: await out.result(), standardError: await err.result())
     }
+    /// Spawn attributes for a program that starts with an empty signal mask and every signal
+    /// at its default disposition, whatever this process blocks or ignores; `extraFlags` are
+    /// added (`POSIX_SPAWN_SETSID` for a detached program).
+    static func resetSignals(_ attr: inout posix_spawnattr_t, extraFlags: Int16 = 0) {
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attr, &mask)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | extraFlags)
+    }
+
     /// posix_spawn of `path` with `stdio` as its descriptors 0-2, no other descriptor of ours,
     /// an empty signal mask and default dispositions. Returns posix_spawn's result.
     private static func spawn(_ path: String, arguments: [String], environment: [String],
@@ -97,13 +110,7 @@ public enum Subprocess {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attr, &mask)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        resetSignals(&attr)
 
         func cStrings(_ values: [String]) -> [UnsafeMutablePointer<CChar>?] {
             values.map { strdup($0) } + [nil]
@@ -138,13 +145,7 @@ extension Subprocess {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attr, &mask)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | cpod_spawn_setsid_flag())
+        resetSignals(&attr, extraFlags: cpod_spawn_setsid_flag())
         let argv = (arguments.isEmpty ? [path] : arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         defer {
