@@ -73,6 +73,10 @@ public final class LeaderProxy: Sendable {
         case unreachable(String)
         /// The exchange broke or timed out after the request may have reached the leader.
         case broken(String)
+        /// TLS with the leader failed for good: its certificate is not trusted (another CA
+        /// than `--ca-file`, a host name it does not name) or the handshake was refused. No
+        /// request went out, and waiting for another leader would not help.
+        case untrusted(String)
     }
 
     /// Sends the request to `leader` and returns its answer.
@@ -114,9 +118,10 @@ public final class LeaderProxy: Sendable {
     /// `1.1 <host:port>`: what each proxy adds to `X-Marathon-Via`.
     static func via(_ address: LeaderAddress) -> String { "1.1 \(address.hostPort)" }
 
-    /// Whether an error left the request unsent.
+    /// Whether an error left the request unsent, and whether trying again could help.
     static func classify(_ error: any Error) -> Failure {
         let text = String(describing: error)
+        if isTLSRefusal(error) { return .untrusted(text) }
         if let client = error as? HTTPClientError, client == .connectTimeout {
             return .unreachable("connect timeout")
         }
@@ -128,5 +133,20 @@ public final class LeaderProxy: Sendable {
             return .unreachable(text)
         }
         return .broken(text)
+    }
+
+    /// A TLS failure that the same leader would give again: the handshake failed with a TLS
+    /// error (certificate verification, protocol), or the certificate does not name the host.
+    /// A connection cut during the handshake (a leader dying) is not one.
+    static func isTLSRefusal(_ error: any Error) -> Bool {
+        switch error as? NIOSSLError {
+        case .handshakeFailed(.sslError)?, .unableToValidateCertificate?, .noCertificateToValidate?, .cannotMatchULabel?:
+            return true
+        default:
+            break
+        }
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname { return true }
+        let text = String(describing: error)
+        return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("failedToValidateHostname")
     }
 }

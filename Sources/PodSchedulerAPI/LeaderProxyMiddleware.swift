@@ -61,6 +61,11 @@ struct LeaderProxyMiddleware<Context: RequestContext>: RouterMiddleware {
                 } catch .unreachable(let reason) {
                     proxy.logger.info("leader unreachable; waiting for another", metadata: ["ha.leader": "\(leader)", "error": "\(reason)"])
                     unreachable = leader
+                } catch .untrusted(let reason) {
+                    // A configuration error, not a leader going away: say so, and answer now.
+                    proxy.logger.warning("TLS with the leader failed; check --ca-file and its certificate",
+                                         metadata: ["ha.leader": "\(leader)", "error": "\(reason)"])
+                    return Self.error(.badGateway, "Connection to leader refused.")
                 } catch .broken(let reason) where Self.safeMethods.contains(request.method) {
                     // A request without effects may have met a leader dying: try the next.
                     proxy.logger.info("proxying to the leader broke; waiting for another", metadata: ["ha.leader": "\(leader)", "error": "\(reason)"])

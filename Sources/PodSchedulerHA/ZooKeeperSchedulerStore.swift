@@ -12,9 +12,13 @@ import ZooKeeper
 /// this instance sends can land. Writes keep their order and several can be pending: while one
 /// transaction is in flight, the writes handed over meanwhile go together in the next one. A
 /// write larger than `transactionLimit` bytes is split into several transactions, each fenced.
-/// The store knows which records exist (it loaded them) to choose create or set, and corrects
-/// itself when ZooKeeper says otherwise (after a connection loss, a transaction may or may not
-/// have been applied).
+/// The store knows which records exist and which do not where it listed their parent (it
+/// loads every category but the pod versions, and lists a pod's versions when they are read),
+/// to choose create or set and to leave out deletes of what is not there. Of a record it has
+/// not seen (a version the leader never read) it knows nothing: a put creates it (NODEEXISTS:
+/// set), a delete is sent (NONODE: dropped). It corrects itself when ZooKeeper says otherwise
+/// (after a connection loss, a transaction may or may not have been applied). A write that
+/// removes versions removes their pod's group node too once it is empty.
 public final class ZooKeeperSchedulerStore: SchedulerStateStore {
     public let session: ZooKeeperSession
     public let layout: ZooKeeperStoreLayout
@@ -37,8 +41,8 @@ public final class ZooKeeperSchedulerStore: SchedulerStateStore {
     }
 
     struct State {
-        /// Paths of records and version groups known to exist.
-        var existing: Set<String> = []
+        /// What is known of which nodes exist (`Knowledge`).
+        var known = Knowledge()
         var queue: [Pending] = []
         var closed: StoreError?
     }
@@ -125,7 +129,8 @@ public final class ZooKeeperSchedulerStore: SchedulerStateStore {
             }
         }
         let paths = records.map { layout.path($0.key) }
-        state.withLock { $0.existing.formUnion(paths) }
+        let listed = StoreCategory.allCases.filter(\.isLoadedAtStart).flatMap(layout.parents(of:))
+        state.withLock { $0.known.listed(listed, children: paths) }
         return records
     }
 
@@ -140,12 +145,16 @@ public final class ZooKeeperSchedulerStore: SchedulerStateStore {
                 if (try? await session.exists(parent)) == .some(nil) { continue }  // No versions yet.
                 throw error
             }
-            records += try await read(names.compactMap { node in
+            let found = try await read(names.compactMap { node in
                 ZooKeeperStoreLayout.unescape(node).map { (StoreKey(category, group: group, $0), ZooKeeperStoreLayout.join(parent, node)) }
             })
-            // Known to exist now (versions are not loaded at start): a later delete removes them.
-            let seen = [parent] + records.map { layout.path($0.key) }
-            state.withLock { $0.existing.formUnion(seen) }
+            records += found
+            // Known now (versions are not loaded at start): the group and its children.
+            let seen = found.map { layout.path($0.key) }
+            state.withLock { state in
+                if group != nil { state.known.existing.insert(parent) }
+                state.known.listed([parent], children: seen)
+            }
         }
         return records
     }
@@ -160,7 +169,7 @@ public final class ZooKeeperSchedulerStore: SchedulerStateStore {
         return try await zk("read \(path)") {
             do {
                 let data = Data(try await session.get(path).data)
-                state.withLock { _ = $0.existing.insert(path) }
+                state.withLock { _ = $0.known.existing.insert(path) }
                 return data
             } catch let error as ZooKeeperError where error.code == .noNode {
                 return nil

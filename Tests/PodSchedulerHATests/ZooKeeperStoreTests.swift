@@ -168,6 +168,99 @@ struct ZooKeeperStoreTests {
         await other.close()
     }
 
+    /// Every node below `path` (not `path` itself).
+    static func nodes(_ session: ZooKeeperSession, below path: String) async throws -> [String] {
+        var out: [String] = []
+        var pending = [path]
+        while let node = pending.popLast() {
+            for child in try await session.children(node) {
+                out.append(node + "/" + child)
+                pending.append(node + "/" + child)
+            }
+        }
+        return out
+    }
+
+    @Test("a new leader that never read a pod's versions deletes the pod, its versions and their group: nothing of it is left")
+    func deleteUnreadVersions() async throws {
+        let server = try await ZooKeeperServer.shared()
+        let session = try await server.connect(logger: Self.logger)
+        defer { Task { await session.close() } }
+        let root = Self.root()
+        let layout = ZooKeeperStoreLayout(root: root)
+        let versions = ["2020-01-01T00:00:00.001Z", "2020-01-01T00:00:00.002Z", "2020-01-01T00:00:00.003Z"]
+        let a = try await Self.store(session, root: root)
+        var written: [StoreChange] = [.put(StoreKey(.pods, "/prod/web"), Self.json("{}")), .put(StoreKey(.failures, "/prod/web"), Self.json("{}")),
+                                      .put(StoreKey(.delays, "/prod/web@\(versions[2])"), Self.json("{}")),
+                                      .put(StoreKey(.pods, "/prod/db"), Self.json("{}")),
+                                      .put(StoreKey(.versions, group: "/prod/db", versions[0]), Self.json("{}"))]
+        written += versions.map { .put(StoreKey(.versions, group: "/prod/web", $0), Self.json(#"{"v":"\#($0)"}"#)) }
+        try await a.write(written).durable()
+        await a.close()
+
+        // B leads now: fenced by its own election node, it loads as a leader does and never
+        // reads the versions.
+        let leader = try await server.connect(logger: Self.logger)
+        defer { Task { await leader.close() } }
+        let group = try ZooKeeperGroup(session: leader, path: layout.election)
+        let member = try await group.join(label: "member")
+        let b = try await Self.store(leader, root: root, fence: member.fence)
+        _ = try await b.load()
+        try await b.write([.delete(StoreKey(.pods, "/prod/web")), .delete(StoreKey(.failures, "/prod/web")),
+                           .delete(StoreKey(.delays, "/prod/web@\(versions[2])"))]
+            + versions.map { .delete(StoreKey(.versions, group: "/prod/web", $0)) }).durable()
+        let escaped = ZooKeeperStoreLayout.escape("/prod/web")
+        let left = try await Self.nodes(session, below: layout.state).filter { $0.contains(escaped) }
+        #expect(left.isEmpty, "nodes of the deleted pod left: \(left)")
+        #expect(try await b.groups(.versions) == ["/prod/db"])
+        #expect(try await b.record(StoreKey(.versions, group: "/prod/db", versions[0])) == Self.json("{}"))
+
+        // Its transactions stay fenced: gone from the election, even a delete of a record it
+        // has not read lands nowhere.
+        try await group.leave(member)
+        let fenced = await #expect(throws: StoreError.self) {
+            try await b.write([.delete(StoreKey(.versions, group: "/prod/db", versions[0]))]).durable()
+        }
+        #expect(fenced?.kind == .fenced)
+        #expect(try await session.exists(layout.path(StoreKey(.versions, group: "/prod/db", versions[0]))) != nil)
+        await b.close()
+    }
+
+    @Test("records a store has not read: a delete of one that is not there is dropped and the rest lands; a group keeps the versions it still holds")
+    func unreadRecords() async throws {
+        let server = try await ZooKeeperServer.shared()
+        let session = try await server.connect(logger: Self.logger)
+        defer { Task { await session.close() } }
+        let root = Self.root()
+        let layout = ZooKeeperStoreLayout(root: root)
+        let a = try await Self.store(session, root: root)
+        try await a.write([.put(StoreKey(.pods, "/api"), Self.json("1")), .put(StoreKey(.versions, group: "/api", "v1"), Self.json("1")),
+                           .put(StoreKey(.versions, group: "/api", "v2"), Self.json("2"))]).durable()
+        await a.close()
+
+        // A store that has read nothing at all.
+        let c = try await Self.store(session, root: root)
+        try await c.write([.delete(StoreKey(.versions, group: "/never", "v1")), .delete(StoreKey(.versions, group: "/api", "v9")),
+                           .delete(StoreKey(.versions, group: "/api", "v1")), .put(StoreKey(.pods, "/api"), Self.json("3")),
+                           .put(StoreKey(.versions, group: "/api", "v3"), Self.json("3")), .delete(StoreKey(.deployments, "none"))]).durable()
+        #expect(try await session.get(layout.path(StoreKey(.pods, "/api"))).data == Array("3".utf8), "an unknown record that exists is set")
+        #expect(try await session.children(layout.group(.versions, "/api")).sorted() == ["v2", "v3"])
+        #expect(try await session.exists(layout.group(.versions, "/never")) == nil)
+        // The last versions of a group it has not listed: the group goes with them, and comes back with a new one.
+        try await c.write([.delete(StoreKey(.versions, group: "/api", "v2"))]).durable()
+        #expect(try await session.children(layout.group(.versions, "/api")) == ["v3"], "a group with a version left stays")
+        try await c.write([.delete(StoreKey(.versions, group: "/api", "v3"))]).durable()
+        #expect(try await session.exists(layout.group(.versions, "/api")) == nil)
+        try await c.write([.put(StoreKey(.versions, group: "/api", "v4"), Self.json("4"))]).durable()
+        #expect(try await c.records(.versions, group: "/api").map(\.key.name) == ["v4"])
+        // Deleted behind its back and written again: the store corrects itself both ways.
+        try await session.delete(layout.path(StoreKey(.versions, group: "/api", "v4")))
+        try await session.delete(layout.group(.versions, "/api"))
+        try await c.write([.put(StoreKey(.versions, group: "/api", "v4"), Self.json("5"))]).durable()
+        #expect(try await session.get(layout.path(StoreKey(.versions, group: "/api", "v4"))).data == Array("5".utf8))
+        await c.close()
+    }
+
     @Test("writes keep their order; many handed at once all land, the last value wins")
     func ordering() async throws {
         let server = try await ZooKeeperServer.shared()

@@ -17,14 +17,17 @@ struct HAClusterTests {
         let schedulers: [SchedulerDaemon]
         let path = "/pod-scheduler"
 
-        init(count: Int, sessionTimeoutMilliseconds: Int) async throws {
+        /// `arguments` adds to the command line of instance `i`; with `httpsCA`, the test's
+        /// requests go over HTTPS trusting it.
+        init(count: Int, sessionTimeoutMilliseconds: Int, arguments: (Int) -> [String] = { _ in [] }, httpsCA: String? = nil) async throws {
             let zooKeeper = try await ZooKeeperServer.start()
             let cluster = try LocalClusterDaemon()
             self.zooKeeper = zooKeeper
             self.cluster = cluster
             let zk = "zk://\(zooKeeper.servers)/pod-scheduler"
-            schedulers = try (0..<count).map { _ in
-                try SchedulerDaemon(extraArguments: ["--zk", zk, "--zk-session-timeout", "\(sessionTimeoutMilliseconds)"], cluster: cluster)
+            schedulers = try (0..<count).map { i in
+                try SchedulerDaemon(extraArguments: ["--zk", zk, "--zk-session-timeout", "\(sessionTimeoutMilliseconds)"] + arguments(i),
+                                    cluster: cluster, httpsCA: httpsCA)
             }
         }
 
@@ -46,7 +49,7 @@ struct HAClusterTests {
         func leader(asking: SchedulerDaemon) async throws -> SchedulerDaemon? {
             let answer = try await asking.request(.GET, "/v2/leader")
             guard answer.status == 200, let hostPort = answer.object["leader"] as? String else { return nil }
-            return schedulers.first { "127.0.0.1:\($0.httpPort)" == hostPort }
+            return schedulers.first { $0.hostPort == hostPort }
         }
 
         /// Every node under the state path with the zxids of its last change and of its

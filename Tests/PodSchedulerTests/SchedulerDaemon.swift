@@ -30,6 +30,8 @@ final class SchedulerDaemon: Sendable {
     var logPath: String { process.logPath }
     var base: String { httpsCA == nil ? "http://127.0.0.1:\(httpPort)" : "https://127.0.0.1:\(httpsPort)" }
     var pid: pid_t? { process.pid }
+    /// The `host:port` others reach its API at (the HTTPS one with `--disable-http`).
+    var hostPort: String { "127.0.0.1:\(extraArguments.contains("--disable-http") ? httpsPort : httpPort)" }
 
     init(extraArguments: [String] = [], cluster: LocalClusterDaemon? = nil, master: String? = nil, httpsCA: String? = nil) throws {
         workDirectory = try DaemonProcess.temporaryDirectory("sched-daemon")
@@ -47,8 +49,9 @@ final class SchedulerDaemon: Sendable {
     static func binary(_ name: String) -> String { DaemonProcess.binary(name) }
 
     /// Starts the binary (again, on the same work directory and ports) and waits for /ping
-    /// and, on a shared cluster, for its framework id (stored, or given by the master).
-    func start(timeout: Duration = .seconds(30)) async throws {
+    /// and, on a shared cluster, for its framework id (stored, or given by the master; with
+    /// `--zk`, a follower asks the leader) unless `frameworkID` is false.
+    func start(timeout: Duration = .seconds(30), frameworkID: Bool = true) async throws {
         var listeners = extraArguments.contains("--disable-http") ? [] : ["--http-port", "\(httpPort)"]
         if httpsCA != nil { listeners += ["--https-port", "\(httpsPort)"] }
         var arguments = ["--work-dir", workDirectory] + listeners + ["--executor", Self.binary("pod-executor"), "--log-level", "info"]
@@ -60,7 +63,7 @@ final class SchedulerDaemon: Sendable {
         }
         try await process.start(arguments + extraArguments, timeout: timeout) { [self] in
             guard (try? await self.request(.GET, "/ping").status) == 200 else { return false }
-            if self.cluster == nil { return true }
+            if self.cluster == nil || !frameworkID { return true }
             return (try? await self.currentFrameworkID()) != nil
         }
     }
