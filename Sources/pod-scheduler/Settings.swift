@@ -63,11 +63,32 @@ struct Settings: Sendable {
         try? FileManager.default.createDirectory(atPath: secretsDirectory, withIntermediateDirectories: true)
         defaultNetworkName = c.defaultNetworkName
 
-        // The executor: a path on the agents, or a URI for the fetcher.
+        (executorCommand, executorDescription) = try Self.executor(c, master: master, problems: &problems)
+        authentication = Self.authentication(c, problems: &problems)
+
+        hostname = Self.hostname(c, problems: &problems)
+        highAvailability = Self.highAvailability(c, master: master, problems: &problems)
+        permissions = Self.permissions(c, problems: &problems)
+        (secretsURL, secretsCAFile) = Self.executorSecrets(c, master: master, listeners: listeners, problems: &problems)
+
+        localCluster = LocalCluster.Configuration(
+            workDirectory: c.workDir,
+            flags: .init(prefix: "--local-", cpus: c.localCPUs, memory: c.localMemory, disk: c.localDisk, ports: c.localPorts,
+                         masterPort: c.localMasterPort, agentPort: c.localAgentPort, cniConfigDirectory: c.cniConfigDir,
+                         dockerRegistry: c.dockerRegistry),
+            problems: &problems)
+        if !executorCommand.value.hasPrefix("./") { localCluster.cleanupExecutor = executorCommand.value }
+        localCluster.master.frameworkCredentials = mesosSecurity.localCredentials
+        if !problems.isEmpty { throw Problems(list: problems) }
+    }
+
+    /// `--executor`: a path on the agents, or a URI for the fetcher; the command that starts
+    /// it and how it is named in logs.
+    private static func executor(_ c: PodSchedulerCommand, master: Master,
+                                 problems: inout [String]) throws -> (Mesos_V1_CommandInfo, String) {
         var command = Mesos_V1_CommandInfo()
         command.shell = false
         let executor = c.executor ?? Settings.executorNextToUs()
-        executorDescription = executor ?? "(none)"
         if let executor {
             if executor.contains("://") {
                 guard executor.hasPrefix("http://") || executor.hasPrefix("https://") || executor.hasPrefix("file://") else {
@@ -95,9 +116,12 @@ struct Settings: Sendable {
         } else {
             problems.append("--executor: not given and no pod-executor next to pod-scheduler")
         }
-        executorCommand = command
+        return (command, executor ?? "(none)")
+    }
 
-        authentication = .none
+    /// `--auth-basic-file` / `--auth-token-file`: the one credential of the REST API.
+    private static func authentication(_ c: PodSchedulerCommand, problems: inout [String]) -> APIConfiguration.Authentication {
+        var authentication = APIConfiguration.Authentication.none
         if let file = c.authBasicFile {
             if let text = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
                let colon = text.firstIndex(of: ":") {
@@ -114,21 +138,7 @@ struct Settings: Sendable {
                 problems.append("--auth-token-file: \(file) must be readable and hold a token")
             }
         }
-
-        hostname = Self.hostname(c, problems: &problems)
-        highAvailability = Self.highAvailability(c, master: master, problems: &problems)
-        permissions = Self.permissions(c, problems: &problems)
-        (secretsURL, secretsCAFile) = Self.executorSecrets(c, master: master, listeners: listeners, problems: &problems)
-
-        localCluster = LocalCluster.Configuration(
-            workDirectory: c.workDir,
-            flags: .init(prefix: "--local-", cpus: c.localCPUs, memory: c.localMemory, disk: c.localDisk, ports: c.localPorts,
-                         masterPort: c.localMasterPort, agentPort: c.localAgentPort, cniConfigDirectory: c.cniConfigDir,
-                         dockerRegistry: c.dockerRegistry),
-            problems: &problems)
-        if !command.value.hasPrefix("./") { localCluster.cleanupExecutor = command.value }
-        localCluster.master.frameworkCredentials = mesosSecurity.localCredentials
-        if !problems.isEmpty { throw Problems(list: problems) }
+        return authentication
     }
 
     /// `pod-executor` installed with this binary: next to it (.build/*/, the fetcher

@@ -37,6 +37,24 @@ struct SecuritySettingsTests {
         try Settings(command: try PodSchedulerCommand.parse(["--work-dir", scratch.directory + "/work", "--executor", "/bin/true"] + arguments))
     }
 
+    @Test("--executor: a path or a fetchable URI, as the agents will start it; the API's one credential from its file")
+    func executorAndCredential() throws {
+        let scratch = try Scratch()
+        let fetched = try Self.settings(["--executor", "https://downloads.example/pod-executor.tar.gz"], in: scratch)
+        #expect(fetched.executorCommand.value == "./pod-executor" && fetched.executorCommand.uris.first?.extract == true)
+        #expect(fetched.executorDescription == "https://downloads.example/pod-executor.tar.gz")
+        #expect(try Self.settings([], in: scratch).executorCommand.value == "/bin/true")
+        #expect(try Self.problems(["--executor", "ftp://x/pod-executor"], in: scratch)
+            == ["--executor: only http, https and file URIs can be fetched: ftp://x/pod-executor"])
+        #expect(try Self.problems(["--executor", "/no/such/pod-executor"], in: scratch)
+            == ["--executor: /no/such/pod-executor is not an executable file"])
+        let basic = try scratch.file("basic", "ops:s3cret\n")
+        let token = try scratch.file("token", "t0ken\n")
+        #expect(try Self.settings(["--auth-basic-file", basic], in: scratch).authentication == .basic(username: "ops", password: "s3cret"))
+        #expect(try Self.problems(["--auth-basic-file", basic, "--auth-token-file", token], in: scratch)
+            == ["--auth-token-file and --auth-basic-file cannot be combined"])
+    }
+
     @Test("framework credentials: the secret file's text without its line break; ':' refused; the secret never in an error")
     func frameworkCredentials() throws {
         let scratch = try Scratch()
