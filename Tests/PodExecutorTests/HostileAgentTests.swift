@@ -12,12 +12,20 @@ import Testing
 /// reconnect, and never crash.
 @Suite(.serialized, .enabled(if: isRoot(), "needs root"))
 struct HostileAgentTests {
-    /// A fake agent: the n-th SUBSCRIBE gets `streams[n]` (the last one repeats).
+    /// A fake agent: the n-th SUBSCRIBE gets `streams[n]` (the last one repeats). Earlier
+    /// streams end after their chunks (the agent hangs up); the last one stays open, as a real
+    /// agent's does after SHUTDOWN until the executor exits, so an executor that is shutting
+    /// down never sees its connection end first and reconnects (`closeAll` ends them).
     final class FakeAgent: Sendable {
         let subscribes = Mutex(0)
         let calls = Mutex<[String]>([])
+        let open = Mutex<[AsyncStream<ByteBuffer>.Continuation]>([])
         let streams: [[ByteBuffer]]
         init(streams: [[ByteBuffer]]) { self.streams = streams }
+
+        func closeAll() {
+            for continuation in open.withLock({ $0 }) { continuation.finish() }
+        }
 
         func handle(method: String, body: [UInt8]) -> MesosHTTPAnswer {
             guard let call = try? MesosEncoding.protobuf.decode(Mesos_V1_Executor_Call.self, from: body) else {
@@ -29,7 +37,11 @@ struct HostileAgentTests {
             let chunks = streams[min(n, streams.count - 1)]
             let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
             for c in chunks { continuation.yield(c) }
-            continuation.finish()
+            if n < streams.count - 1 {
+                continuation.finish()
+            } else {
+                open.withLock { $0.append(continuation) }
+            }
             return MesosHTTPAnswer(status: 200, headers: [("Content-Type", MesosEncoding.protobuf.mediaType)], body: [], stream: stream)
         }
     }
@@ -79,6 +91,7 @@ struct HostileAgentTests {
             return first
         }
         if result == nil { process.signal(SIGKILL) }
+        fake.closeAll()
         await server.stop()
         let log = (try? String(contentsOfFile: dir + "/stderr", encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: dir)
