@@ -216,6 +216,9 @@ public final class ZooKeeperServer: Sendable {
     public func expire(_ session: ZooKeeperSession, timeout: Duration = .seconds(20)) async throws {
         let proxy = try proxy(of: session)
         guard let identity = session.identity else { throw FixtureFailure("the session has no identity yet") }
+        // Subscribed before the cut: its owner may close the session as soon as it expires
+        // (a detector starting a new one), and a later subscription would only see `closed`.
+        let updates = session.stateUpdates()
         proxy.cut()
         var logger = Logger(label: "zookeeper.fixture")
         logger.logLevel = .warning
@@ -223,7 +226,7 @@ public final class ZooKeeperServer: Sendable {
         await intruder.close()
         proxy.heal()
         let reached = try await withDeadline(timeout, "session \(identity) to expire") {
-            for await state in session.stateUpdates() where state.isFinal { return state }
+            for await state in updates where state.isFinal { return state }
             return session.state
         }
         guard reached == .expired else { throw FixtureFailure("session \(identity) ended \(reached), not expired") }
