@@ -18,7 +18,7 @@ struct MasterDetectorTests {
         let path = Detection.path("mesos")
         let detector = try await Detection.detector(server, path)
         let events = Recorder(await detector.events())
-        do {
+        try await Detection.stopping(detector, writer) {
             try await events.wait("no leader while the group is missing") { $0.last == .noLeader }
             try await writer.ensurePath(path + "/log_replicas")  // Not a member: no integer after its last '_'.
             // Oldest first: a UPID (no label), a binary MasterInfo, a JSON one.
@@ -61,13 +61,7 @@ struct MasterDetectorTests {
             try await events.wait("no leader once the group is empty") { $0.last == .noLeader }
             let summaries = events.values.map(\.summary)
             #expect(zip(summaries, summaries.dropFirst()).allSatisfy { $0 != $1 }, "each change reported once: \(summaries)")
-        } catch {
-            await detector.stop()
-            await writer.close()
-            throw error
         }
-        await detector.stop()
-        await writer.close()
         try await events.waitForEnd("the stream to end with the detector")
     }
 
@@ -78,7 +72,7 @@ struct MasterDetectorTests {
         let path = Detection.path("mesos")
         let detector = try await Detection.detector(server, path, scheme: "https")
         let leaders = Recorder(detector.leaders())
-        do {
+        try await Detection.stopping(detector, writer) {
             var info = Detection.info(id: "m1", ip: "10.0.0.1", port: 5050)
             info.hostname = "m1.example.com"
             info.address.hostname = "m1.example.com"
@@ -88,13 +82,7 @@ struct MasterDetectorTests {
             #expect(leaders.last??.info?.id == "m1")
             try await writer.delete(node)
             try await leaders.wait("no leader") { $0.last == .some(nil) }
-        } catch {
-            await detector.stop()
-            await writer.close()
-            throw error
         }
-        await detector.stop()
-        await writer.close()
     }
 
     @Test("an expired session: no leader, said in the log, a new session, the leader detected again")
@@ -105,7 +93,7 @@ struct MasterDetectorTests {
         let logs = LogCapture()
         let detector = try await Detection.detector(server, path, logger: logs.logger())
         let events = Recorder(await detector.events())
-        do {
+        try await Detection.stopping(detector, writer) {
             try await writer.ensurePath(path)
             _ = try await writer.create(path + "/json.info_", data: try MasterInfoCodec.json(Detection.info(id: "m1", ip: "10.0.0.1", port: 5050)),
                                         mode: .ephemeralSequential)
@@ -120,13 +108,7 @@ struct MasterDetectorTests {
             #expect(second.identity?.id != first.identity?.id)
             #expect(logs.text.contains("master detection lost its ZooKeeper session; starting a new one"))
             #expect(logs.text.contains("expired"))
-        } catch {
-            await detector.stop()
-            await writer.close()
-            throw error
         }
-        await detector.stop()
-        await writer.close()
     }
 
     @Test("cut off from every server for the session timeout: no leader, a new session once a server is reachable")
@@ -137,7 +119,7 @@ struct MasterDetectorTests {
         let logs = LogCapture()
         let detector = try await Detection.detector(server, path, sessionTimeout: .seconds(1), logger: logs.logger())
         let events = Recorder(await detector.events())
-        do {
+        try await Detection.stopping(detector, writer) {
             try await writer.ensurePath(path)
             _ = try await writer.create(path + "/json.info_", data: try MasterInfoCodec.json(Detection.info(id: "m1", ip: "10.0.0.1", port: 5050)),
                                         mode: .ephemeralSequential)
@@ -152,13 +134,7 @@ struct MasterDetectorTests {
             }
             #expect(await detector.session?.identity?.id != first.identity?.id)
             #expect(logs.text.contains("no ZooKeeper server answered within the session timeout"))
-        } catch {
-            await detector.stop()
-            await writer.close()
-            throw error
         }
-        await detector.stop()
-        await writer.close()
     }
 
     @Test("digest credentials: the contender's nodes get Mesos' ACL, any detector reads them, no log holds the password")

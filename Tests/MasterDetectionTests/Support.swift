@@ -6,6 +6,16 @@ import PodTestFixtures
 import ZooKeeper
 
 enum Detection {
+    /// Runs a test's body, then stops `detector` and closes `writer` whether it threw or not.
+    static func stopping(_ detector: MasterDetector, _ writer: ZooKeeperSession,
+                         _ body: () async throws -> Void) async throws {
+        let outcome: Result<Void, any Error>
+        do { try await body(); outcome = .success(()) } catch { outcome = .failure(error) }
+        await detector.stop()
+        await writer.close()
+        try outcome.get()
+    }
+
     /// A group path no other test uses.
     static func path(_ name: String) -> String {
         "/\(name)-\(UUID().uuidString.prefix(8).lowercased())"
