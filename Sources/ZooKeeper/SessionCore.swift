@@ -173,6 +173,13 @@ final class SessionCore: Sendable {
             }
             if idle { continuation.resume() }
         }
+        // The C client may know that the session ended before its session event reached us: a
+        // watch hears the expiry first and its owner closes at once. The session then ended
+        // expired (or refused), not closed by us, and says so.
+        let clientState: Int32? = state.withLock { s in s.handle.map { zoo_state($0.pointer) } }
+        if let clientState, clientState == ZOO_EXPIRED_SESSION_STATE || clientState == ZOO_AUTH_FAILED_STATE {
+            sessionEvent(handle: nil, state: clientState)
+        }
         let code = endCode
         let (calls, watches) = CallbackTable.shared.drain(session: key)
         for call in calls { call.deliver(.failure(code.rawValue)) }
