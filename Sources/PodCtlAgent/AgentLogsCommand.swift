@@ -59,7 +59,7 @@ public struct AgentLogsCommand: ContextualCommand {
         var offset: Int64 = 0
         do {
             if let tail { offset = try file.offsetOfLastLines(tail) }
-            guard follow else {
+            guard follow || tail == nil else {
                 _ = try copy(file, from: offset, to: out)
                 return
             }
@@ -71,6 +71,12 @@ public struct AgentLogsCommand: ContextualCommand {
             throw PodCtlError(.api, "cannot read \(file.path): \(SystemError.message(for: error.errno))")
         }
         defer { follower.close() }
+        // Without --tail: what the rotation kept (stdout.<n> … stdout.1), then the current file.
+        if tail == nil { follower.printRotated { out.write($0) } }
+        guard follow else {
+            _ = follower.drain { out.write($0) }
+            return
+        }
         try await follow(&follower, pod: pod, to: out, context: context)
     }
 

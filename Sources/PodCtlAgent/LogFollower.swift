@@ -58,6 +58,25 @@ struct LogFollower {
         return total
     }
 
+    /// Prints the files rotated before the one being read, oldest first (`path.<n>` … `path.1`).
+    func printRotated(_ out: (ArraySlice<UInt8>) -> Void) {
+        var rotated: [(Int32, UInt64)] = []
+        var index = 1
+        while let file = Self.open("\(path).\(index)") {
+            rotated.append(file)
+            index += 1
+        }
+        // Only those older than the file being read (all of them unless it was rotated meanwhile).
+        let older = (rotated.firstIndex { $0.1 == inode }).map { $0 + 1 } ?? 0
+        for (position, (fd, _)) in rotated.enumerated().reversed() {
+            if position >= older {
+                var start: Int64 = 0
+                _ = readToEnd(fd, from: &start, out)
+            }
+            Glibc.close(fd)
+        }
+    }
+
     /// The files rotated after the one with `inode`, oldest first: `path.<k-1>` … `path.1`
     /// where the old file is now `path.<k>`; all of them when it is gone (it was the oldest).
     private mutating func rotatedSince(_ inode: UInt64) -> [(Int32, UInt64)] {

@@ -17,10 +17,11 @@ struct AgentLogRotationTests {
         var executor = cluster.executorInfo("e-rotate")
         executor.command.environment.variables = [variable(PodLogRotationContract.maxSizeVariable, "1"),
                                                   variable(PodLogRotationContract.maxFilesVariable, "3")]
-        // 50 bursts of 1 MiB (16384 lines), as fast as seq writes them, a short pause between.
+        // Once logs -f follows: 50 bursts of 1 MiB (16384 lines), as fast as seq writes them, a short pause between.
         let batches = 50, perBatch = Self.linesPerMiB
+        let flag = cluster.workDirectory + "/go"
         let writer = shellTask("writer", """
-            i=0; while [ $i -lt \(batches) ]; do seq -f '%08g-\(Self.padding)' $((i*\(perBatch)+1)) $(((i+1)*\(perBatch))); \
+            while [ ! -f \(flag) ]; do sleep 0.05; done; i=0; while [ $i -lt \(batches) ]; do seq -f '%08g-\(Self.padding)' $((i*\(perBatch)+1)) $(((i+1)*\(perBatch))); \
             sleep 0.05; i=$((i+1)); done; echo done >&2
             """)
         await cluster.launch(executor, [writer, shellTask("keeper", "sleep 1000")])
@@ -28,9 +29,16 @@ struct AgentLogRotationTests {
 
         // Follows from the start, across 49 rotations, until the writer has ended; bounded in time.
         let runtime = cluster.runtimeDirectory
-        let followed = try await withDeadline(.seconds(120), "podctl agent logs -f to return") {
-            await AgentCLI.run(["logs", "--runtime-dir", runtime, "e-rotate", "writer", "-f"])
+        let following = Task {
+            try await withDeadline(.seconds(120), "podctl agent logs -f to return") {
+                await AgentCLI.run(["logs", "--runtime-dir", runtime, "e-rotate", "writer", "-f"])
+            }
         }
+        // podctl runs in this process: the writer starts once it holds the writer's stdout open.
+        let sandbox = await cluster.sandbox("e-rotate")
+        try await waitUntil("podctl agent logs -f has the writer's stdout open") { Self.openHere(below: sandbox, named: "stdout") }
+        #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
+        let followed = try await following.value
         #expect(followed.code == 0, "\(followed.stderr)")
         #expect(followed.stderr.isEmpty, "no file was rotated away unread: \(followed.stderr)")
         let lines = followed.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -44,7 +52,6 @@ struct AgentLogRotationTests {
         #expect(firstWrong == nil, "every line in order")
 
         // On disk: stdout, stdout.1 and stdout.2 of at most 1 MiB each, the newest lines last.
-        let sandbox = await cluster.sandbox("e-rotate")
         let containers = try FileManager.default.contentsOfDirectory(atPath: sandbox + "/containers")
         var sizes: [String: Int] = [:]
         var newest = ""
@@ -61,6 +68,24 @@ struct AgentLogRotationTests {
         #expect(writerFiles.values.allSatisfy { $0 <= 1 << 20 }, "\(sizes)")
         #expect(writerFiles.values.reduce(0, +) <= 3 << 20, "\(sizes)")
         #expect(newest.hasSuffix(String(format: "%08d-", total) + Self.padding + "\n"))
+        // Without -f: what the rotation kept, oldest file first (the last 3 MiB of lines, in order); --tail reads the current file.
+        let kept = await cluster.podctl("logs", ["e-rotate", "writer"])
+        let keptLines = kept.stdout.split(separator: "\n")
+        #expect(keptLines.count == 3 * perBatch, "\(keptLines.count) lines")
+        #expect(keptLines.first.map(String.init) == String(format: "%08d-", total - 3 * perBatch + 1) + Self.padding)
+        #expect(keptLines.last.map(String.init) == String(format: "%08d-", total) + Self.padding)
+        let tail = await cluster.podctl("logs", ["e-rotate", "writer", "--tail", "1"])
+        #expect(tail.stdout == String(format: "%08d-", total) + Self.padding + "\n")
         #expect(await cluster.stop() == [])
+    }
+
+    /// Whether this process has a file called `name` below `directory` open.
+    static func openHere(below directory: String, named name: String) -> Bool {
+        let resolved = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return fds.contains { fd in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd) else { return false }
+            return target.hasPrefix(resolved + "/") && target.hasSuffix("/" + name)
+        }
     }
 }
