@@ -11,8 +11,9 @@ public struct AgentLogsCommand: ContextualCommand {
         commandName: "logs",
         abstract: "Print a container's standard output (or error) from its sandbox.",
         discussion: """
-            With --follow, new output is printed as it is written until the container ends \
-            (or its pod instance goes away); interrupt to stop earlier.
+            Without --tail, the rotated files the executor kept (stdout.N ... stdout.1) come first. \
+            With --follow, new output is printed as it is written, across rotations, until the \
+            container ends (or its pod instance goes away); interrupt to stop earlier.
             """)
 
     @OptionGroup var agent: AgentOptions
