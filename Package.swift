@@ -269,7 +269,9 @@ let package = Package(
         .testTarget(name: "PodSystemTests", dependencies: ["PodSystem", "PodTestFixtures"], swiftSettings: swiftSettings),
         // Unit tests without root: the image container's plan as data; the embedded master's arithmetic
         // and validation; offer matching.
-        .testTarget(name: "PodRuntimeTests", dependencies: ["PodRuntime", "PodSystem", "ImageStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodRuntimeTests", dependencies: ["PodRuntime", "PodSystem", "ImageStore", "Primitives", "PodTestFixtures",
+                                                          .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "LocalMesosTests", dependencies: ["LocalMesos", "MesosProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "PodSchedulerCoreTests", dependencies: ["PodSchedulerCore", "PodSpec", "MesosProtocol",
                                                                 .product(name: "Logging", package: "swift-log")],

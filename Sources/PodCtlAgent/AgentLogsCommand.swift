@@ -11,8 +11,9 @@ public struct AgentLogsCommand: ContextualCommand {
         commandName: "logs",
         abstract: "Print a container's standard output (or error) from its sandbox.",
         discussion: """
-            With --follow, new output is printed as it is written until the container ends \
-            (or its pod instance goes away); interrupt to stop earlier.
+            Without --tail, the rotated files the executor kept (stdout.N ... stdout.1) come first. \
+            With --follow, new output is printed as it is written, across rotations, until the \
+            container ends (or its pod instance goes away); interrupt to stop earlier.
             """)
 
     @OptionGroup var agent: AgentOptions
@@ -59,24 +60,54 @@ public struct AgentLogsCommand: ContextualCommand {
         var offset: Int64 = 0
         do {
             if let tail { offset = try file.offsetOfLastLines(tail) }
-            offset += try copy(file, from: offset, to: out)
+            guard follow || tail == nil else {
+                _ = try copy(file, from: offset, to: out)
+                return
+            }
         } catch {
             throw PodCtlError(.api, "cannot read \(file.path): \(SystemError.message(for: error.errno))")
         }
-        guard follow else { return }
+        var follower: LogFollower
+        do { follower = try LogFollower(path: file.path, offset: offset) } catch {
+            throw PodCtlError(.api, "cannot read \(file.path): \(SystemError.message(for: error.errno))")
+        }
+        defer { follower.close() }
+        // Without --tail: what the rotation kept (stdout.<n> … stdout.1), then the current file.
+        if tail == nil { follower.printRotated { out.write($0) } }
+        guard follow else {
+            _ = follower.drain { out.write($0) }
+            return
+        }
+        try await follow(&follower, pod: pod, to: out, context: context)
+    }
+
+    /// Prints new output until the container ends: at once while it is being written (so a
+    /// fast writer does not rotate files away unread), every `pollInterval` when it is quiet.
+    private func follow(_ follower: inout LogFollower, pod: AgentPodInstance, to out: ByteOutput,
+                        context: CommandContext) async throws {
+        var quietRounds = 0
         while !Task.isCancelled {
-            let stillRunning = pod.reloaded().map { reloaded -> Bool in
-                guard let c = try? reloaded.container(container) else { return false }
-                return c.running && ProcFS.isContainerInit(c.initPID, executorPID: reloaded.snapshot.executorPID)
-            } ?? false
-            if let size = file.size(), size < offset { offset = 0 }  // truncated
-            offset += (try? copy(file, from: offset, to: out)) ?? 0
-            if !stillRunning {
-                // One last read: what the container wrote as it ended.
-                offset += (try? copy(file, from: offset, to: out)) ?? 0
-                return
+            if follower.drain({ out.write($0) }) > 0 {
+                quietRounds = 0
+                await Task.yield()
+                continue
             }
-            try? await Task.sleep(for: Self.pollInterval)
+            quietRounds += 1
+            if quietRounds > 8 {
+                let stillRunning = pod.reloaded().map { reloaded -> Bool in
+                    guard let c = try? reloaded.container(container) else { return false }
+                    return c.running && ProcFS.isContainerInit(c.initPID, executorPID: reloaded.snapshot.executorPID)
+                } ?? false
+                if !stillRunning {
+                    // One last read: what the container wrote as it ended.
+                    _ = follower.drain { out.write($0) }
+                    break
+                }
+            }
+            try? await Task.sleep(for: quietRounds > 8 ? Self.pollInterval : .milliseconds(5 << min(quietRounds, 5)))
+        }
+        if follower.missedFiles > 0 {
+            context.errors.line("podctl: \(follower.missedFiles) rotated log file(s) were removed before they could be read")
         }
     }
 

@@ -97,6 +97,10 @@ public actor Executor {
             startHealthCheck(taskID)
         case .stopHealthCheck(let taskID):
             health.removeValue(forKey: taskID)?.stop()
+        case .startCheck(let taskID):
+            startCheck(taskID)
+        case .stopCheck(let taskID):
+            stopCheck(taskID)
         case .pauseHealthChecks:
             healthPaused = true
             for runner in health.values { runner.pause() }

@@ -1,5 +1,6 @@
 import MesosHTTP
 import MesosProtocol
+import PodRuntime
 
 /// The executor's configuration, parsed once from the environment the agent gives it
 /// (docs/reference/mesos-executor-protocol.md §2.1) plus our own `POD_EXECUTOR_*` settings. Nothing below `main` reads
@@ -41,6 +42,8 @@ public struct ExecutorConfiguration: Sendable {
     /// verified with (`POD_EXECUTOR_SECRETS_CA_FILE`; else the system trust store).
     public var secretsEndpoint: MesosEndpoint?
     public var secretsCAFile: String?
+    /// Bounds of the containers' `stdout`/`stderr` (``PodLogRotationContract``; nil: plain files).
+    public var logRotation: LogRotation?
 
     /// A problem with the environment. All problems are reported together.
     public struct Problem: Error, CustomStringConvertible, Sendable {
@@ -118,8 +121,28 @@ public struct ExecutorConfiguration: Sendable {
             if secretsEndpoint == nil { problems.append("\(PodSecretsContract.urlVariable)='\(text)' is not http(s)://host:port") }
         }
         secretsCAFile = env[PodSecretsContract.caFileVariable].flatMap { $0.isEmpty ? nil : $0 }
+        logRotation = Self.logRotation(env, problems: &problems)
 
         if !problems.isEmpty { throw Problem(problems: problems) }
+    }
+
+    /// `POD_EXECUTOR_LOG_MAX_SIZE_MB` and `POD_EXECUTOR_LOG_MAX_FILES`, both or neither.
+    private static func logRotation(_ env: [String: String], problems: inout [String]) -> LogRotation? {
+        let size = env[PodLogRotationContract.maxSizeVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let files = env[PodLogRotationContract.maxFilesVariable].flatMap { $0.isEmpty ? nil : $0 }
+        guard size != nil || files != nil else { return nil }
+        var valid = true
+        func check(_ name: String, _ text: String?, _ range: ClosedRange<Int>) -> Int {
+            guard let text, let value = Int(text), range.contains(value) else {
+                problems.append("\(name)='\(text ?? "")' must be a whole number in \(range.lowerBound)...\(range.upperBound) (set both or neither)")
+                valid = false
+                return 0
+            }
+            return value
+        }
+        let megabytes = check(PodLogRotationContract.maxSizeVariable, size, PodLogRotationContract.maxSizeRange)
+        let count = check(PodLogRotationContract.maxFilesVariable, files, PodLogRotationContract.maxFilesRange)
+        return valid ? LogRotation(maxSizeBytes: Int64(megabytes) << 20, maxFiles: count) : nil
     }
 
     /// The agent's executor API: `MESOS_DOMAIN_SOCKET`, else `MESOS_AGENT_ENDPOINT`, else the

@@ -46,6 +46,7 @@ public enum ExecutorMain {
         var podConfiguration = podConfiguration0
         podConfiguration.cniConfigDirectory = configuration.cniConfigDirectory
         podConfiguration.cniPluginDirectories = configuration.cniPluginDirectories
+        podConfiguration.logRotation = configuration.logRotation
         var hooks = PodHooks()
         let imageRoot = configuration.imageStoreDirectory ?? Self.defaultImageStore(sandbox: configuration.directory)
         // Made on the first pull: a pod without images never builds an HTTP client.

@@ -178,6 +178,7 @@ extension ExecutorStateMachine {
                     tasks[id]?.healthCheckRunning = true
                     actions.append(.startHealthCheck(taskID: id))
                 }
+                startCheck(id, &actions)
                 if task.info.hasMaxCompletionTime {
                     let nanos = max(0, task.info.maxCompletionTime.nanoseconds)
                     actions.append(.startTimer(.maxCompletion(taskID: id), after: .nanoseconds(nanos)))
@@ -228,6 +229,7 @@ extension ExecutorStateMachine {
 
     /// SIGTERM now, SIGKILL after the grace (SIGKILL at once for a zero grace).
     mutating func beginKill(_ id: String, grace: Duration, _ actions: inout [Action]) {
+        stopCheck(id, &actions)
         if tasks[id]?.healthCheckRunning == true {
             tasks[id]?.healthCheckRunning = false
             actions.append(.stopHealthCheck(taskID: id))
@@ -322,6 +324,7 @@ extension ExecutorStateMachine {
             tasks[id]?.healthCheckRunning = false
             actions.append(.stopHealthCheck(taskID: id))
         }
+        stopCheck(id, &actions)
         let text: String
         switch exit.cause {
         case .exited(let code): text = "Command exited with status \(code)"
@@ -455,6 +458,7 @@ extension ExecutorStateMachine {
         if let previous = task.lastStatus, previous.hasContainerStatus {
             status.containerStatus = previous.containerStatus
         }
+        carryCheckStatus(&status, of: task)
         task.lastStatus = status
         tasks[id] = task
         enqueue(status, &actions)
@@ -471,24 +475,14 @@ extension ExecutorStateMachine {
         if task.hasHealthCheck, groups[task.group]?.unhealthyKill == true {
             status.healthy = false
         }
+        carryCheckStatus(&status, of: task)
         task.lastStatus = status
         task.phase = .terminal(state)
         tasks[id] = task
         enqueue(status, &actions)
     }
 
-    private func baseStatus(_ id: String, state: Mesos_V1_TaskState) -> Mesos_V1_TaskStatus {
-        var status = Mesos_V1_TaskStatus()
-        status.taskID = Mesos_V1_TaskID(id)
-        status.state = state
-        status.source = .executor
-        status.executorID = configuration.executorID
-        status.uuid = Data(makeUUID())
-        status.timestamp = now()
-        return status
-    }
-
-    private mutating func enqueue(_ status: Mesos_V1_TaskStatus, _ actions: inout [Action]) {
+    mutating func enqueue(_ status: Mesos_V1_TaskStatus, _ actions: inout [Action]) {
         var update = Mesos_V1_Executor_Call.Update()
         update.status = status
         let uuid = Array(status.uuid)

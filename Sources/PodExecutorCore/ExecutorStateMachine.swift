@@ -26,6 +26,8 @@ public struct ExecutorStateMachine: Sendable {
         case containerExited(taskID: String, exit: ContainerExit)
         /// A health checker reported (after its own grace/consecutive-failure logic).
         case healthResult(taskID: String, healthy: Bool, kill: Bool, message: String?)
+        /// A result of a task's Mesos check (`TaskInfo.check`), uninterpreted.
+        case checkResult(taskID: String, status: Mesos_V1_CheckStatusInfo)
         case timerFired(Timer)
     }
 
@@ -71,6 +73,8 @@ public struct ExecutorStateMachine: Sendable {
         case signal(taskID: String, signal: KillSignal)
         case startHealthCheck(taskID: String)
         case stopHealthCheck(taskID: String)
+        case startCheck(taskID: String)
+        case stopCheck(taskID: String)
         case pauseHealthChecks
         case resumeHealthChecks
         case startTimer(Timer, after: Duration)
@@ -157,6 +161,7 @@ public struct ExecutorStateMachine: Sendable {
         var lastStatus: Mesos_V1_TaskStatus?
         var hasHealthCheck: Bool { info.hasHealthCheck }
         var healthCheckRunning = false
+        var checkRunning = false
     }
 
     struct Group {
@@ -271,6 +276,8 @@ public struct ExecutorStateMachine: Sendable {
             onContainerExited(taskID, exit, &actions)
         case .healthResult(let taskID, let healthy, let kill, let message):
             onHealthResult(taskID, healthy: healthy, kill: kill, message: message, &actions)
+        case .checkResult(let taskID, let status):
+            onCheckResult(taskID, status, &actions)
         case .timerFired(let timer):
             onTimer(timer, &actions)
         }

@@ -3,7 +3,8 @@ import Synchronization
 
 /// Runs one task's health check on its schedule (delay, then interval measured from the
 /// end of the previous check) and reports each reportable result. It runs inside the
-/// executor: no helper process per check.
+/// executor: no helper process per check. A Mesos check (`TaskInfo.check`) runs on the same
+/// runner without a policy: every result goes to `observe`, uninterpreted.
 final class HealthCheckRunner: Sendable {
     struct Schedule: Sendable {
         var delay: Duration
@@ -26,9 +27,10 @@ final class HealthCheckRunner: Sendable {
 
     private let shared = Shared()
 
-    init<C: Clock>(taskID: String, kind: ProbeKind, schedule: Schedule, policy: HealthCheckPolicy, clock: C,
+    init<C: Clock>(taskID: String, kind: ProbeKind, schedule: Schedule, policy: HealthCheckPolicy?, clock: C,
          probe: @escaping @Sendable (ProbeKind, Duration) async -> ProbeResult,
-         report: @escaping @Sendable (_ healthy: Bool, _ kill: Bool, _ detail: String) -> Void) where C.Duration == Duration {
+         report: @escaping @Sendable (_ healthy: Bool, _ kill: Bool, _ detail: String) -> Void = { _, _, _ in },
+         observe: (@Sendable (ProbeResult) -> Void)? = nil) where C.Duration == Duration {
         let runner = Task { [shared] in
             let start = clock.now
             var policy = policy
@@ -45,7 +47,8 @@ final class HealthCheckRunner: Sendable {
                     return s.paused
                 }
                 // A result that arrives while disconnected cannot be reported: drop it.
-                if !paused, let r = policy.record(success: result.healthy, elapsedSinceStart: start.duration(to: clock.now)) {
+                if !paused { observe?(result) }
+                if !paused, let r = policy?.record(success: result.healthy, elapsedSinceStart: start.duration(to: clock.now)) {
                     report(r.healthy, r.kill, result.detail)
                     if r.kill { return }
                 }

@@ -59,9 +59,9 @@ public enum CommandProbe {
         let timedOut = await timer.value
         switch termination {
         case .exited(0):
-            return ProbeResult(healthy: true, detail: "command exited with status 0")
+            return ProbeResult(healthy: true, detail: "command exited with status 0", observation: .exitCode(0))
         case .exited(let code):
-            return ProbeResult(healthy: false, detail: "command exited with status \(code)")
+            return ProbeResult(healthy: false, detail: "command exited with status \(code)", observation: .exitCode(code))
         case .signaled(let sig):
             if timedOut { return ProbeResult(healthy: false, detail: "command timed out after \(timeout)") }
             return ProbeResult(healthy: false, detail: "command terminated with signal \(Signal.name(sig))")

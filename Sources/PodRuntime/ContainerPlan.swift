@@ -1,3 +1,4 @@
+import Logging
 import PodSystem
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +17,8 @@ struct ContainerPlan: Sendable {
     var cgroup: Cgroup?
     /// The image the container runs in, with the rootfs directories to clean up.
     var rootfs: RootfsPlan?
+    /// The rotations of `stdout` and `stderr` (empty: the container writes its files itself).
+    var logs: [ContainerLog] = []
 
     struct RootfsPlan: Sendable {
         var rootfsDirectory: String
@@ -34,6 +37,7 @@ struct ContainerPlanner: Sendable {
     let networkNamespacePath: String?
     /// The pod's tmpfs for secret volumes (nil when no container mounts one).
     var secretFiles: PodSecretFiles?
+    var logger = Logger(label: "pod-runtime")
 
     /// Sandbox layout as the default executor's: `containers/<id>/{stdout,stderr}` and
     /// `tasks/<task id>` → that directory.
@@ -176,6 +180,30 @@ struct ContainerPlanner: Sendable {
     }
 
     /// Opens a sandbox log file for appending, owned by the task user.
+    /// `stdout` and `stderr` in the container's sandbox: the files themselves, or with a
+    /// `PodConfiguration.logRotation`, pipes into a `ContainerLog` each.
+    func standardStreams(sandbox: String, owner: UserDatabase.Identity) throws
+        -> (output: StandardStream, error: StandardStream, logs: [ContainerLog])
+    {
+        guard let rotation = configuration.logRotation else {
+            let output = try Self.openLog(sandbox + "/stdout", owner: owner)
+            do {
+                return (.fileDescriptor(output), .fileDescriptor(try Self.openLog(sandbox + "/stderr", owner: owner)), [])
+            } catch {
+                close(output)
+                throw error
+            }
+        }
+        let (outputLog, output) = try ContainerLog.start(path: sandbox + "/stdout", rotation: rotation, owner: owner, logger: logger)
+        do {
+            let (errorLog, error) = try ContainerLog.start(path: sandbox + "/stderr", rotation: rotation, owner: owner, logger: logger)
+            return (.fileDescriptor(output), .fileDescriptor(error), [outputLog, errorLog])
+        } catch {
+            close(output)
+            throw error
+        }
+    }
+
     static func openLog(_ path: String, owner: UserDatabase.Identity) throws -> Int32 {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -249,8 +277,9 @@ struct ContainerPlanner: Sendable {
                                                  target: "/dev/mqueue", scope: .host, flags: UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC),
                                                  optional: true))
         }
-        monitor.standardOutput = .fileDescriptor(try Self.openLog(sandbox + "/stdout", owner: identity))
-        monitor.standardError = .fileDescriptor(try Self.openLog(sandbox + "/stderr", owner: identity))
-        return ContainerPlan(spec: spec, sandbox: sandbox, monitor: monitor, cgroup: nil, rootfs: nil)
+        let streams = try standardStreams(sandbox: sandbox, owner: identity)
+        monitor.standardOutput = streams.output
+        monitor.standardError = streams.error
+        return ContainerPlan(spec: spec, sandbox: sandbox, monitor: monitor, cgroup: nil, rootfs: nil, logs: streams.logs)
     }
 }

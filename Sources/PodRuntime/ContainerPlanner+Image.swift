@@ -48,13 +48,15 @@ struct ImageRootfs: Sendable {
             + Self.sharedMounts(sandbox: sandbox, sandboxInContainer: inContainerSandbox, podEtc: podEtc)
             + (try Self.volumeMounts(spec, planner: planner, sandbox: sandbox, sandboxInContainer: inContainerSandbox, owner: owner))
         monitor.postMounts = Self.confinementMounts
-        monitor.standardOutput = .fileDescriptor(try ContainerPlanner.openLog(sandbox + "/stdout", owner: owner))
-        monitor.standardError = .fileDescriptor(try ContainerPlanner.openLog(sandbox + "/stderr", owner: owner))
+        let streams = try planner.standardStreams(sandbox: sandbox, owner: owner)
+        monitor.standardOutput = streams.output
+        monitor.standardError = streams.error
         let description = "\(pulled.reference)@\(pulled.manifestDigest)"
         return ContainerPlan(spec: spec, sandbox: sandbox, monitor: monitor, cgroup: nil,
                              rootfs: .init(rootfsDirectory: layout.rootfs, scratchDirectory: layout.base, imageDescription: description,
                                            reference: pulled.reference.description, manifestDigest: "\(pulled.manifestDigest)",
-                                           configDigest: "\(pulled.configDigest)"))
+                                           configDigest: "\(pulled.configDigest)"),
+                             logs: streams.logs)
     }
 
     /// The image, pulled (or found in the store) with the pod's pull secret, and recorded as

@@ -11,13 +11,26 @@ import Glibc
 
 /// The outcome of one health probe.
 public struct ProbeResult: Sendable, Equatable {
+    /// What a probe saw, uninterpreted: the raw result a Mesos check reports.
+    public enum Observation: Sendable, Equatable {
+        /// The final HTTP status (after redirects).
+        case httpStatus(Int)
+        /// Whether the TCP connection was made.
+        case tcpConnected(Bool)
+        /// The command's exit status.
+        case exitCode(Int32)
+    }
+
     public var healthy: Bool
     /// What happened, for logs and `podctl agent health` (e.g. `HTTP 200`, `connection
     /// refused`, `timed out after 1s`).
     public var detail: String
-    public init(healthy: Bool, detail: String) {
+    /// nil when the probe had no result (it timed out or could not run).
+    public var observation: Observation?
+    public init(healthy: Bool, detail: String, observation: Observation? = nil) {
         self.healthy = healthy
         self.detail = detail
+        self.observation = observation
     }
 }
 
@@ -106,9 +119,11 @@ public struct HealthProber: Sendable {
             do {
                 let fd = try await connect(ip, port, limit)
                 close(fd)
-                return ProbeResult(healthy: true, detail: "TCP connection to \(ip):\(port) established")
+                return ProbeResult(healthy: true, detail: "TCP connection to \(ip):\(port) established", observation: .tcpConnected(true))
             } catch {
-                return ProbeResult(healthy: false, detail: "TCP connection to \(ip):\(port) failed: \(SystemError.message(for: error.errno))")
+                // A timeout is no result; a refused connection is one (Mesos: `tcp {succeeded: false}`).
+                return ProbeResult(healthy: false, detail: "TCP connection to \(ip):\(port) failed: \(SystemError.message(for: error.errno))",
+                                   observation: error.errno == ETIMEDOUT ? nil : .tcpConnected(false))
             }
         case let .http(scheme, port, path, ipv6):
             let ip = ipv6 ? "::1" : "127.0.0.1"
@@ -168,7 +183,8 @@ public struct HealthProber: Sendable {
                 continue
             }
             let ok = (200..<400).contains(response.status)
-            return ProbeResult(healthy: ok, detail: "HTTP \(response.status) from \(scheme)://\(Self.hostHeader(host, port))\(path)")
+            return ProbeResult(healthy: ok, detail: "HTTP \(response.status) from \(scheme)://\(Self.hostHeader(host, port))\(path)",
+                               observation: .httpStatus(response.status))
         }
         return ProbeResult(healthy: false, detail: "too many redirects")
     }

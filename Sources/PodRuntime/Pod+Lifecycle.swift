@@ -27,4 +27,15 @@ extension Pod {
             }
         }
     }
+
+    /// The pod's /etc/hosts, /etc/resolv.conf and /etc/hostname for image containers: the
+    /// files the network setup wrote, else the agent's own.
+    func podEtcFiles() -> [String: String] {
+        if !podEtc.isEmpty { return podEtc }
+        var files: [String: String] = [:]
+        for name in ["hosts", "resolv.conf", "hostname"] where Directory.exists("/etc/" + name) {
+            files[name] = "/etc/" + name
+        }
+        return files
+    }
 }

@@ -181,7 +181,8 @@ public actor Pod {
         var effective = configuration
         effective.network = network
         effective.hostname = hostname
-        let planner = ContainerPlanner(configuration: effective, networkNamespacePath: networkNamespace?.path, secretFiles: secretFiles)
+        let planner = ContainerPlanner(configuration: effective, networkNamespacePath: networkNamespace?.path, secretFiles: secretFiles,
+                                       logger: logger)
         let seccomp = try seccompProgram(for: spec)
         var plan: ContainerPlan
         if let image = spec.image {
@@ -192,10 +193,15 @@ public actor Pod {
         } else {
             plan = try planner.hostPlan(spec, seccomp: seccomp)
         }
-        if !spec.artifacts.isEmpty {
-            try await fetchArtifacts(spec, into: plan.sandbox, owner: .init(uid: plan.monitor.uid, gid: plan.monitor.gid))
+        do {
+            if !spec.artifacts.isEmpty {
+                try await fetchArtifacts(spec, into: plan.sandbox, owner: .init(uid: plan.monitor.uid, gid: plan.monitor.gid))
+            }
+            plan.cgroup = try makeCgroup(spec)
+        } catch {
+            await discard(plan)
+            throw error
         }
-        plan.cgroup = try makeCgroup(spec)
         plan.monitor.cgroupJoinFiles = plan.cgroup?.joinFiles ?? []
         return plan
     }
@@ -269,17 +275,6 @@ public actor Pod {
         await ImageRootfs(store: store, podEtc: [:], overlaySupported: overlaySupported).release(spec, rootfs, executorID: configuration.executorID)
     }
 
-    /// The pod's /etc/hosts, /etc/resolv.conf and /etc/hostname for image containers: the
-    /// files the network setup wrote, else the agent's own.
-    private func podEtcFiles() -> [String: String] {
-        if !podEtc.isEmpty { return podEtc }
-        var files: [String: String] = [:]
-        for name in ["hosts", "resolv.conf", "hostname"] where Directory.exists("/etc/" + name) {
-            files[name] = "/etc/" + name
-        }
-        return files
-    }
-
     // MARK: Signals and exits
 
     /// Sends a signal to a container's init, which forwards it to the workload. SIGKILL
@@ -314,6 +309,10 @@ public actor Pod {
             }
         }
         if let rootfs = r.plan.rootfs { await releaseRootfs(r.plan.spec, rootfs) }
+        // Its last output is in the files before its end is reported (a stray holder of the pipe is not waited for).
+        for log in r.plan.logs where !(await log.drained(within: .seconds(2))) {
+            logger.warning("container output still open after its end", metadata: ["mesos.task_id": "\(taskID)", "log.path": "\(log.path)"])
+        }
         let exit = Exit(taskID: taskID, termination: termination, memoryLimitExceeded: oom)
         finished[taskID] = exit
         finishedRecords[taskID] = containerRecord(r).finished(termination: "\(termination)" + (oom ? " (memory limit exceeded)" : ""),

@@ -30,6 +30,10 @@ public struct PodConfiguration: Sendable {
     /// The name Marathon gives `container/bridge` networks (`--mesos_bridge_name`).
     public var bridgeNetworkName: String = "mesos-bridge"
 
+    /// Bounds of each container's `stdout`/`stderr` (nil: plain files that grow, as the
+    /// Mesos default executor's).
+    public var logRotation: LogRotation?
+
     /// CNI attachment records (so DEL works after a crash): `<runtime dir>/cni`.
     public var cniStateDirectory: String { runtimeDirectory + "/cni" }
 

@@ -13,7 +13,7 @@ extension PodStatusRenderer {
         object["status"] = .string(state.rawValue)
         object["statusSince"] = since
         if let message { object["message"] = .string(message) }
-        object["conditions"] = []
+        object["conditions"] = .array(Self.readyCondition(instance: instance, since: since).map { [$0] } ?? [])
         if let host = instance.agentHostname { object["agentHostname"] = .string(host) }
         if let agentID = instance.agentID { object["agentId"] = .string(agentID) }
         if let region = instance.agentRegion { object["agentRegion"] = .string(region) }
@@ -52,6 +52,7 @@ extension PodStatusRenderer {
                 "lastUpdated": since,
             ])
         }
+        if let ready = Self.readyCondition(task: task, instance: instance, since: since) { conditions.append(ready) }
         object["conditions"] = .array(conditions)
         object["endpoints"] = .array(endpoints(task, container: container, condition: condition, instance: instance,
                                                spec: spec))

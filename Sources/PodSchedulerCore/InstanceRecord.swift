@@ -14,6 +14,9 @@ struct InstanceRecord: Codable, Sendable, Equatable {
         var addresses: [TaskAddress]
         var message: String?
         var lastUUID: Data?
+        /// A container with a readiness check: whether its last check status said ready
+        /// (false until one does); nil for a container without one (and in older records).
+        var ready: Bool? = nil
     }
 
     var instanceID: String
@@ -54,7 +57,8 @@ struct InstanceRecord: Codable, Sendable, Equatable {
     /// Every task ended.
     var allTasksTerminal: Bool { !tasks.isEmpty && tasks.allSatisfy { InstanceCondition(taskState: $0.state).isTerminal } }
 
-    /// Running with all health checks (if any) passing: counts towards deployments.
+    /// Running with all health checks (if any) passing and every container with a readiness
+    /// check ready (its own spec's checks: `ready` is set at launch): counts towards deployments.
     func isReady(_ pod: PodDefinition?) -> Bool {
         isReady(healthChecked: Self.healthChecked(pod))
     }
@@ -62,7 +66,7 @@ struct InstanceRecord: Codable, Sendable, Equatable {
     /// `isReady` with the names of the pod's health-checked containers worked out once.
     func isReady(healthChecked checked: Set<String>) -> Bool {
         guard condition == .running, !tasks.isEmpty else { return false }
-        return tasks.allSatisfy { t in !checked.contains(t.containerName) || t.healthy == true }
+        return tasks.allSatisfy { t in (!checked.contains(t.containerName) || t.healthy == true) && t.ready != false }
     }
 
     /// The names of the pod's containers that have a health check.
@@ -88,7 +92,7 @@ struct InstanceRecord: Codable, Sendable, Equatable {
     var hasLiveTasks: Bool { tasks.contains { !InstanceCondition(taskState: $0.state).isTerminal } }
 
     var snapshot: InstanceSnapshot {
-        InstanceSnapshot(instanceID: instanceID, podID: podID, specVersion: specVersion, condition: condition, since: since,
+        var snapshot = InstanceSnapshot(instanceID: instanceID, podID: podID, specVersion: specVersion, condition: condition, since: since,
                          activeSince: activeSince, goal: goal, agentHostname: agentHostname, agentID: agentID, agentRegion: nil,
                          agentZone: nil, role: role,
                          tasks: tasks.map { TaskSnapshot(taskID: $0.taskID, containerName: $0.containerName, state: $0.state,
@@ -96,7 +100,15 @@ struct InstanceRecord: Codable, Sendable, Equatable {
                                                          addresses: $0.addresses, message: $0.message) },
                          hostPorts: hostPorts, unreachableStrategy: .enabled(inactiveAfterSeconds: 0, expungeAfterSeconds: 0),
                          incarnation: incarnation)
+        for index in snapshot.tasks.indices where tasks.indices.contains(index) { snapshot.tasks[index].ready = tasks[index].ready }
+        return snapshot
     }
+
+    /// Whether any container of this launch has a readiness check.
+    var hasReadinessChecks: Bool { tasks.contains { $0.ready != nil } }
+
+    /// The instance's `ready` condition: running, and every container with a readiness check ready.
+    var isReadinessReady: Bool { condition == .running && tasks.allSatisfy { $0.ready != false } }
 }
 
 extension InstanceId {

@@ -250,6 +250,8 @@ public struct TaskSnapshot: Sendable, Equatable {
     /// IP addresses from the task statuses, with their network names.
     public var addresses: [TaskAddress]
     public var message: String?
+    /// Whether the container's readiness check says ready; nil without a readiness check.
+    public var ready: Bool?
 
     public init(taskID: String, containerName: String, state: String, healthy: Bool?, stagedAt: Date, startedAt: Date?,
                 addresses: [TaskAddress], message: String?) {

@@ -165,7 +165,8 @@ extension Scheduler {
         record.launchedAt = now
         record.tasks = built.taskGroup.tasks.map { t in
             InstanceRecord.Task(taskID: t.taskID.value, containerName: t.name, state: "TASK_STAGING", healthy: nil,
-                                stagedAt: now, startedAt: nil, addresses: [], message: nil, lastUUID: nil)
+                                stagedAt: now, startedAt: nil, addresses: [], message: nil, lastUUID: nil,
+                                ready: t.hasCheck ? false : nil)
         }
         return op
     }

@@ -27,13 +27,16 @@ extension Scheduler {
             return
         }
         let now = Date()
+        let before = record
         let leftQueue = record.apply(status, toTask: index, now: now)
+        applyReadiness(status, to: &record, task: index)
         guard let write = keep(status, of: record, task: record.tasks[index], now: now) else {
             // Not stored: do not acknowledge; the agent resends it.
             return
         }
         await acknowledge(status, after: write)
         remember(uuid)
+        publishInstanceChanges(from: before, to: record)
         if leftQueue { endLaunchAttemptIfDone(record.podID) }
         logger.debug("task update", metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(status.state.name)",
                                                "pod.instance": "\(record.instanceID)", "pod.condition": "\(record.condition.rawValue)"])

@@ -139,6 +139,14 @@ struct PodSchedulerCommand: AsyncParsableCommand {
             help: "Embedded agent: pull Docker Hub images (those naming no registry) from this registry host[:port] instead, as Mesos' --docker_registry.")
     var dockerRegistry: String?
 
+    @Option(name: .customLong("log-rotation-max-size-mb"),
+            help: "Bounded container logs: the size in MiB (1-102400) of each stdout/stderr file the executor keeps per container, for pods whose logRotation gives none; 0 (with --log-rotation-max-files 0) turns rotation off for such pods: their files grow as with the Mesos default executor. See docs/pod-lifecycle.md.")
+    var logRotationMaxSizeMB: Int = PodLogRotation.defaultMaxSizeMB
+
+    @Option(name: .customLong("log-rotation-max-files"),
+            help: "Bounded container logs: how many files (1-100, the current stdout/stderr included) are kept per stream, for pods whose logRotation gives none; 0 turns rotation off as --log-rotation-max-size-mb 0 does.")
+    var logRotationMaxFiles: Int = PodLogRotation.defaultMaxFiles
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
     var logLevel: String = "info"
 

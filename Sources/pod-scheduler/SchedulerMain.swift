@@ -62,6 +62,7 @@ enum SchedulerMain {
         config.secretsURL = settings.secretsURL
         config.secretsCAFile = settings.secretsCAFile
         config.specOptions = PodSpecOptions(defaultNetworkName: settings.defaultNetworkName, mesosRole: settings.role)
+        config.builderOptions.logRotation = settings.logRotation
         config.masterURL = localCluster?.masterEndpoint.description ?? settings.masterDescription
         config.httpPort = settings.listeners.primaryPort
         config.hostname = settings.hostname

@@ -2,6 +2,7 @@ import Foundation
 import MesosHTTP
 import MesosProtocol
 import PodSchedulerAPI
+import PodSpec
 import ZooKeeper
 
 /// The scheduler's checked configuration: every problem with the command line is found
@@ -46,6 +47,8 @@ struct Settings: Sendable {
     var highAvailability: HighAvailability?
     /// The host others reach this instance's API at (`--hostname`).
     var hostname: String
+    /// `--log-rotation-*`: the bounds of pods that give no `logRotation` (nil: off).
+    var logRotation: PodLogRotation?
 
     init(command c: PodSchedulerCommand) throws {
         var problems: [String] = []
@@ -70,6 +73,7 @@ struct Settings: Sendable {
         highAvailability = Self.highAvailability(c, master: master, problems: &problems)
         permissions = Self.permissions(c, problems: &problems)
         (secretsURL, secretsCAFile) = Self.executorSecrets(c, master: master, listeners: listeners, problems: &problems)
+        logRotation = Self.logRotation(c, problems: &problems)
 
         localCluster = LocalCluster.Configuration(
             workDirectory: c.workDir,
@@ -80,6 +84,22 @@ struct Settings: Sendable {
         if !executorCommand.value.hasPrefix("./") { localCluster.cleanupExecutor = executorCommand.value }
         localCluster.master.frameworkCredentials = mesosSecurity.localCredentials
         if !problems.isEmpty { throw Problems(list: problems) }
+    }
+
+    /// `--log-rotation-max-size-mb` and `--log-rotation-max-files`: both 0 (off), or both in range.
+    private static func logRotation(_ c: PodSchedulerCommand, problems: inout [String]) -> PodLogRotation? {
+        let size = c.logRotationMaxSizeMB, files = c.logRotationMaxFiles
+        if size == 0 && files == 0 { return nil }
+        var valid = true
+        if !PodLogRotationContract.maxSizeRange.contains(size) {
+            problems.append("--log-rotation-max-size-mb must be 1-102400 (or 0 with --log-rotation-max-files 0 to turn rotation off), got \(size)")
+            valid = false
+        }
+        if !PodLogRotationContract.maxFilesRange.contains(files) {
+            problems.append("--log-rotation-max-files must be 1-100 (or 0 with --log-rotation-max-size-mb 0 to turn rotation off), got \(files)")
+            valid = false
+        }
+        return valid ? PodLogRotation(maxSizeMB: size, maxFiles: files) : nil
     }
 
     /// `--executor`: a path on the agents, or a URI for the fetcher; the command that starts

@@ -132,4 +132,20 @@ struct DeploymentPlanTests {
         #expect(!DeploymentPlan.scaleDone(pod, instances: two + [Self.instance(3, Self.v2, .running, goal: .stopped)]))
         #expect(!DeploymentPlan.scaleDone(pod, instances: [two[0], Self.instance(2, Self.v2, .starting)]))
     }
+
+    @Test("readiness: a running new instance whose container is not ready adds no capacity; once ready, one old instance goes")
+    func readinessGatesTheRestart() throws {
+        let pod = try Self.pod(instances: 3, minimumHealthCapacity: 1, maximumOverCapacity: 1)
+        let old = (1...3).map { Self.instance($0, Self.v1, .running) }
+        var new = (4...6).map { Self.instance($0, Self.v2, .running) }
+        for index in new.indices { new[index].tasks[0].ready = false }
+        #expect(DeploymentPlan.healthyOldToStop(pod, old + new).isEmpty, "running is not ready")
+        #expect(DeploymentPlan.unreadyOld(pod, old + new).isEmpty, "old instances without readiness checks stay ready")
+        new[0].tasks[0].ready = true
+        #expect(DeploymentPlan.healthyOldToStop(pod, old + new).map(\.instanceID) == ["web.instance-1"])
+        #expect(!DeploymentPlan.restartDone(pod, new))
+        for index in new.indices { new[index].tasks[0].ready = true }
+        #expect(DeploymentPlan.restartDone(pod, new))
+        #expect(DeploymentPlan.scaleDone(pod, instances: new))
+    }
 }

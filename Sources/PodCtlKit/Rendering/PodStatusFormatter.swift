@@ -42,9 +42,18 @@ public enum PodStatusFormatter {
             if let message = instance.message { notes.append("\(instance.id): \(message)") }
         }
         text += "\n"
-        text += Table(headers: ["INSTANCE/CONTAINER", "STATUS", "HEALTH", "SINCE", "AGENT", "ENDPOINTS", "ADDRESSES"],
-                      rows: rows).text
+        var headers = ["INSTANCE/CONTAINER", "STATUS", "HEALTH", "SINCE", "AGENT", "ENDPOINTS", "ADDRESSES"]
+        if status.instances.contains(where: { $0.ready != nil }) { addReadyColumn(status, &headers, &rows) }
+        text += Table(headers: headers, rows: rows).text
         if !notes.isEmpty { text += "\n" + notes.map { $0 + "\n" }.joined() }
         return text
+    }
+
+    /// A READY column after HEALTH, only when a container has a readiness check (ours).
+    private static func addReadyColumn(_ status: PodStatus, _ headers: inout [String], _ rows: inout [[String]]) {
+        func text(_ ready: Bool?) -> String { ready.map { $0 ? "ready" : "not ready" } ?? "-" }
+        let column = status.instances.flatMap { instance in [text(instance.ready)] + instance.containers.map { text($0.ready) } }
+        headers.insert("READY", at: 3)
+        for index in rows.indices where column.indices.contains(index) { rows[index].insert(column[index], at: 3) }
     }
 }

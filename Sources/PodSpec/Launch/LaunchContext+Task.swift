@@ -24,6 +24,7 @@ extension LaunchContext {
         if let check = container.healthCheck, let healthCheck = healthCheck(check, of: container) {
             task.healthCheck = healthCheck
         }
+        if let check = container.readinessCheck, let info = checkInfo(check, of: container) { task.check = info }
         if let grace = container.lifecycle?.killGracePeriodSeconds {
             // The schema has no upper bound: saturate rather than trap on absurd values.
             let nanoseconds = (grace * 1e9).rounded(.towardZero)
@@ -162,7 +163,7 @@ extension LaunchContext {
 
     /// Mesos probes inside the pod's network namespace: the container port, or with host
     /// networking the allocated host port.
-    private func probePort(of endpoint: Endpoint) -> Int? {
+    func probePort(of endpoint: Endpoint) -> Int? {
         pod.usesHostNetworking ? allocatedPorts[endpoint.name] : endpoint.containerPort
     }
 }

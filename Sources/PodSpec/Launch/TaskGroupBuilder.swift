@@ -14,12 +14,16 @@ public struct TaskGroupBuilder: Sendable {
         public var mesosBridgeName: String
         /// The pod's group enforces its role (`MARATHON_APP_ENFORCE_GROUP_ROLE`).
         public var enforceRole: Bool
+        /// `--log-rotation-*`: the bounds of pods that give no `logRotation` (nil: plain files).
+        public var logRotation: PodLogRotation?
 
         /// Options with Marathon's defaults.
-        public init(envVarsPrefix: String? = nil, mesosBridgeName: String = "mesos-bridge", enforceRole: Bool = false) {
+        public init(envVarsPrefix: String? = nil, mesosBridgeName: String = "mesos-bridge", enforceRole: Bool = false,
+                    logRotation: PodLogRotation? = nil) {
             self.envVarsPrefix = envVarsPrefix
             self.mesosBridgeName = mesosBridgeName
             self.enforceRole = enforceRole
+            self.logRotation = logRotation
         }
     }
 
@@ -114,6 +118,9 @@ public struct TaskGroupBuilder: Sendable {
         }
         let context = try LaunchContext(pod: pod, launch: launch, options: options)
         var executor = context.executorInfo()
+        if let rotation = PodLogRotation.effective(pod: pod.logRotation, defaults: options.logRotation) {
+            executor.command.environment.variables += PodLogRotation.variables(rotation)
+        }
         var group = Mesos_V1_TaskGroupInfo()
         group.tasks = pod.containers.map(context.taskInfo)
         if let access = launch.secretAccess, !pod.referencedSecretNames.isEmpty {

@@ -41,6 +41,8 @@ public struct PodContainer: Sendable, Hashable, Codable {
     public var tty: Bool?
     /// Linux settings.
     public var linuxInfo: LinuxInfo?
+    /// The readiness check (ours; Marathon pods have none).
+    public var readinessCheck: ReadinessCheck?
 
     /// A container.
     public init(name: String, exec: MesosExec? = nil, resources: Resources = Resources(),

@@ -36,6 +36,8 @@ public struct PodDefinition: Sendable, Hashable, Codable {
     public var linuxInfo: LinuxInfo?
     /// Containers share the executor's cgroups (pre-1.10 behaviour).
     public var legacySharedCgroups: Bool
+    /// Bounds of the containers' logs (ours; nil: the scheduler's defaults).
+    public var logRotation: PodLogRotation?
 
     /// A pod definition.
     public init(id: PodId, labels: [String: String] = [:], version: PodVersion = .epoch, user: String? = nil,
@@ -43,7 +45,7 @@ public struct PodDefinition: Sendable, Hashable, Codable {
                 secrets: [String: SecretDef] = [:], volumes: [PodVolume] = [], networks: [Network] = [],
                 instances: Int = 1, scheduling: PodSchedulingPolicy = PodSchedulingPolicy(),
                 executorResources: ExecutorResources = .default, role: String = "*", linuxInfo: LinuxInfo? = nil,
-                legacySharedCgroups: Bool = false) {
+                legacySharedCgroups: Bool = false, logRotation: PodLogRotation? = nil) {
         self.id = id
         self.labels = labels
         self.version = version
@@ -59,6 +61,7 @@ public struct PodDefinition: Sendable, Hashable, Codable {
         self.role = role
         self.linuxInfo = linuxInfo
         self.legacySharedCgroups = legacySharedCgroups
+        self.logRotation = logRotation
     }
 
     /// Whether the pod has persistent volumes (a "resident" pod).

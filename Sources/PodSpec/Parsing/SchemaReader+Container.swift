@@ -38,12 +38,15 @@ extension SchemaReader {
             return PodContainer.Lifecycle(killGracePeriodSeconds: grace)
         }
         let tty = optional(object, "tty", at: path) { $0.bool($1, at: $2) }
+        let readinessCheck = optional(object, "readinessCheck", at: path) { $0.readinessCheck($1, at: $2) }
         guard let name, let resources else { return nil }
-        return PodContainer(
+        var container = PodContainer(
             name: name, exec: exec, resources: resources, resourceLimits: limits, endpoints: endpoints ?? [],
             image: image, environment: environment ?? [:], user: user, healthCheck: healthCheck,
             volumeMounts: mounts ?? [], artifacts: artifacts ?? [], labels: labels ?? [:], lifecycle: lifecycle,
             tty: tty, linuxInfo: linuxInfo)
+        container.readinessCheck = readinessCheck
+        return container
     }
 
     /// `resources`.

@@ -1,3 +1,4 @@
+import MesosProtocol
 import Primitives
 
 extension SchemaReader {
@@ -37,6 +38,7 @@ extension SchemaReader {
         facts.role = optional(object, "role", at: root) { $0.string($1, at: $2, minLength: 1) }
         let linuxInfo = optional(object, "linuxInfo", at: root) { $0.linuxInfo($1, at: $2) }
         let legacySharedCgroups = optional(object, "legacySharedCgroups", at: root) { $0.bool($1, at: $2) }
+        let logRotation = optional(object, "logRotation", at: root) { $0.logRotation($1, at: $2) }
 
         guard !hasErrors, let id, let containers else { return nil }
         facts.rawId = id
@@ -45,7 +47,8 @@ extension SchemaReader {
             environment: environment ?? [:], containers: containers, secrets: secrets ?? [:],
             volumes: volumes ?? [], networks: networks ?? [], instances: instances ?? 1,
             scheduling: scheduling ?? PodSchedulingPolicy(), executorResources: executorResources ?? .default,
-            role: facts.role ?? "", linuxInfo: linuxInfo, legacySharedCgroups: legacySharedCgroups ?? false)
+            role: facts.role ?? "", linuxInfo: linuxInfo, legacySharedCgroups: legacySharedCgroups ?? false,
+            logRotation: logRotation)
     }
 
     /// `environment`: names must match `^[a-zA-Z_][a-zA-Z0-9_]{0,253}?$`; values are strings or
@@ -70,6 +73,15 @@ extension SchemaReader {
         let mem = optional(object, "mem", at: path) { $0.double($1, at: $2, min: 32) }
         let disk = optional(object, "disk", at: path) { $0.double($1, at: $2, min: 10) }
         return ExecutorResources(cpus: cpus ?? defaults.cpus, mem: mem ?? defaults.mem, disk: disk ?? defaults.disk)
+    }
+
+    /// `logRotation`: `{"maxSizeMB": 1…102400, "maxFiles": 1…100}`, both optional.
+    mutating func logRotation(_ value: JSONValue, at path: JSONPath) -> PodLogRotation? {
+        guard let object = object(value, at: path) else { return nil }
+        let size = PodLogRotationContract.maxSizeRange, files = PodLogRotationContract.maxFilesRange
+        let maxSizeMB = optional(object, "maxSizeMB", at: path) { $0.int($1, at: $2, min: size.lowerBound, max: size.upperBound) }
+        let maxFiles = optional(object, "maxFiles", at: path) { $0.int($1, at: $2, min: files.lowerBound, max: files.upperBound) }
+        return PodLogRotation(maxSizeMB: maxSizeMB, maxFiles: maxFiles)
     }
 
     /// `scaling`: `{"kind": "fixed", "instances": n}`.

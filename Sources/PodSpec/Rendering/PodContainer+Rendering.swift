@@ -35,6 +35,7 @@ extension PodContainer {
         if !environment.isEmpty { object["environment"] = Render.environment(environment) }
         if let user { object["user"] = .string(user) }
         if let healthCheck { object["healthCheck"] = PodContainer.render(healthCheck) }
+        if let readinessCheck { object["readinessCheck"] = PodContainer.render(readinessCheck) }
         if !volumeMounts.isEmpty {
             object["volumeMounts"] = .array(volumeMounts.map { mount in
                 ["name": .string(mount.name), "mountPath": .string(mount.mountPath), "readOnly": .bool(mount.readOnly)]
@@ -85,6 +86,19 @@ extension PodContainer {
         object["maxConsecutiveFailures"] = .int(check.maxConsecutiveFailures)
         object["timeoutSeconds"] = .int(check.timeoutSeconds)
         object["delaySeconds"] = .int(check.delaySeconds)
+        return .object(object)
+    }
+
+    private static func render(_ check: ReadinessCheck) -> JSONValue {
+        guard case .object(var object) = render(HealthCheck(http: check.http, tcpEndpoint: check.tcpEndpoint, exec: check.exec)) else {
+            return .null
+        }
+        for key in ["gracePeriodSeconds", "maxConsecutiveFailures"] { object[key] = nil }
+        object["intervalSeconds"] = .int(check.intervalSeconds)
+        object["timeoutSeconds"] = .int(check.timeoutSeconds)
+        object["delaySeconds"] = .int(check.delaySeconds)
+        object["httpStatusCodesForReady"] = .array(check.httpStatusCodesForReady.map { .int($0) })
+        object["preserveLastResponse"] = .bool(check.preserveLastResponse)
         return .object(object)
     }
 

@@ -31,6 +31,12 @@ extension PodDefinition {
         object["role"] = .string(role)
         if let linuxInfo { object["linuxInfo"] = Render.linuxInfo(linuxInfo) }
         if legacySharedCgroups { object["legacySharedCgroups"] = true }
+        if let logRotation {
+            var rendered = JSONObject()
+            if let size = logRotation.maxSizeMB { rendered["maxSizeMB"] = .int(size) }
+            if let files = logRotation.maxFiles { rendered["maxFiles"] = .int(files) }
+            object["logRotation"] = .object(rendered)
+        }
         return .object(object)
     }
 

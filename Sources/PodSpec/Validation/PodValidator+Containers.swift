@@ -30,6 +30,9 @@ extension PodValidator {
         if let healthCheck = container.healthCheck {
             validateHealthCheck(healthCheck, of: container, at: path / "healthCheck")
         }
+        if let readinessCheck = container.readinessCheck {
+            validateReadinessCheck(readinessCheck, of: container, at: path / "readinessCheck")
+        }
         let volumeNames = Set(pod.volumes.map(\.name))
         for (index, mount) in container.volumeMounts.enumerated() where !volumeNames.contains(mount.name) {
             errors.violation((path / "volumeMounts").at(index) / "name", ValidationMessages.mountedVolumeMustExist)
