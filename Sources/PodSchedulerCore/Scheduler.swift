@@ -95,6 +95,9 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     var secretWaitsCheckedAt = Date.distantPast
     /// Resident pods whose instances wait for an offer with room for their volumes, and why.
     var reservationWaits: [PodId: String] = [:]
+    /// Calls made while there is no driver (never started), kept when non-nil: what the
+    /// core tests read instead of a master.
+    var recordedCalls: [Mesos_V1_Scheduler_Call]?
 
     /// The single instance: state in SQLite at `databasePath`.
     public init(configuration: Configuration, databasePath: String, logger: Logger) async throws {
@@ -324,7 +327,10 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     }
 
     func call(_ call: Mesos_V1_Scheduler_Call) async {
-        guard let driver else { return }
+        guard let driver else {
+            recordedCalls?.append(call)
+            return
+        }
         do {
             try await driver.send(call)
         } catch {
