@@ -123,6 +123,7 @@ extension Scheduler {
     /// (docs/reference/marathon-pods-api.md §11.3); the rounds are `DeploymentPlan`'s.
     func rollingRestart(_ id: PodId) async -> Bool {
         guard let pod = pods[id] else { return true }
+        if pod.isResident { return await restartInPlace(pod) }
         let newCount = DeploymentPlan.new(pod, podInstances(id)).count
         for r in DeploymentPlan.unreadyOld(pod, podInstances(id)) {
             await stopInstance(r)

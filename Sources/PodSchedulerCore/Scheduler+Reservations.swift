@@ -170,4 +170,37 @@ extension Scheduler {
         }
         if !changed.isEmpty || !dropped.isEmpty { save(changed, deleted: dropped) }
     }
+
+    /// RestartPod of a resident pod: each old instance is relaunched with the new spec on its
+    /// own reservation, keeping its id and data (Marathon stops old resident instances and
+    /// reschedules them, reservation and all). Instances not running take the new version at
+    /// once; running ones are killed within minimumHealthCapacity, and as Marathon does for
+    /// resident specs, one below it when nothing could go otherwise (`maximumOverCapacity` is 0).
+    func restartInPlace(_ pod: PodDefinition) async -> Bool {
+        let old = DeploymentPlan.old(pod, podInstances(pod.id))
+        var updated: [InstanceRecord] = []
+        for record in old where !record.hasLiveTasks {
+            var r = record
+            r.specVersion = pod.version
+            instances[r.instanceID] = r
+            updated.append(r)
+        }
+        if !updated.isEmpty { save(updated) }
+        let live = old.filter(\.hasLiveTasks)
+        let stopping = Set(live.filter { $0.tasks.contains { kills[$0.taskID] != nil } }.map(\.instanceID))
+        let candidates = live.filter { !stopping.contains($0.instanceID) }
+        let ready = podInstances(pod.id).filter { $0.goal == .running && $0.isReady(pod) && !stopping.contains($0.instanceID) }.count
+        var allowed = max(0, ready - DeploymentPlan.Capacity(pod).minimumHealthy)
+        if allowed == 0 && stopping.isEmpty && !candidates.isEmpty { allowed = 1 }
+        let unready = candidates.filter { !$0.isReady(pod) }
+        let readyOld = candidates.filter { $0.isReady(pod) }.sorted { $0.createdAt < $1.createdAt }
+        for record in unready + readyOld.prefix(allowed) {
+            var r = record
+            r.relaunchWithoutDelay = true
+            instances[r.instanceID] = r
+            save([r])
+            await killTasks(of: r)
+        }
+        return DeploymentPlan.restartDone(pod, podInstances(pod.id))
+    }
 }

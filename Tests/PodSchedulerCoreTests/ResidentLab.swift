@@ -12,11 +12,12 @@ enum ResidentLab {
     static let role = "pods"
 
     /// A resident pod: one container mounting persistent volume `data` of `size` MiB at `/data`.
-    static func pod(_ id: String = "/db", instances: Int = 1, size: Int = 128, hostPort: Int? = nil) throws -> PodDefinition {
+    static func pod(_ id: String = "/db", instances: Int = 1, size: Int = 128, hostPort: Int? = nil,
+                    command: String = "sleep 1000") throws -> PodDefinition {
         let endpoints = hostPort.map { #", "endpoints": [{"name": "http", "hostPort": \#($0)}]"# } ?? ""
         return try PodDefinition.parse(Data("""
             {"id": "\(id)", "role": "\(role)", "scaling": {"kind": "fixed", "instances": \(instances)},
-             "containers": [{"name": "c", "exec": {"command": {"shell": "sleep 1000"}}, "resources": {"cpus": 0.1, "mem": 32},
+             "containers": [{"name": "c", "exec": {"command": {"shell": "\(command)"}}, "resources": {"cpus": 0.1, "mem": 32},
                              "volumeMounts": [{"name": "data", "mountPath": "/data"}]\(endpoints)}],
              "volumes": [{"name": "data", "persistent": {"type": "root", "size": \(size)}}],
              "networks": [{"mode": "host"}]}

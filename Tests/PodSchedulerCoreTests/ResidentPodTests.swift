@@ -116,6 +116,29 @@ struct ResidentPodTests {
         await store.close()
     }
 
+    @Test("a new spec relaunches each instance in place: same id, same reservation, the new version")
+    func restartInPlace() async throws {
+        let lab = try SchedulerLab()
+        let pod = try ResidentLab.pod()
+        let (scheduler, store, id, reserved) = try await launched(lab, pod: pod)
+        await scheduler.progressDeployments()
+        #expect(await scheduler.deploymentRecords().isEmpty)
+        let change = try await scheduler.update(try ResidentLab.pod(command: "sleep 2000"), force: false)
+        let task = try #require(await scheduler.record(id)?.tasks.first?.taskID)
+        await scheduler.handleUpdate(SchedulerLab.status(task, .taskKilled))
+        let ended = try #require(await scheduler.record(id))
+        #expect(ended.condition == .reserved && ended.specVersion == change.version)
+        _ = await scheduler.takeCalls()
+        await scheduler.handleOffers([reserved])
+        let accept = try ResidentLab.accept(await scheduler.takeCalls())
+        #expect(accept.operations.map(\.type) == [.launchGroup])
+        #expect(accept.operations[0].launchGroup.taskGroup.tasks.first?.command.value == "sleep 2000")
+        await scheduler.reportRunning(pod.id)
+        #expect(await scheduler.deploymentRecords().isEmpty)
+        #expect(await scheduler.instanceRecords(pod.id).map(\.instanceID) == [id])
+        await store.close()
+    }
+
     @Test("a restarted scheduler finds the reservation in its store: one reservation, relaunched on it")
     func restartKeepsTheReservation() async throws {
         let lab = try SchedulerLab()
