@@ -79,6 +79,14 @@ public struct ReservationSnapshot: Sendable, Equatable {
         public var containerPath: String
         /// MiB.
         public var size: Double
+
+        /// A volume.
+        public init(name: String, persistenceID: String, containerPath: String, size: Double) {
+            self.name = name
+            self.persistenceID = persistenceID
+            self.containerPath = containerPath
+            self.size = size
+        }
     }
 
     public var agentID: String
@@ -90,6 +98,18 @@ public struct ReservationSnapshot: Sendable, Equatable {
     /// `new`, `launched` or `suspended` (Marathon's reservation states).
     public var state: String
     public var volumes: [Volume]
+
+    /// A reservation as shown.
+    public init(agentID: String, agentHostname: String, role: String, principal: String?, frameworkID: String, state: String,
+                volumes: [Volume]) {
+        self.agentID = agentID
+        self.agentHostname = agentHostname
+        self.role = role
+        self.principal = principal
+        self.frameworkID = frameworkID
+        self.state = state
+        self.volumes = volumes
+    }
 
     /// The reservation's labels for `instanceID`, key to value.
     public func labels(instanceID: String) -> [(key: String, value: String)] {
