@@ -270,7 +270,10 @@ let package = Package(
         // Unit tests without root: the image container's plan as data; the embedded master's arithmetic
         // and validation; offer matching.
         .testTarget(name: "PodRuntimeTests", dependencies: ["PodRuntime", "PodSystem", "ImageStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "LocalMesosTests", dependencies: ["LocalMesos", "MesosProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "LocalMesosTests", dependencies: ["LocalMesos", "MesosProtocol", "PodSystem", "PodTestFixtures",
+                                                         .product(name: "NIOCore", package: "swift-nio"),
+                                                         .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "PodSchedulerCoreTests", dependencies: ["PodSchedulerCore", "PodSpec", "MesosProtocol",
                                                                 .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
