@@ -72,7 +72,9 @@ extension Scheduler {
             // Reservations of ours that no instance owns any more are freed first.
             releaseOrphans(on: &placement)
             guard !waiting.isEmpty || !placement.operations.isEmpty else {
-                await decline(offer, refuseSeconds: blocked.isEmpty ? 30 : 5)
+                // Offers come back soon while secrets are missing or a reservation waits to be
+                // freed (its executor still ending).
+                await decline(offer, refuseSeconds: blocked.isEmpty && !hasReservationsToRelease ? 30 : 5)
                 continue
             }
             var stillWaiting: [InstanceRecord] = []
@@ -190,9 +192,12 @@ extension Scheduler {
     }
 
     /// An executor of ours ended (FAILURE). A relaunch that waited for it can go on that
-    /// agent now: REVIVE, which also drops the filter of the offers declined meanwhile.
+    /// agent now, and a stopped resident instance's reservation (the executor held its volume)
+    /// can be freed: REVIVE, which also drops the filter of the offers declined meanwhile.
     func executorTerminated(_ executorID: String) async {
-        guard subscribed, instances.values.contains(where: { isWaiting($0) && $0.executorID == executorID }) else { return }
+        guard subscribed, instances.values.contains(where: {
+            (isWaiting($0) || $0.isReleasingReservation) && $0.executorID == executorID
+        }) else { return }
         logger.info("previous executor ended; relaunching", metadata: ["mesos.executor_id": "\(executorID)"])
         await revive()
     }

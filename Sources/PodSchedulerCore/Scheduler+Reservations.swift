@@ -110,8 +110,11 @@ extension Scheduler {
         var releasing = Set<String>()
         let orphans = ReservationOffer.orphans(in: placement.offer, frameworkID: frameworkID) { instanceID, resource in
             guard let record = instances[instanceID] else { return false }
-            // Its tasks may still use it (being killed): not before they ended.
+            // Its tasks may still use it (being killed), or its executor, which holds the
+            // volume and the executor's share until it ended: not before they did, so that
+            // the whole reservation is freed at once.
             if record.hasLiveTasks { return true }
+            if let executorID = record.executorID, placement.liveExecutors.contains(executorID) { return true }
             guard record.goal == .running, let reservation = record.reservation, reservation.agentID == agentID else {
                 if record.isReleasingReservation, record.reservation?.agentID == agentID { releasing.insert(instanceID) }
                 return false
@@ -121,7 +124,11 @@ extension Scheduler {
         }
         guard !orphans.isEmpty else { return }
         placement.operations += ReservationOffer.destroyAndUnreserve(orphans)
-        placement.released += releasing.sorted()
+        // A stopped instance's record goes once every volume of it was in the offer.
+        let destroyed = Set(orphans.filter { $0.hasDisk && $0.disk.hasPersistence }.map(\.disk.persistence.id))
+        placement.released += releasing.sorted().filter { id in
+            instances[id]?.reservation?.volumes.allSatisfy { destroyed.contains($0.persistenceID) } ?? true
+        }
         let owners = Set(orphans.compactMap { ReservationOffer.ownerLabels($0)?.instanceID })
         logger.info("freeing reservations", metadata: ["mesos.agent_id": "\(agentID)", "pod.instances": "\(owners.sorted())",
                                                       "volumes": "\(orphans.filter { $0.hasDisk }.map(\.disk.persistence.id))"])

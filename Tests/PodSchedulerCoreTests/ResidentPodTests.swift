@@ -201,6 +201,12 @@ struct ResidentPodTests {
         await scheduler.housekeeping()
         #expect(await scheduler.deploymentRecords().count == 1, "waits for the reservation to be freed")
         _ = await scheduler.takeCalls()
+        // While its executor lives (it holds the volume), nothing of the reservation is freed.
+        var executorAlive = reserved
+        executorAlive.executorIds = [Mesos_V1_ExecutorID(try #require(await scheduler.record(id)?.executorID))]
+        await scheduler.handleOffers([executorAlive])
+        #expect(await scheduler.takeCalls().map(\.type) == [.decline])
+        #expect(await scheduler.record(id) != nil)
         await scheduler.handleOffers([reserved])
         let accept = try ResidentLab.accept(await scheduler.takeCalls())
         #expect(accept.operations.map(\.type) == [.destroy, .unreserve])
