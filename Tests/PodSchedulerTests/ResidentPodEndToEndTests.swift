@@ -17,6 +17,11 @@ struct ResidentPodEndToEndTests {
          "networks": [{"mode": "host"}]}
         """
 
+    static let wholeAgent = """
+        {"id": "/whole", "scaling": {"kind": "fixed", "instances": 1}, "networks": [{"mode": "host"}],
+         "containers": [{"name": "c", "resources": {"cpus": 7.8, "mem": 32}, "exec": {"command": {"shell": "sleep 1000"}}}]}
+        """
+
     struct Instance: Equatable {
         var id: String
         var agentID: String
@@ -35,13 +40,17 @@ struct ResidentPodEndToEndTests {
 
     /// The volume directories the agent keeps for role `pods`, by persistence id.
     static func volumeDirectories(_ daemon: SchedulerDaemon) -> [String: String] {
+        volumeDirectories(under: daemon.cluster?.workDirectory ?? daemon.workDirectory)
+    }
+
+    static func volumeDirectories(under root: String) -> [String: String] {
         var found: [String: String] = [:]
-        guard let walker = FileManager.default.enumerator(atPath: daemon.workDirectory) else { return [:] }
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return [:] }
         while let path = walker.nextObject() as? String {
             if path.hasSuffix("/sandboxes") || path.contains("/sandboxes/") || path.contains("/runs/") { walker.skipDescendants() }
             let parts = path.split(separator: "/")
             if parts.count >= 4, parts[parts.count - 4] == "volumes", parts[parts.count - 3] == "roles", parts[parts.count - 2] == "pods" {
-                found[String(parts[parts.count - 1])] = daemon.workDirectory + "/" + path
+                found[String(parts[parts.count - 1])] = root + "/" + path
                 walker.skipDescendants()
             }
         }
@@ -54,13 +63,13 @@ struct ResidentPodEndToEndTests {
         return text.split(separator: "\n").count
     }
 
-    /// Waits for the pod STABLE with `lines` lines in its volume; returns its instance.
-    static func stable(_ daemon: SchedulerDaemon, lines: Int, _ what: String) async throws -> Instance {
+    /// Waits for the pod STABLE with `lines` lines in its volume (any, when nil); returns its instance.
+    static func stable(_ daemon: SchedulerDaemon, lines: Int?, _ what: String) async throws -> Instance {
         var seen: Instance?
         try await daemon.wait(what, timeout: .seconds(60)) {
             seen = try await instance(daemon)
-            guard let seen else { return false }
-            return Self.lines(daemon, seen) == lines
+            guard let seen, let count = Self.lines(daemon, seen) else { return false }
+            return lines == nil || count == lines
         }
         return try #require(seen)
     }
@@ -104,12 +113,56 @@ struct ResidentPodEndToEndTests {
                 let deployments = try await daemon.request(.GET, "/v2/deployments").json as? [Any]
                 return gone && deployments?.isEmpty == true && Self.volumeDirectories(daemon).isEmpty
             }
+            // Nothing is left reserved: a pod that needs every cpu of the agent unreserved
+            // (7.9 of 8 with its executor; the reservation held 0.2) runs.
+            #expect(try await daemon.request(.POST, "/v2/pods", body: Self.wholeAgent).status == 201)
+            try await daemon.wait("a pod of 7.9 cpus STABLE on the unreserved agent") {
+                try await daemon.status("/whole")["status"] as? String == "STABLE"
+            }
         } catch {
             print(daemon.logTail())
             await daemon.tearDown()
             throw error
         }
         await daemon.tearDown()
+    }
+
+    @Test("on a separate local cluster: an agent restart, then a scheduler kill -9, keep the one reservation and the data")
+    func agentAndSchedulerRestarts() async throws {
+        let cluster = try LocalClusterDaemon()
+        let daemon = try SchedulerDaemon(extraArguments: ["--mesos-role", "pods"], cluster: cluster)
+        do {
+            try await cluster.start()
+            try await daemon.start()
+            #expect(try await daemon.request(.POST, "/v2/pods", body: Self.pod).status == 201)
+            let first = try await Self.stable(daemon, lines: 1, "the resident pod STABLE")
+
+            // The agent (and master) killed and started again on their checkpoints.
+            cluster.kill9()
+            try await cluster.start()
+            let recovered = try await Self.stable(daemon, lines: nil, "STABLE after the agent's restart")
+            #expect(recovered == first)
+            var lines = try #require(Self.lines(daemon, recovered))
+            #expect(try await daemon.request(.DELETE, "/v2/pods/db::instances/\(first.id)").status == 200)
+            lines += 1
+            #expect(try await Self.stable(daemon, lines: lines, "relaunched in place after the agent's restart") == first)
+
+            // pod-scheduler alone killed and started again.
+            daemon.kill9()
+            try await daemon.start()
+            #expect(try await daemon.request(.DELETE, "/v2/pods/db::instances/\(first.id)").status == 200)
+            lines += 1
+            #expect(try await Self.stable(daemon, lines: lines, "relaunched in place after the scheduler's restart") == first)
+            #expect(Array(Self.volumeDirectories(daemon).keys) == [first.persistenceID])
+        } catch {
+            print(daemon.logTail())
+            print(cluster.logTail())
+            await daemon.tearDown()
+            await cluster.tearDown()
+            throw error
+        }
+        await daemon.tearDown()
+        await cluster.tearDown()
     }
 
     @Test("a volume larger than the agent's disk waits in the queue with a clear reason; nothing is reserved")
