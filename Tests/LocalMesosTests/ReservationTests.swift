@@ -133,4 +133,45 @@ struct ReservationTests {
             #expect(await harness.agent.reservedResources().isEmpty)
         }
     }
+    /// A resource in the pre-refinement format, as Marathon writes its RESERVE and CREATE
+    /// (reference §5.6): `role` and `reservation {principal, labels}`, allocated to the role.
+    static func marathonReserved(_ name: String, _ value: Double) -> Mesos_V1_Resource {
+        var r = Mesos_V1_Resource.scalar(name, value, role: "pods")
+        r.role = "pods"
+        r.reservation.principal = MasterHarness.principal
+        r.reservation.labels = Ops.reservation().labels
+        return r
+    }
+
+    @Test("Marathon's way: pre-refinement RESERVE + CREATE, then DESTROY + UNRESERVE of the offer's own resources, copied verbatim")
+    func marathonRoundTrip() async throws {
+        try await MasterHarness.run { harness in
+            let first = try await harness.offer(after: 0)
+            var volume = Self.marathonReserved("disk", 100)
+            volume.disk.persistence.id = "db#data#1"
+            volume.disk.persistence.principal = MasterHarness.principal
+            volume.disk.volume.containerPath = "data"
+            volume.disk.volume.mode = .rw
+            var next = try await harness.accept(first, [
+                Ops.reserve([Self.marathonReserved("cpus", 0.5), Self.marathonReserved("mem", 64), Self.marathonReserved("disk", 100)]),
+                Ops.create([volume]),
+            ])
+            let offer = try await harness.offer(after: next, "the reservation offered") { !$0.volumes.isEmpty }
+            let directory = harness.directory + "/agent/volumes/roles/pods/db#data#1"
+            #expect(Directory.isDirectory(directory))
+            // The offer's reserved resources and volume, verbatim; the volume's disk unreserved without its DiskInfo.
+            let reserved = offer.resources.filter { $0.role == "pods" }
+            let volumes = reserved.filter { $0.disk.hasPersistence }
+            let unreserve = reserved.map { r in
+                var r = r
+                r.clearDisk()
+                return r
+            }
+            next = try await harness.accept(offer, [Ops.destroy(volumes), Ops.unreserve(unreserve)])
+            let freed = try await harness.offer(after: next, "the resources unreserved") { $0.scalar("disk", reserved: false) >= 100 }
+            #expect(freed.resources.allSatisfy { $0.role == "*" && !$0.hasReservation && !$0.hasDisk })
+            #expect(!Directory.exists(directory))
+            #expect(await harness.agent.reservedResources().isEmpty)
+        }
+    }
 }
