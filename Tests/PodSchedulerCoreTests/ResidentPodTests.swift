@@ -216,6 +216,27 @@ struct ResidentPodTests {
         await store.close()
     }
 
+    @Test("scaling down frees the reservations of the instances that go, once their executor ended")
+    func scaleDown() async throws {
+        let lab = try SchedulerLab()
+        let pod = try ResidentLab.pod()
+        let (scheduler, store, id, reserved) = try await launched(lab, pod: pod)
+        var none = pod
+        none.instances = 0
+        _ = try await scheduler.update(none, force: false)
+        #expect(await scheduler.record(id)?.goal == .stopped)
+        let task = try #require(await scheduler.record(id)?.tasks.first?.taskID)
+        await scheduler.handleUpdate(SchedulerLab.status(task, .taskKilled))
+        _ = await scheduler.takeCalls()
+        await scheduler.handleOffers([reserved])
+        let accept = try ResidentLab.accept(await scheduler.takeCalls())
+        #expect(accept.operations.map(\.type) == [.destroy, .unreserve])
+        await scheduler.housekeeping()
+        #expect(await scheduler.instanceRecords(pod.id).isEmpty)
+        #expect(await scheduler.deploymentRecords().isEmpty)
+        await store.close()
+    }
+
     @Test("reservations labelled with our framework that no instance owns are freed; other frameworks' are left alone")
     func orphans() async throws {
         let lab = try SchedulerLab()
