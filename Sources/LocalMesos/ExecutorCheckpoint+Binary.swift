@@ -84,7 +84,7 @@ extension ExecutorCheckpoint {
     }
 }
 
-private struct BinaryWriter {
+struct BinaryWriter {
     var bytes: [UInt8] = []
 
     mutating func varint(_ value: UInt64) {
@@ -108,7 +108,7 @@ private struct BinaryWriter {
     }
 }
 
-private struct BinaryReader {
+struct BinaryReader {
     let bytes: [UInt8]
     var offset = 0
 

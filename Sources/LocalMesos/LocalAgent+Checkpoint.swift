@@ -164,6 +164,8 @@ extension LocalAgent {
             }
         }
         removeStaleExecutorCgroups(except: known.union(orphans.keys))
+        // Volumes an orphan had mounted leave its sandbox (their data stays).
+        for sandbox in orphans.values { unmountEverything(under: sandbox) }
         guard !orphans.isEmpty else { return }
         var destroyed: [String] = []
         if let root = executorCgroupRoot {

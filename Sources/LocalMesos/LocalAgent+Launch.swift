@@ -41,7 +41,8 @@ extension LocalAgent {
 
     /// Fetches the executor's URIs into a fresh sandbox and starts its command there, in
     /// its own cgroup.
-    func launchExecutor(_ key: ExecutorKey, info: Mesos_V1_ExecutorInfo, framework: Mesos_V1_FrameworkInfo) async throws {
+    func launchExecutor(_ key: ExecutorKey, info: Mesos_V1_ExecutorInfo, framework: Mesos_V1_FrameworkInfo,
+                        tasks: [Mesos_V1_TaskInfo] = []) async throws {
         let containerID = UUID().uuidString.lowercased()
         let directory = sandboxDirectory(key, containerID: containerID)
         try Directory.create(directory, mode: 0o755)
@@ -52,6 +53,9 @@ extension LocalAgent {
             try await fetcher.fetch(uri: uri.value, into: directory, extract: uri.extract, executable: uri.executable,
                                     outputFile: uri.hasOutputFile ? uri.outputFile : nil)
         }
+        // Persistent volumes of the executor and of its first tasks, before it starts (`Slave::__run`).
+        let volumeResources = info.resources + tasks.flatMap(\.resources)
+        try mountVolumes(volumeResources, sandbox: directory)
         let env = executorEnvironment(key, framework: framework, info: info, directory: directory)
         let command = info.command
         let path: String
@@ -67,9 +71,15 @@ extension LocalAgent {
         if let root = executorCgroupRoot {
             cgroup = try? root.child(containerID)
         }
-        let process = try Subprocess.spawnDetached(path, arguments: argv, environment: env.map { "\($0.key)=\($0.value)" }.sorted(),
+        let process: ManagedProcess
+        do {
+            process = try Subprocess.spawnDetached(path, arguments: argv, environment: env.map { "\($0.key)=\($0.value)" }.sorted(),
                                                    workingDirectory: directory, standardOutput: directory + "/stdout",
                                                    standardError: directory + "/stderr", cgroupProcsFiles: cgroup?.procsFiles ?? [])
+        } catch {
+            for mount in volumeMounts(volumeResources) { BindMount.unmount(directory + "/" + mount.name) }
+            throw error
+        }
         executors[key] = ExecutorRecord(info: info, framework: framework, containerID: containerID, directory: directory,
                                         phase: .registering, process: process, pid: process.pid, cgroup: cgroup)
         logger.info("executor launched", metadata: ["mesos.executor_id": "\(key.executorID)", "pid": "\(process.pid)",
@@ -137,6 +147,7 @@ extension LocalAgent {
         if let cgroup = record.cgroup {
             await cgroup.killAll(timeout: .seconds(5))
         }
+        unmountVolumes(key)
         await failUnfinishedTasks(key, state: state, reason: reason, message: message)
         await link?.executorTerminated(frameworkID: key.frameworkID, executorID: key.executorID, agentID: agentID, status: 9)
         await link?.resourcesFreed()
@@ -168,6 +179,8 @@ extension LocalAgent {
             await cgroup.killAll(timeout: .seconds(5))
             try? cgroup.remove()
         }
+        // Its persistent volumes leave the sandbox; their data stays (only DESTROY deletes it).
+        unmountVolumes(key)
         if termination != .exited(0) { await runCleanup() }
         if executors[key]?.pid == pid, executors[key]?.phase != .terminated {
             executors[key]?.phase = .terminated

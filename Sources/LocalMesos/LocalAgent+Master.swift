@@ -35,7 +35,7 @@ extension LocalAgent {
         }
         if executors[key] == nil {
             do {
-                try await self.launchExecutor(key, info: executor, framework: framework)
+                try await self.launchExecutor(key, info: executor, framework: framework, tasks: tasksWithExecutor)
             } catch {
                 logger.error("executor launch failed", metadata: ["mesos.executor_id": "\(key.executorID)", "error": "\(error)"])
                 for task in tasksWithExecutor {
@@ -43,6 +43,14 @@ extension LocalAgent {
                                       message: "Failed to launch executor: \(error)", executorID: key.executorID, register: true)
                 }
                 return
+            }
+        }
+        if let sandbox = executors[key]?.directory {
+            // Volumes of tasks sent to a running executor join its sandbox (the isolator's update).
+            do {
+                try mountVolumes(tasksWithExecutor.flatMap(\.resources), sandbox: sandbox)
+            } catch {
+                logger.error("cannot mount a task's persistent volume", metadata: ["mesos.executor_id": "\(key.executorID)", "error": "\(error)"])
             }
         }
         let groupIDs = tasksWithExecutor.map(\.taskID.value)

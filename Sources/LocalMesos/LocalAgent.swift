@@ -101,6 +101,8 @@ public actor LocalAgent {
     var executorCgroupRoot: Cgroup?
     /// Which executor binary the agent may run when an ExecutorInfo names a URI.
     let fetcher: ExecutorFetcher
+    /// Reserved resources and persistent volumes (`LocalAgent+Volumes.swift`), checkpointed.
+    var checkpointedResources = ResourcePool()
     /// The reaper's first poll: executor exits are noticed on its grid (`waitForReaperPoll`).
     let reaperStart = ContinuousClock.now
 
@@ -144,6 +146,7 @@ public actor LocalAgent {
         if configuration.executorCgroups && executorCgroupRoot == nil {
             executorCgroupRoot = try? Cgroup.ofCurrentProcess().child("mesos")
         }
+        try recoverResources()
         recovering = true
         await recover()
         checkpointAgentID()

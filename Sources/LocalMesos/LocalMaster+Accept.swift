@@ -2,20 +2,32 @@ import Foundation
 import MesosProtocol
 
 extension LocalMaster {
-    /// ACCEPT: every offer must be valid; each LAUNCH_GROUP is validated as the master
-    /// does (docs/reference/mesos-executor-protocol.md §4.5) and must fit in what was offered; unused resources are declined with
-    /// the call's filters.
+    /// ACCEPT: every offer must be valid; the operations are applied in order to what was
+    /// offered (`Master::_accept`): RESERVE, UNRESERVE, CREATE and DESTROY are validated as the
+    /// master does (`OfferOperations`), applied by the agent, and change what later operations
+    /// of the call see; an invalid one is dropped (logged; Mesos tells the framework nothing
+    /// unless it asked for operation feedback). Each LAUNCH_GROUP is validated as the master
+    /// does (docs/reference/mesos-executor-protocol.md §4.5) and must fit in what remains;
+    /// unused resources are declined with the call's filters.
     func accept(_ accept: Mesos_V1_Scheduler_Call.Accept, frameworkID: String) async {
         guard let framework = frameworks[frameworkID] else { return }
         let ids = accept.offerIds.map(\.value)
         let invalid = ids.first { offers[$0]?.frameworkID != frameworkID }
-        var offered = ResourceSet()
+        var offered = ResourcePool()
+        var allocationRole = framework.role
         for id in ids {
-            if let offer = offers.removeValue(forKey: id), offer.frameworkID == frameworkID { offered = offered + offer.resources }
+            if let offer = offers.removeValue(forKey: id), offer.frameworkID == frameworkID {
+                offered = offered + offer.resources
+                allocationRole = offer.role
+            }
         }
         if ids.isEmpty || invalid != nil {
             let reason = invalid.map { "Offer \($0) is no longer valid" } ?? "No offers given"
-            for op in accept.operations where op.type == .launchGroup {
+            for op in accept.operations {
+                guard op.type == .launchGroup else {
+                    dropOperation(op, frameworkID: frameworkID, message: "Operation attempted with invalid offers: \(reason)")
+                    continue
+                }
                 for task in op.launchGroup.taskGroup.tasks {
                     await masterUpdate(frameworkID: frameworkID, taskID: task.taskID.value,
                                        state: framework.partitionAware ? .taskDropped : .taskLost, reason: .invalidOffers,
@@ -26,52 +38,71 @@ extension LocalMaster {
             return
         }
         var remaining = offered
-        for op in accept.operations {
+        for original in accept.operations {
+            let op = Self.injectingAllocation(original, role: allocationRole)
             switch op.type {
+            case .reserve, .unreserve, .create, .destroy:
+                remaining = await apply(op, framework: framework.info, remaining: remaining, allocationRole: allocationRole)
             case .launchGroup:
-                let group = op.launchGroup
-                let tasks = group.taskGroup.tasks
-                if let problem = await validate(group, frameworkID: frameworkID, available: remaining) {
-                    for task in tasks {
-                        await masterUpdate(frameworkID: frameworkID, taskID: task.taskID.value, state: .taskError,
-                                           reason: .taskGroupInvalid, message: problem, withAgent: true)
-                    }
-                    continue
-                }
-                remaining = remaining - (await consumption(group, frameworkID: frameworkID))
-                // `launch_executor`: whether the master knows no such executor on the agent
-                // (it forgets one when the agent reports it terminated).
-                let known = await agent.isLive(frameworkID: frameworkID, executorID: group.executor.executorID.value)
-                await agent.launchGroup(framework: framework.info, executor: group.executor, tasks: tasks, launchExecutor: !known)
+                remaining = await launch(op, framework: framework, remaining: remaining)
             case .launch:
                 for task in op.launch.taskInfos {
                     await masterUpdate(frameworkID: frameworkID, taskID: task.taskID.value, state: .taskError, reason: .taskInvalid,
                                        message: "The embedded master runs task groups only (use LAUNCH_GROUP)", withAgent: true)
                 }
             default:
-                logger.warning("offer operation not supported by the embedded master", metadata: ["operation": "\(op.type)"])
+                dropOperation(op, frameworkID: frameworkID, message: "Operation not supported by the embedded master")
             }
         }
         applyFilter(accept.hasFilters ? accept.filters : nil, frameworkID: frameworkID)
     }
 
+    /// One LAUNCH_GROUP of an ACCEPT; returns what remains of the offered resources.
+    private func launch(_ op: Mesos_V1_Offer.Operation, framework: Framework, remaining: ResourcePool) async -> ResourcePool {
+        let frameworkID = framework.info.id.value
+        let group = op.launchGroup
+        let tasks = group.taskGroup.tasks
+        var problem: String?
+        if op.hasID {
+            problem = "The `id` field cannot be set on LAUNCH_GROUP operations"
+        } else if let invalid = OfferOperations.validate(tasks.flatMap(\.resources) + group.executor.resources) {
+            problem = "Invalid resources: " + invalid
+        } else {
+            problem = await validate(group, frameworkID: frameworkID, available: remaining)
+        }
+        if let problem {
+            for task in tasks {
+                await masterUpdate(frameworkID: frameworkID, taskID: task.taskID.value, state: .taskError,
+                                   reason: .taskGroupInvalid, message: problem, withAgent: true)
+            }
+            return remaining
+        }
+        let left = remaining - (await consumption(group, frameworkID: frameworkID))
+        // `launch_executor`: whether the master knows no such executor on the agent
+        // (it forgets one when the agent reports it terminated).
+        let known = await agent.isLive(frameworkID: frameworkID, executorID: group.executor.executorID.value)
+        await agent.launchGroup(framework: framework.info, executor: group.executor, tasks: tasks, launchExecutor: !known)
+        return left
+    }
+
     /// What a group takes from the offer: its tasks, plus the executor when it is new on
     /// the agent.
-    private func consumption(_ group: Mesos_V1_Offer.Operation.LaunchGroup, frameworkID: String) async -> ResourceSet {
-        var used = ResourceSet(group.taskGroup.tasks.flatMap(\.resources))
+    private func consumption(_ group: Mesos_V1_Offer.Operation.LaunchGroup, frameworkID: String) async -> ResourcePool {
+        var used = ResourcePool(group.taskGroup.tasks.flatMap(\.resources))
         if !(await agent.isLive(frameworkID: frameworkID, executorID: group.executor.executorID.value)) {
-            used = used + ResourceSet(group.executor.resources)
+            used = used + ResourcePool(group.executor.resources)
         }
         return used
     }
 
     /// The master's LAUNCH_GROUP validation; the first problem fails the whole group.
-    private func validate(_ group: Mesos_V1_Offer.Operation.LaunchGroup, frameworkID: String, available: ResourceSet) async -> String? {
+    private func validate(_ group: Mesos_V1_Offer.Operation.LaunchGroup, frameworkID: String, available: ResourcePool) async -> String? {
         let known = await agent.knownTaskIDs(frameworkID: frameworkID, among: group.taskGroup.tasks.map(\.taskID.value))
         if let problem = Self.launchGroupProblem(group, frameworkID: frameworkID, knownTaskIDs: known) { return problem }
         let needed = await consumption(group, frameworkID: frameworkID)
         if !available.contains(needed) {
-            return "Total resources \(needed) required by task group and its executor are more than available \(available)"
+            let role = frameworks[frameworkID]?.role
+            return "Total resources \(needed.text(allocationRole: role)) required by task group and its executor are more than available \(available.text(allocationRole: role))"
         }
         return nil
     }

@@ -55,7 +55,7 @@ public actor LocalMaster: AgentMasterLink {
     struct Offer {
         var id: String
         var frameworkID: String
-        var resources: ResourceSet
+        var resources: ResourcePool
         var role: String
     }
 
@@ -210,46 +210,62 @@ public actor LocalMaster: AgentMasterLink {
         }
     }
 
-    /// Offers the agent's unallocated resources to frameworks that want offers.
+    /// Offers the agent's unallocated resources to frameworks that want offers: all the
+    /// unreserved ones to the first, and to each the resources reserved for its role (and
+    /// its volumes), in the resource format the framework understands.
     func allocate() async {
         allocationRequested = false
         guard leadership == .leading else { return }
-        let total = ResourceSet(agent.configuration.resources())
-        let used = ResourceSet(await agent.allocatedResources())
-        var available = total - used
+        var available = await agent.totalPool() - ResourcePool(await agent.allocatedResources())
         for offer in offers.values { available = available - offer.resources }
-        guard (available.scalars["cpus"] ?? 0) >= 0.01 || (available.scalars["mem"] ?? 0) >= 32 else { return }
         let now = ContinuousClock.now
         for id in frameworks.keys.sorted() {
             guard let f = frameworks[id], f.stream != nil, !f.suppressAll, !f.suppressedRoles.contains(f.role) else { continue }
             if let until = f.filteredUntil, until > now { continue }
-            nextOffer += 1
-            let offerID = "\(masterID)-O\(nextOffer)"
-            offers[offerID] = Offer(id: offerID, frameworkID: id, resources: available, role: f.role)
-            var offer = Mesos_V1_Offer()
-            offer.id = Mesos_V1_OfferID(offerID)
-            offer.frameworkID = Mesos_V1_FrameworkID(id)
-            offer.agentID = Mesos_V1_AgentID(await agent.agentID)
-            offer.hostname = agent.configuration.hostname
-            offer.resources = available.resources(role: "*").map { r in
-                var r = r
-                r.allocationInfo.role = f.role
-                return r
-            }
-            offer.attributes = await agent.agentInfo.attributes
-            offer.executorIds = await agent.liveExecutors(frameworkID: id).map { Mesos_V1_ExecutorID($0) }
-            offer.allocationInfo.role = f.role
-            offer.url.scheme = "http"
-            offer.url.address.hostname = agent.configuration.hostname
-            offer.url.address.ip = agent.configuration.host
-            offer.url.address.port = Int32(await agent.boundPort ?? agent.configuration.port)
-            offer.url.path = "/slave(1)"
-            var event = Mesos_V1_Scheduler_Event()
-            event.type = .offers
-            event.offers.offers = [offer]
-            send(event, to: id)
-            return  // everything went to this framework
+            let refinement = f.info.capabilities.contains { $0.type == .reservationRefinement }
+            var offerable = available.offerable(to: f.role)
+            if !refinement { offerable = offerable.filter { $0.reservations.count <= 1 } }
+            let quantities = offerable.quantities
+            // `--min_allocatable_resources` (cpus:0.01|mem:32), as Mesos' allocator.
+            guard (quantities.scalars["cpus"] ?? 0) >= 0.01 || (quantities.scalars["mem"] ?? 0) >= 32 else { continue }
+            available = available - offerable
+            await sendOffer(offerable, to: f, refinement: refinement)
         }
+    }
+
+    private func sendOffer(_ resources: ResourcePool, to f: Framework, refinement: Bool) async {
+        let id = f.info.id.value
+        nextOffer += 1
+        let offerID = "\(masterID)-O\(nextOffer)"
+        offers[offerID] = Offer(id: offerID, frameworkID: id, resources: resources, role: f.role)
+        var offer = Mesos_V1_Offer()
+        offer.id = Mesos_V1_OfferID(offerID)
+        offer.frameworkID = Mesos_V1_FrameworkID(id)
+        offer.agentID = Mesos_V1_AgentID(await agent.agentID)
+        offer.hostname = agent.configuration.hostname
+        offer.resources = resources.resources(allocationRole: f.role, format: refinement ? .postRefinement : .preRefinement)
+        offer.attributes = await agent.agentInfo.attributes
+        offer.executorIds = await agent.liveExecutors(frameworkID: id).map { Mesos_V1_ExecutorID($0) }
+        offer.allocationInfo.role = f.role
+        offer.url.scheme = "http"
+        offer.url.address.hostname = agent.configuration.hostname
+        offer.url.address.ip = agent.configuration.host
+        offer.url.address.port = Int32(await agent.boundPort ?? agent.configuration.port)
+        offer.url.path = "/slave(1)"
+        var event = Mesos_V1_Scheduler_Event()
+        event.type = .offers
+        event.offers.offers = [offer]
+        send(event, to: id)
+    }
+
+    /// Withdraws an offer the framework still holds (RESCIND), as the master does when a
+    /// volume in it is destroyed.
+    func rescind(_ offerID: String) {
+        guard let offer = offers.removeValue(forKey: offerID) else { return }
+        var event = Mesos_V1_Scheduler_Event()
+        event.type = .rescind
+        event.rescind.offerID = Mesos_V1_OfferID(offerID)
+        send(event, to: offer.frameworkID)
     }
 
     func rescindAll(_ frameworkID: String) {

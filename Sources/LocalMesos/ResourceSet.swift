@@ -52,17 +52,23 @@ struct ResourceSet: Sendable, Equatable, CustomStringConvertible {
 
     /// As Mesos resources of a role, in the order Mesos offers them (ports first).
     func resources(role: String) -> [Mesos_V1_Resource] {
+        resources().map { r in
+            var r = r
+            r.role = role
+            r.allocationInfo.role = role
+            return r
+        }
+    }
+
+    /// As Mesos resources with no role or allocation, ports first.
+    func resources() -> [Mesos_V1_Resource] {
         var out: [Mesos_V1_Resource] = []
         for (name, list) in ranges.sorted(by: { $0.key < $1.key }) where !list.isEmpty {
-            var r = Mesos_V1_Resource.ranges(name, list, role: role)
-            r.role = role
-            out.append(r)
+            out.append(Mesos_V1_Resource.ranges(name, list))
         }
         for name in ["cpus", "mem", "disk", "gpus"] + scalars.keys.sorted().filter({ !["cpus", "mem", "disk", "gpus"].contains($0) }) {
             guard let v = scalars[name], Self.round(v) > 0 else { continue }
-            var r = Mesos_V1_Resource.scalar(name, Self.round(v), role: role)
-            r.role = role
-            out.append(r)
+            out.append(Mesos_V1_Resource.scalar(name, Self.round(v)))
         }
         return out
     }

@@ -23,7 +23,10 @@ extension PodStatusRenderer {
         object["containers"] = .array(instance.tasks.map { render(task: $0, instance: instance, spec: spec) })
         object["specReference"] = .string(
             "/v2/pods\(spec.id.absolute)::versions/\(MarathonTimestamp.offsetDateTime(instance.specVersion))")
-        object["localVolumes"] = []
+        object["localVolumes"] = Self.localVolumes(instance)
+        if let reservation = instance.reservation {
+            object["reservation"] = Self.reservation(reservation, instanceID: instance.instanceID)
+        }
         object["lastUpdated"] = since
         object["lastChanged"] = since
         object["role"] = .string(instance.role)
@@ -39,7 +42,7 @@ extension PodStatusRenderer {
         object["name"] = .string(task.containerName.isEmpty ? task.taskID : task.containerName)
         object["status"] = .string(Self.mesosStateName(condition))
         object["statusSince"] = since
-        if condition != .scheduled && condition != .provisioned {
+        if ![.scheduled, .reserved, .provisioned].contains(condition) {
             object["containerId"] = .string(task.taskID)
         }
         var conditions: [JSONValue] = []
@@ -75,7 +78,7 @@ extension PodStatusRenderer {
         else { return nil }
         let condition = Self.taskCondition(task, instance: instance)
         switch condition {
-        case .scheduled, .provisioned, .staging, .starting: return nil
+        case .scheduled, .reserved, .provisioned, .staging, .starting: return nil
         default: break
         }
         if spec.isResident && condition.isTerminal { return nil }
@@ -164,7 +167,7 @@ extension PodStatusRenderer {
     /// instance's Marathon-only condition (their Mesos state is a placeholder).
     static func taskCondition(_ task: TaskSnapshot, instance: InstanceSnapshot) -> InstanceCondition {
         switch instance.condition {
-        case .scheduled, .provisioned: instance.condition
+        case .scheduled, .reserved, .provisioned: instance.condition
         default: InstanceCondition(taskState: task.state)
         }
     }
@@ -180,7 +183,7 @@ extension PodStatusRenderer {
     /// The Mesos state name shown for a condition (Marathon-only conditions show as staging).
     static func mesosStateName(_ condition: InstanceCondition) -> String {
         switch condition {
-        case .scheduled, .provisioned, .staging: "TASK_STAGING"
+        case .scheduled, .reserved, .provisioned, .staging: "TASK_STAGING"
         case .starting: "TASK_STARTING"
         case .running: "TASK_RUNNING"
         case .killing: "TASK_KILLING"
@@ -193,5 +196,35 @@ extension PodStatusRenderer {
         case .dropped: "TASK_DROPPED"
         case .unknown: "TASK_UNKNOWN"
         }
+    }
+
+    /// Marathon's `localVolumes` (`runSpecId`, `containerPath`, `uuid`, `persistenceId`), with
+    /// each volume's name and size in MiB beside them.
+    static func localVolumes(_ instance: InstanceSnapshot) -> JSONValue {
+        guard let reservation = instance.reservation else { return [] }
+        return .array(reservation.volumes.map { volume in
+            var object = JSONObject()
+            object["runSpecId"] = .string(instance.podID.absolute)
+            object["containerPath"] = .string(volume.containerPath)
+            object["uuid"] = .string(volume.persistenceID.split(separator: "#").last.map(String.init) ?? volume.persistenceID)
+            object["persistenceId"] = .string(volume.persistenceID)
+            object["name"] = .string(volume.name)
+            object["size"] = .double(volume.size)
+            return .object(object)
+        })
+    }
+
+    /// The reservation of a resident instance: its agent, role, principal, labels and state.
+    static func reservation(_ reservation: ReservationSnapshot, instanceID: String) -> JSONValue {
+        var object = JSONObject()
+        object["agentId"] = .string(reservation.agentID)
+        object["agentHostname"] = .string(reservation.agentHostname)
+        object["role"] = .string(reservation.role)
+        if let principal = reservation.principal { object["principal"] = .string(principal) }
+        var labels = JSONObject()
+        for label in reservation.labels(instanceID: instanceID) { labels[label.key] = .string(label.value) }
+        object["labels"] = .object(labels)
+        object["state"] = .string(reservation.state)
+        return .object(object)
     }
 }

@@ -82,10 +82,10 @@ public struct PodStatusRenderer: Sendable {
     public func instanceState(_ instance: InstanceSnapshot, spec: PodDefinition)
         -> (state: InstanceState, message: String?) {
         let condition = instance.condition
-        let waiting = condition == .scheduled || condition == .provisioned || condition.isTerminal
+        let waiting = condition == .scheduled || condition == .reserved || condition == .provisioned || condition.isTerminal
         if instance.goal == .running && waiting { return (.pending, instance.waitingReason) }
         switch condition {
-        case .scheduled, .provisioned:
+        case .scheduled, .reserved, .provisioned:
             return (.terminal, nil)
         case .staging, .starting:
             return (.staging, nil)

@@ -45,7 +45,7 @@ enum DeploymentPlan {
     static func victims(_ pod: PodDefinition, among candidates: [InstanceRecord], count: Int) -> [InstanceRecord] {
         func rank(_ c: InstanceCondition) -> Int {
             switch c {
-            case .scheduled, .provisioned: return 0
+            case .scheduled, .reserved, .provisioned: return 0
             case .unreachable, .unreachableInactive: return 1
             case .staging: return 2
             case .starting: return 3

@@ -41,12 +41,16 @@ struct InstanceRecord: Codable, Sendable, Equatable {
     /// is scheduled, kept while it is provisioned, cleared when it leaves the queue.
     /// Absent in records of older stores.
     var queuedSince: Date?
+    /// A resident instance's reservation and persistent volumes, once RESERVE + CREATE were
+    /// sent; kept while no task runs, and after the instance stopped until they are freed.
+    /// Absent in records of older stores and for non-resident pods.
+    var reservation: ReservationRecord? = nil
 
     var executorID: String? { InstanceId.parseOrNil(instanceID)?.executorId }
 
     /// Marathon's instance condition: the worst task condition by priority (docs/reference/marathon-pods-api.md §12.3).
     var condition: InstanceCondition {
-        guard !tasks.isEmpty else { return baseCondition }
+        guard !tasks.isEmpty else { return baseCondition == .scheduled && reservation != nil ? .reserved : baseCondition }
         let order: [InstanceCondition] = [.error, .failed, .gone, .dropped, .unreachable, .killing, .starting, .staging,
                                           .unknown, .provisioned, .running, .finished, .killed]
         let conditions = tasks.map { InstanceCondition(taskState: $0.state) }
@@ -88,6 +92,10 @@ struct InstanceRecord: Codable, Sendable, Equatable {
     /// In Marathon's launch queue (`/v2/queue`): scheduled or provisioned.
     var isQueued: Bool { isScheduled || isProvisioned }
 
+    /// Stopped (scaled down, wiped, its pod deleted) with a reservation still to free: kept
+    /// until an offer shows the reservation and DESTROY + UNRESERVE are sent.
+    var isReleasingReservation: Bool { goal != .running && reservation != nil && !hasLiveTasks }
+
     /// A task is still (or may be) alive on the agent.
     var hasLiveTasks: Bool { tasks.contains { !InstanceCondition(taskState: $0.state).isTerminal } }
 
@@ -98,8 +106,10 @@ struct InstanceRecord: Codable, Sendable, Equatable {
                          tasks: tasks.map { TaskSnapshot(taskID: $0.taskID, containerName: $0.containerName, state: $0.state,
                                                          healthy: $0.healthy, stagedAt: $0.stagedAt, startedAt: $0.startedAt,
                                                          addresses: $0.addresses, message: $0.message) },
-                         hostPorts: hostPorts, unreachableStrategy: .enabled(inactiveAfterSeconds: 0, expungeAfterSeconds: 0),
-                         incarnation: incarnation)
+                         hostPorts: hostPorts,
+                         // Resident instances wait for their agent (Marathon's default for them).
+                         unreachableStrategy: reservation == nil ? .enabled(inactiveAfterSeconds: 0, expungeAfterSeconds: 0) : .disabled,
+                         incarnation: incarnation, reservation: reservation?.snapshot)
         for index in snapshot.tasks.indices where tasks.indices.contains(index) { snapshot.tasks[index].ready = tasks[index].ready }
         return snapshot
     }

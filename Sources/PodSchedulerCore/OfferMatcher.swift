@@ -50,6 +50,9 @@ struct OfferMatcher {
     static func remaining(of offer: Mesos_V1_Offer, acceptedRoles: [String], podRole: String) -> Remaining {
         var r = Remaining(cpus: 0, mem: 0, disk: 0, gpus: 0, ports: [], role: offer.allocationInfo.hasRole ? offer.allocationInfo.role : "*")
         for resource in offer.resources {
+            // A resident instance's reservation (labelled) and persistent volumes are only
+            // for that instance (`ReservationOffer`), never for another launch.
+            guard !resource.hasDisk, ReservationOffer.ownerLabels(resource) == nil else { continue }
             let reservation = resource.reservations.last?.role ?? (resource.hasRole ? resource.role : "*")
             let accepted = acceptedRoles.isEmpty ? (reservation == "*" || reservation == podRole) : acceptedRoles.contains(reservation)
             guard accepted else { continue }
@@ -71,8 +74,11 @@ struct OfferMatcher {
     /// Tries to place one instance of `pod`; on success consumes from `remaining`. Like
     /// Marathon, a shortfall of cpus, mem, gpus or disk, an unaccepted role and an unmet
     /// constraint are all reported; host ports are tried only when everything else fits.
-    static func match(_ pod: PodDefinition, remaining: inout Remaining, agent: AgentView, placed: [AgentView]) -> Outcome {
-        let ask = pod.resourceAsk
+    /// `extraDisk`: the persistent volumes a resident instance reserves beside the pod's disk.
+    static func match(_ pod: PodDefinition, remaining: inout Remaining, agent: AgentView, placed: [AgentView],
+                      extraDisk: Double = 0) -> Outcome {
+        var ask = pod.resourceAsk
+        ask.disk += extraDisk
         let eps = 0.0005
         var reasons: [NoOfferMatchReason] = []
         if remaining.cpus + eps < ask.cpus { reasons.append(.insufficientCpus) }

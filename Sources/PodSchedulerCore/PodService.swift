@@ -151,6 +151,9 @@ public enum InstanceCondition: String, Sendable, Codable, CaseIterable {
     case running = "Running", killing = "Killing", finished = "Finished", failed = "Failed", killed = "Killed"
     case error = "Error", gone = "Gone", dropped = "Dropped", unknown = "Unknown", unreachable = "Unreachable"
     case unreachableInactive = "UnreachableInactive"
+    /// A resident instance with no task: its reservation and volumes wait for its relaunch
+    /// (Marathon up to 1.7; later ones show it as scheduled with a reservation).
+    case reserved = "Reserved"
 
     /// The condition a Mesos task state maps to.
     public init(taskState: String) {
@@ -207,12 +210,15 @@ public struct InstanceSnapshot: Sendable, Equatable {
     /// Why a scheduled instance is not launched yet beyond waiting for an offer (a secret
     /// missing from the store); nil otherwise.
     public var waitingReason: String?
+    /// A resident instance's reservation and volumes; nil for other instances.
+    public var reservation: ReservationSnapshot?
 
     public init(instanceID: String, podID: PodId, specVersion: PodVersion, condition: InstanceCondition, since: Date,
                 activeSince: Date?, goal: InstanceGoal, agentHostname: String?, agentID: String?, agentRegion: String?,
                 agentZone: String?, role: String, tasks: [TaskSnapshot], hostPorts: [Int], unreachableStrategy: UnreachableStrategy,
-                incarnation: Int = 1) {
+                incarnation: Int = 1, reservation: ReservationSnapshot? = nil) {
         self.incarnation = incarnation
+        self.reservation = reservation
         self.instanceID = instanceID
         self.podID = podID
         self.specVersion = specVersion

@@ -90,6 +90,9 @@ extension Scheduler {
         if r.hasLiveTasks {
             save([r])
             await killTasks(of: r)
+        } else if r.reservation != nil {
+            // Kept until an offer shows its reservation, which is then freed.
+            save([r])
         } else {
             instances.removeValue(forKey: r.instanceID)
             save([], deleted: [r.instanceID])
@@ -120,6 +123,7 @@ extension Scheduler {
     /// (docs/reference/marathon-pods-api.md §11.3); the rounds are `DeploymentPlan`'s.
     func rollingRestart(_ id: PodId) async -> Bool {
         guard let pod = pods[id] else { return true }
+        if pod.isResident { return await restartInPlace(pod) }
         let newCount = DeploymentPlan.new(pod, podInstances(id)).count
         for r in DeploymentPlan.unreadyOld(pod, podInstances(id)) {
             await stopInstance(r)
@@ -181,7 +185,7 @@ extension Scheduler {
         var expunge: [String] = []
         for (id, r) in instances {
             if r.goal != .running && !r.hasLiveTasks {
-                expunge.append(id)
+                if r.reservation == nil { expunge.append(id) }
                 continue
             }
             for t in r.tasks where !InstanceCondition(taskState: t.state).isTerminal {
@@ -204,6 +208,7 @@ extension Scheduler {
             instances.removeValue(forKey: id)
         }
         if !expunge.isEmpty { save([], deleted: expunge) }
+        expireUnconfirmedReservations(now: now)
         pruneOlderSpecs()
         await secretHousekeeping()
         await progressDeployments()

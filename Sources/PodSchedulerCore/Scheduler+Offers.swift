@@ -20,13 +20,15 @@ extension Scheduler {
     }
 
     /// One offer while instances are placed on it.
-    private struct OfferPlacement {
+    struct OfferPlacement {
         let offer: Mesos_V1_Offer
         let agent: OfferMatcher.AgentView
         /// What is left of the offer, per accepted-roles set.
         var remainingByRole: [String: OfferMatcher.Remaining] = [:]
         var operations: [Mesos_V1_Offer.Operation] = []
         var launched: [InstanceRecord] = []
+        /// Stopped resident instances whose reservation this offer frees (their records go).
+        var released: [String] = []
         /// The agents each pod's instances run on (for constraints), with this offer's launches.
         var placedByPod: [PodId: [OfferMatcher.AgentView]] = [:]
         /// Pods that did not fit: their other instances (same spec) are not tried again.
@@ -45,8 +47,11 @@ extension Scheduler {
     }
 
     /// What became of a waiting instance on an offer.
-    private enum PlacementOutcome {
+    enum PlacementOutcome {
         case launched
+        /// A resident instance reserved (RESERVE + CREATE); it launches on a later offer
+        /// that shows its reservation.
+        case reserved
         /// Still waiting (did not fit, or the launch could not be built).
         case waiting
         /// No longer waiting for offers (its pod is gone, or it was put into backoff).
@@ -63,11 +68,15 @@ extension Scheduler {
         let blocked = await refreshSecretWaits(Set(waitingInstances.map(\.podID)))
         var waiting = waitingInstances.filter { !blocked.contains($0.podID) }
         for offer in offers {
-            guard !waiting.isEmpty else {
-                await decline(offer, refuseSeconds: blocked.isEmpty ? 30 : 5)
+            var placement = OfferPlacement(offer)
+            // Reservations of ours that no instance owns any more are freed first.
+            releaseOrphans(on: &placement)
+            guard !waiting.isEmpty || !placement.operations.isEmpty else {
+                // Offers come back soon while secrets are missing or a reservation waits to be
+                // freed (its executor still ending).
+                await decline(offer, refuseSeconds: blocked.isEmpty && !hasReservationsToRelease ? 30 : 5)
                 continue
             }
-            var placement = OfferPlacement(offer)
             var stillWaiting: [InstanceRecord] = []
             for record in waiting where place(record, on: &placement) == .waiting {
                 stillWaiting.append(record)
@@ -78,8 +87,9 @@ extension Scheduler {
                 continue
             }
             // Stored before the ACCEPT: a crash right after it (or a new leader) still knows
-            // the tasks.
-            if let write = save(placement.launched) {
+            // the tasks and the reservations.
+            for id in placement.released { instances.removeValue(forKey: id) }
+            if let write = save(placement.launched, deleted: placement.released) {
                 do { try await durable(write) } catch { continue }
             } else {
                 continue
@@ -89,7 +99,8 @@ extension Scheduler {
             call.accept.offerIds = [offer.id]
             call.accept.operations = placement.operations
             call.accept.filters.refuseSeconds = 1
-            logger.info("launching instances", metadata: ["count": "\(placement.launched.count)", "mesos.offer_id": "\(offer.id.value)"])
+            logger.info("accepting offer", metadata: ["instances": "\(placement.launched.count)", "mesos.offer_id": "\(offer.id.value)",
+                                                    "operations": "\(placement.operations.map { "\($0.type)" }.joined(separator: ","))"])
             await self.call(call)
         }
         await updateOfferInterest()
@@ -100,6 +111,7 @@ extension Scheduler {
     private func place(_ record: InstanceRecord, on placement: inout OfferPlacement) -> PlacementOutcome {
         guard let pod = pods[record.podID] else { return .dropped }
         guard !placement.refused.contains(pod.id) else { return .waiting }
+        if pod.isResident { return placeResident(record, pod: pod, on: &placement) }
         // A relaunch uses its instance's executor id. While the previous incarnation's
         // executor still lives on this agent (the offer lists it), a task group for that id
         // would be queued on the dying executor and fail when it exits (Mesos' `Slave::__run`
@@ -135,14 +147,15 @@ extension Scheduler {
     /// The LAUNCH_GROUP of an instance on a matched offer (nil when it cannot be built); on
     /// success the record is provisioned on the offer's agent. A pod's secrets go by
     /// reference, with a token for this launch (`Scheduler+Secrets`).
-    private func launchOperation(_ record: inout InstanceRecord, pod: PodDefinition, match: OfferMatcher.Match,
-                                 offer: Mesos_V1_Offer) -> Mesos_V1_Offer.Operation? {
+    func launchOperation(_ record: inout InstanceRecord, pod: PodDefinition, match: OfferMatcher.Match, offer: Mesos_V1_Offer,
+                         held: ReservationOffer.Held? = nil) -> Mesos_V1_Offer.Operation? {
         guard let frameworkID, let instanceID = InstanceId.parseOrNil(record.instanceID) else { return nil }
         let launch = TaskGroupBuilder.Launch(instanceId: instanceID, incarnation: record.incarnation, frameworkID: frameworkID,
                                              agentID: offer.agentID.value, agentHostname: offer.hostname,
-                                             allocation: .init(role: match.role), hostPorts: match.hostPorts,
-                                             executorCommand: configuration.executorCommand,
-                                             secretAccess: secretAccess(for: record, pod: pod))
+                                             allocation: .init(role: match.role, reservations: held?.reservations ?? []),
+                                             hostPorts: match.hostPorts, executorCommand: configuration.executorCommand,
+                                             secretAccess: secretAccess(for: record, pod: pod),
+                                             persistentVolumes: held?.volumes ?? [])
         let built: (executor: Mesos_V1_ExecutorInfo, taskGroup: Mesos_V1_TaskGroupInfo)
         do {
             built = try TaskGroupBuilder(options: configuration.builderOptions).build(pod: pod, launch: launch)
@@ -180,9 +193,12 @@ extension Scheduler {
     }
 
     /// An executor of ours ended (FAILURE). A relaunch that waited for it can go on that
-    /// agent now: REVIVE, which also drops the filter of the offers declined meanwhile.
+    /// agent now, and a stopped resident instance's reservation (the executor held its volume)
+    /// can be freed: REVIVE, which also drops the filter of the offers declined meanwhile.
     func executorTerminated(_ executorID: String) async {
-        guard subscribed, instances.values.contains(where: { isWaiting($0) && $0.executorID == executorID }) else { return }
+        guard subscribed, instances.values.contains(where: {
+            (isWaiting($0) || $0.isReleasingReservation) && $0.executorID == executorID
+        }) else { return }
         logger.info("previous executor ended; relaunching", metadata: ["mesos.executor_id": "\(executorID)"])
         await revive()
     }
@@ -190,7 +206,7 @@ extension Scheduler {
     /// SUPPRESS when nothing waits for an offer, REVIVE when something does.
     func updateOfferInterest() async {
         guard subscribed else { return }
-        let wanting = hasWaitingInstances
+        let wanting = hasWaitingInstances || hasReservationsToRelease
         if wanting && suppressed {
             await revive()
         } else if !wanting && !suppressed {

@@ -10,6 +10,7 @@ extension Scheduler {
 
     private func store(new pod: PodDefinition, force: Bool) async throws(PodServiceError) -> PodChange {
         try checkGroupClash(pod.id)
+        try Self.checkPersistentVolumes(pod)
         var pod = pod
         // The REST layer stamps the request time; versions have millisecond precision.
         let version = Self.requestVersion(pod)
@@ -40,6 +41,7 @@ extension Scheduler {
         }
         let residentViolations = old.residentUpdateViolations(to: pod)
         if !residentViolations.isEmpty { throw .notValid(residentViolations) }
+        try Self.checkPersistentVolumes(pod)
         var updated = pod
         var batch = SchedulerStore.Batch()
         let kind = PodUpdateKind.classify(from: old, to: pod)
@@ -66,6 +68,26 @@ extension Scheduler {
         var answer = updated
         answer.version = now
         return PodChange(pod: answer, deploymentID: deployment.id, version: now, created: false)
+    }
+
+    /// Persistent volumes are reserved on the agent's root disk (Mesos' default disk, no
+    /// `DiskInfo.source`); a `path` or `mount` disk, a profile or disk constraints would be
+    /// accepted and not honoured, so they are refused until they are.
+    static func checkPersistentVolumes(_ pod: PodDefinition) throws(PodServiceError) {
+        var details: [ErrorDetail] = []
+        for (index, volume) in pod.volumes.enumerated() {
+            guard case .persistent(_, let info) = volume else { continue }
+            let path = "/volumes(\(index))/persistent"
+            if info.type != .root {
+                details.append(ErrorDetail(path: path + "/type", errors: [
+                    "persistent volumes of type '\(info.type.rawValue)' are not supported yet; only 'root' (the agent's root disk)"]))
+            }
+            if info.profileName != nil || !info.constraints.isEmpty || info.maxSize != nil {
+                details.append(ErrorDetail(path: path, errors: [
+                    "profileName, maxSize and constraints of persistent volumes are not supported yet (they select path or mount disks)"]))
+            }
+        }
+        if !details.isEmpty { throw .notValid(details) }
     }
 
     /// Marathon's root-group rule for a new pod: its id cannot be a group (the parent of
@@ -97,6 +119,7 @@ extension Scheduler {
         pods.removeValue(forKey: id)
         offerStatistics.removeValue(forKey: id)
         secretWaits.removeValue(forKey: id)
+        reservationWaits.removeValue(forKey: id)
         try await durable(write)
         logger.info("pod deleted", metadata: ["pod.id": "\(id.absolute)", "marathon.deployment_id": "\(deployment.id)"])
         await progressDeployments()
@@ -139,10 +162,10 @@ extension Scheduler {
     }
 
     private func snapshot(_ pod: PodDefinition, instances records: [InstanceRecord], terminating: Bool) -> PodStatusSnapshot {
-        let wait = secretWaits[pod.id]?.message
+        let wait = secretWaits[pod.id]?.message ?? reservationWaits[pod.id]
         let list = records.sorted { $0.createdAt < $1.createdAt }.map { record in
             var snapshot = record.snapshot
-            if let wait, record.goal == .running, record.condition == .scheduled { snapshot.waitingReason = wait }
+            if let wait, record.goal == .running, [.scheduled, .reserved].contains(record.condition) { snapshot.waitingReason = wait }
             return snapshot
         }
         var failure: TaskFailure?

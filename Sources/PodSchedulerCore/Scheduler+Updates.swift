@@ -148,6 +148,14 @@ extension Scheduler {
         guard var record = instances[instanceID] else { return }
         for t in record.tasks { kills.removeValue(forKey: t.taskID) }
         guard record.goal == .running, let pod = pods[record.podID] else {
+            if record.reservation != nil {
+                // Kept until an offer shows its reservation, which is then freed.
+                if record.goal == .running { record.goal = .stopped }
+                instances[instanceID] = record
+                save([record])
+                logger.info("instance stopped; its reservation is freed at the next offer", metadata: ["pod.instance": "\(instanceID)"])
+                return
+            }
             instances.removeValue(forKey: instanceID)
             save([], deleted: [instanceID])
             logger.info("instance expunged", metadata: ["pod.instance": "\(instanceID)"])
@@ -165,8 +173,8 @@ extension Scheduler {
         record.incarnation += 1
         record.specVersion = pod.version
         record.tasks = []
-        record.agentID = nil
-        record.agentHostname = nil
+        // A resident instance stays on its agent, with its reservation (`Reserved`).
+        suspendReservation(&record)
         record.hostPorts = []
         record.baseCondition = .scheduled
         record.since = Date()

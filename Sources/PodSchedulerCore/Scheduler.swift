@@ -93,6 +93,11 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     /// Pods whose waiting instances lack a secret, and when that was last looked at.
     var secretWaits: [PodId: SecretWait] = [:]
     var secretWaitsCheckedAt = Date.distantPast
+    /// Resident pods whose instances wait for an offer with room for their volumes, and why.
+    var reservationWaits: [PodId: String] = [:]
+    /// Calls made while there is no driver (never started), kept when non-nil: what the
+    /// core tests read instead of a master.
+    var recordedCalls: [Mesos_V1_Scheduler_Call]?
 
     /// The single instance: state in SQLite at `databasePath`.
     public init(configuration: Configuration, databasePath: String, logger: Logger) async throws {
@@ -147,7 +152,10 @@ public actor Scheduler: PodService, FrameworkEventHandler {
         info.hostname = configuration.hostname
         info.webuiURL = configuration.webuiURL ?? "http://\(configuration.hostname):\(configuration.httpPort)"
         if let principal = configuration.principal { info.principal = principal }
-        info.capabilities = [Mesos_V1_FrameworkInfo.Capability.TypeEnum.multiRole, .partitionAware, .taskKillingState].map {
+        // RESERVATION_REFINEMENT: offers carry reservations as Mesos 1.12's `reservations`
+        // stack, which is also how our RESERVE/CREATE are written (resident pods).
+        info.capabilities = [Mesos_V1_FrameworkInfo.Capability.TypeEnum.multiRole, .partitionAware, .taskKillingState,
+                             .reservationRefinement].map {
             var c = Mesos_V1_FrameworkInfo.Capability()
             c.type = $0
             return c
@@ -319,7 +327,10 @@ public actor Scheduler: PodService, FrameworkEventHandler {
     }
 
     func call(_ call: Mesos_V1_Scheduler_Call) async {
-        guard let driver else { return }
+        guard let driver else {
+            recordedCalls?.append(call)
+            return
+        }
         do {
             try await driver.send(call)
         } catch {

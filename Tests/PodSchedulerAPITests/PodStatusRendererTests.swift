@@ -42,6 +42,29 @@ struct PodStatusRendererTests {
         #expect(json.jsonString == expected)
     }
 
+    @Test("a resident instance between runs: PENDING on its agent, with its reservation and volumes")
+    func reservedInstance() throws {
+        let pod = try Fixture.parsed(Fixture.simplePod)
+        var instance = InstanceFixture.instance(pod: pod, index: 1, condition: .reserved, tasks: [])
+        instance.incarnation = 2
+        instance.reservation = ReservationSnapshot(
+            agentID: InstanceFixture.agentID, agentHostname: InstanceFixture.agentHost, role: "pods", principal: "ops",
+            frameworkID: "F1", state: "suspended",
+            volumes: [.init(name: "data", persistenceID: "simplepod#data#9f0e", containerPath: "data", size: 64)])
+        let json = renderer.render(snapshot(pod, [instance]))
+        let rendered = json["instances"]?[0]
+        #expect(rendered?["status"] == "PENDING")
+        #expect(rendered?["agentId"] == .string(InstanceFixture.agentID))
+        #expect(rendered?["localVolumes"]?[0]?["persistenceId"] == "simplepod#data#9f0e")
+        #expect(rendered?["localVolumes"]?[0]?["containerPath"] == "data")
+        #expect(rendered?["localVolumes"]?[0]?["uuid"] == "9f0e")
+        #expect(rendered?["localVolumes"]?[0]?["size"] == .double(64))
+        #expect(rendered?["reservation"]?["role"] == "pods" && rendered?["reservation"]?["principal"] == "ops")
+        #expect(rendered?["reservation"]?["labels"]?["marathon_framework_id"] == "F1")
+        #expect(rendered?["reservation"]?["labels"]?["marathon_task_id"] == .string(instance.instanceID))
+        #expect(rendered?["reservation"]?["state"] == "suspended")
+    }
+
     @Test("an unhealthy container degrades its instance and the pod; endpoints pair host ports")
     func degradedUnhealthy() throws {
         let pod = try Fixture.parsed(Fixture.webPod)

@@ -62,11 +62,18 @@ public struct TaskGroupBuilder: Sendable {
         public var executorCommand: Mesos_V1_CommandInfo
         /// How the executor fetches the pod's secrets; nil for a pod that uses none.
         public var secretAccess: SecretAccess?
+        /// A resident instance's persistent volumes as offered (`DiskInfo` with a persistence
+        /// id, `container_path` = the volume's name): put on `ExecutorInfo.resources`, as
+        /// Marathon does, so that the agent attaches them before the executor starts and the
+        /// containers' `SANDBOX_PATH`/`PARENT` volumes of that name reach them.
+        public var persistentVolumes: [Mesos_V1_Resource]
 
         /// A launch.
         public init(instanceId: InstanceId, incarnation: Int = 1, frameworkID: String, agentID: String,
                     agentHostname: String, allocation: Allocation, hostPorts: [String: Int] = [:],
-                    executorCommand: Mesos_V1_CommandInfo, secretAccess: SecretAccess? = nil) {
+                    executorCommand: Mesos_V1_CommandInfo, secretAccess: SecretAccess? = nil,
+                    persistentVolumes: [Mesos_V1_Resource] = []) {
+            self.persistentVolumes = persistentVolumes
             self.instanceId = instanceId
             self.incarnation = incarnation
             self.frameworkID = frameworkID
@@ -121,6 +128,7 @@ public struct TaskGroupBuilder: Sendable {
         if let rotation = PodLogRotation.effective(pod: pod.logRotation, defaults: options.logRotation) {
             executor.command.environment.variables += PodLogRotation.variables(rotation)
         }
+        executor.resources += launch.persistentVolumes
         var group = Mesos_V1_TaskGroupInfo()
         group.tasks = pod.containers.map(context.taskInfo)
         if let access = launch.secretAccess, !pod.referencedSecretNames.isEmpty {
