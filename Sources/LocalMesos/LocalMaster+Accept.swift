@@ -38,6 +38,11 @@ extension LocalMaster {
             return
         }
         var remaining = offered
+        acceptsInFlight += 1
+        defer {
+            acceptsInFlight -= 1
+            requestAllocation()
+        }
         for original in accept.operations {
             let op = Self.injectingAllocation(original, role: allocationRole)
             switch op.type {

@@ -74,6 +74,9 @@ public actor LocalMaster: AgentMasterLink {
     public internal(set) var leadership: Leadership = .leading
     private var loops: [Task<Void, Never>] = []
     private var allocationRequested = false
+    /// ACCEPTs being applied: their resources are neither offered nor yet in use on the
+    /// agent, so no allocation runs meanwhile (the master's `_accept` is one step).
+    var acceptsInFlight = 0
 
     public init(agent: LocalAgent, configuration: Configuration = Configuration(), logger: Logger) {
         self.agent = agent
@@ -215,7 +218,7 @@ public actor LocalMaster: AgentMasterLink {
     /// its volumes), in the resource format the framework understands.
     func allocate() async {
         allocationRequested = false
-        guard leadership == .leading else { return }
+        guard leadership == .leading, acceptsInFlight == 0 else { return }
         var available = await agent.totalPool() - ResourcePool(await agent.allocatedResources())
         for offer in offers.values { available = available - offer.resources }
         let now = ContinuousClock.now

@@ -187,13 +187,19 @@ public enum Directory {
     }
 
     /// rm -rf without following symlinks, staying on one filesystem and detaching any
-    /// mount found below (leftovers of a crashed container).
+    /// mount found below (leftovers of a crashed container) before it descends: what is
+    /// mounted there (a persistent volume bind-mounted into a sandbox) keeps its contents.
     public static func removeTree(_ path: String) {
+        for mount in BindMount.mountPoints(under: path) { BindMount.unmount(mount) }
+        removeTreeBelow(path)
+    }
+
+    private static func removeTreeBelow(_ path: String) {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             for name in list(path) {
-                removeTree(path + "/" + name)
+                removeTreeBelow(path + "/" + name)
             }
             if rmdir(path) != 0 && errno == EBUSY {
                 _ = cpod_umount_detach(path)

@@ -21,8 +21,11 @@ final class MasterHarness: Sendable {
         private(set) var events: [Mesos_V1_Scheduler_Event] = []
         func append(_ event: Mesos_V1_Scheduler_Event) { events.append(event) }
         var count: Int { events.count }
-        func offers(after index: Int) -> [Mesos_V1_Offer] {
-            events.dropFirst(index).filter { $0.type == .offers }.flatMap(\.offers.offers)
+        /// Offers the master made after its `number`th (`<master id>-O<n>`).
+        func offers(after number: Int) -> [Mesos_V1_Offer] {
+            events.filter { $0.type == .offers }.flatMap(\.offers.offers).filter { offer in
+                (offer.id.value.split(separator: "O").last.flatMap { Int($0) } ?? 0) > number
+            }
         }
         func updates() -> [Mesos_V1_TaskStatus] { events.filter { $0.type == .update }.map(\.update.status) }
         func rescinded() -> [String] { events.filter { $0.type == .rescind }.map(\.rescind.offerID.value) }
@@ -33,7 +36,7 @@ final class MasterHarness: Sendable {
     /// A master and agent (`diskMB` of disk) in `directory` (a new temporary one when nil),
     /// and a framework of `role` (MULTI_ROLE, partition-aware, with `principal`).
     init(directory: String? = nil, role: String = "pods", principal: String? = MasterHarness.principal,
-         refinement: Bool = false, diskMB: Double = 1000, agentID: String? = nil) async throws {
+         refinement: Bool = false, diskMB: Double = 1000, registrationTimeout: Duration = .seconds(60)) async throws {
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("lm-\(UUID().uuidString.prefix(8))").path
         self.directory = dir
         var logger = Logger(label: "local-mesos-test")
@@ -43,7 +46,7 @@ final class MasterHarness: Sendable {
         agentConfig.hostname = "127.0.0.1"
         agentConfig.executorCgroups = false
         agentConfig.executorShutdownGracePeriod = .seconds(1)
-        agentConfig.agentID = agentID
+        agentConfig.executorRegistrationTimeout = registrationTimeout
         agent = LocalAgent(configuration: agentConfig, logger: logger)
         var configuration = LocalMaster.Configuration()
         configuration.port = 0
@@ -104,7 +107,8 @@ final class MasterHarness: Sendable {
         return answer.status
     }
 
-    /// The next offer that arrives after event `index` and satisfies `condition`.
+    /// The latest offer made after the master's `number`th offer (see `accept`) that
+    /// satisfies `condition`.
     func offer(after index: Int, _ what: String = "an offer", where condition: @escaping (Mesos_V1_Offer) -> Bool = { _ in true })
         async throws -> Mesos_V1_Offer {
         try await waitFor(what, state: { await self.describeOffers() }) {
@@ -117,24 +121,24 @@ final class MasterHarness: Sendable {
         return "last offer: " + (last.map { MesosResourceText.resources($0.resources) } ?? "none")
     }
 
-    /// ACCEPTs an offer with `operations` and no refusal filter; returns the index of the
-    /// next event, for waiting on what follows.
+    /// ACCEPTs an offer with `operations` and no refusal filter; returns the number of the
+    /// master's last offer once the ACCEPT is applied: later offers reflect it (earlier ones,
+    /// still on their way to the log, do not).
     @discardableResult
     func accept(_ offer: Mesos_V1_Offer, _ operations: [Mesos_V1_Offer.Operation]) async throws -> Int {
-        let index = await events.count
-        try await call { call in
-            call.type = .accept
-            call.accept.offerIds = [offer.id]
-            call.accept.operations = operations
-            call.accept.filters.refuseSeconds = 0
-        }
-        return index
+        var call = Mesos_V1_Scheduler_Call()
+        call.frameworkID = Mesos_V1_FrameworkID(frameworkID)
+        call.type = .accept
+        call.accept.offerIds = [offer.id]
+        call.accept.operations = operations
+        call.accept.filters.refuseSeconds = 0
+        return await master.callThenLastOffer(try MesosEncoding.json.encode(call), streamID: streamID)
     }
 
     /// Runs `body` with a harness and always stops it (and removes its directory unless `keep`).
-    static func run(directory: String? = nil, refinement: Bool = false, keep: Bool = false,
-                    _ body: (MasterHarness) async throws -> Void) async throws {
-        let harness = try await MasterHarness(directory: directory, refinement: refinement)
+    static func run(directory: String? = nil, refinement: Bool = false, registrationTimeout: Duration = .seconds(60),
+                    keep: Bool = false, _ body: (MasterHarness) async throws -> Void) async throws {
+        let harness = try await MasterHarness(directory: directory, refinement: refinement, registrationTimeout: registrationTimeout)
         do {
             try await body(harness)
         } catch {
@@ -250,4 +254,15 @@ extension Mesos_V1_Offer {
     }
 
     var volumes: [Mesos_V1_Resource] { resources.filter { $0.disk.hasPersistence } }
+}
+
+extension LocalMaster {
+    /// Handles a scheduler call and returns the number of the last offer made by then, with no
+    /// suspension in between (allocation waits while an ACCEPT is applied): offers numbered
+    /// above it were made after the call.
+    func callThenLastOffer(_ body: [UInt8], streamID: String) async -> Int {
+        _ = await schedulerAPI(method: "POST", path: "/api/v1/scheduler",
+                               headers: ["content-type": "application/json", "mesos-stream-id": streamID], body: body)
+        return nextOffer
+    }
 }

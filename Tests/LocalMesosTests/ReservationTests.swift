@@ -127,8 +127,10 @@ struct ReservationTests {
             // UNRESERVE of the volume's disk before DESTROY is refused; in order, both pass.
             next = try await harness.accept(reserved, [Ops.unreserve([volume]), Ops.destroy([volume]),
                                                        Ops.unreserve(Self.reservedResources)])
-            let offer = try await harness.offer(after: next) { $0.scalar("disk", reserved: false) == 1000 }
-            #expect(offer.volumes.isEmpty && offer.scalar("cpus", reserved: true) == 0 && offer.scalar("cpus", reserved: false) == 2)
+            // (Unreserved resources of an earlier offer may still be outstanding: the freed ones come on their own.)
+            let offer = try await harness.offer(after: next) { $0.scalar("disk", reserved: false) >= 100 }
+            #expect(offer.volumes.isEmpty && offer.scalar("cpus", reserved: true) == 0 && offer.scalar("disk", reserved: true) == 0,
+                    "\(offer.id.value): \(MesosResourceText.resources(offer.resources)) roles \(offer.resources.map(\.role))")
             #expect(!Directory.exists(directory))
             #expect(await harness.agent.reservedResources().isEmpty)
         }

@@ -89,4 +89,38 @@ struct VolumeMountTests {
             #expect(Directory.isDirectory(volumeDirectory), "the executor's end leaves the volume's directory")
         }
     }
+    @Test("an agent restart keeps a running executor's volume mounted; when that executor is destroyed the volume is unmounted and offered again, its data intact")
+    func agentRestartWithRunningExecutor() async throws {
+        let harness = try await MasterHarness(registrationTimeout: .seconds(4))
+        let volumeDirectory = harness.directory + "/agent/volumes/roles/pods/db#pst#1"
+        let first = try await harness.offer(after: 0)
+        // A shell executor never subscribes: after the restart its registration timeout (4 s) destroys it.
+        let next = try await harness.accept(first, [Ops.reserve(Self.reservedResources), Ops.create([Self.volume]),
+                                                    Self.launch(harness, executor: "e1", script: "echo kept >> pst/data; sleep 600")])
+        _ = try await harness.offer(after: next, "an offer while the executor runs") { $0.scalar("disk", reserved: false) == 900 }
+        let sandbox = try await Self.sandbox(harness, executor: "e1")
+        try await waitUntil("the executor wrote its line") { Self.read(volumeDirectory + "/data") == "kept\n" }
+        await harness.stop(removeDirectory: false)
+        #expect(BindMount.isMountPoint(sandbox + "/pst"), "the agent's stop leaves running executors and their volumes")
+        try await MasterHarness.run(directory: harness.directory, registrationTimeout: .seconds(4)) { restarted in
+            let offer = try await restarted.offer(after: 0, "the volume offered after the executor's end") { !$0.volumes.isEmpty }
+            #expect(offer.volumes.first?.disk.persistence.id == "db#pst#1")
+            #expect(!BindMount.isMountPoint(sandbox + "/pst"))
+            #expect(Self.read(volumeDirectory + "/data") == "kept\n")
+        }
+    }
+
+    @Test("removing a sandbox tree with a volume still mounted in it unmounts the volume and leaves its data")
+    func removeTreeKeepsVolumes() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("rt-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try Directory.create(base + "/volume")
+        try Directory.create(base + "/sandbox")
+        try "data".write(toFile: base + "/volume/file", atomically: true, encoding: .utf8)
+        try BindMount.mount(base + "/volume", in: base + "/sandbox", name: "pst", readOnly: false)
+        #expect(BindMount.isMountPoint(base + "/sandbox/pst"))
+        Directory.removeTree(base + "/sandbox")
+        #expect(!Directory.exists(base + "/sandbox"))
+        #expect(Self.read(base + "/volume/file") == "data")
+    }
 }
