@@ -106,7 +106,9 @@ extension ExecutorStateMachine {
     private mutating func register(_ info: Mesos_V1_TaskInfo, group: Int) {
         let id = info.taskID.value
         if tasks[id] == nil { taskOrder.append(id) }
-        tasks[id] = Task(info: info, group: group, phase: .launching(pendingKill: nil, cause: nil))
+        var task = Task(info: info, group: group, phase: .launching(pendingKill: nil, cause: nil))
+        if case .success(let restart)? = PodRestartContract.restart(in: info.labels), restart.policy != .never { task.restart = restart }
+        tasks[id] = task
     }
 
     /// Problems visible without touching the system.
@@ -141,6 +143,9 @@ extension ExecutorStateMachine {
             if hc.delaySeconds < 0 || hc.intervalSeconds < 0 || hc.timeoutSeconds < 0 || hc.gracePeriodSeconds < 0 {
                 return "task '\(id)': health check durations must not be negative"
             }
+        }
+        if case .failure(let failure)? = PodRestartContract.restart(in: info.labels) {
+            return "task '\(id)': \(failure.message)"
         }
         if info.hasKillPolicy, info.killPolicy.hasGracePeriod, info.killPolicy.gracePeriod.nanoseconds < 0 {
             return "task '\(id)': kill policy grace period must not be negative"
@@ -207,6 +212,9 @@ extension ExecutorStateMachine {
         }
         let grace = Self.grace(policy: policy, info: task.info, default: configuration.defaultKillGrace)
         switch task.phase {
+        case .restarting:
+            // Nothing runs: it ends here.
+            endRestarting(id, &actions)
         case .terminal, .killing:
             // Already ending; a second KILL with a shorter grace is not honoured (MESOS-8557).
             actions.append(.log(level: .debug, message: "KILL of \(id) ignored: already terminal or being killed"))
@@ -264,6 +272,8 @@ extension ExecutorStateMachine {
             case .launching(nil, _):
                 tasks[id]?.phase = .launching(pendingKill: configuration.defaultKillGrace, cause: .groupPolicy)
                 sendKillingIfCapable(id, &actions)
+            case .restarting:
+                endRestarting(id, &actions)
             default:
                 continue
             }
@@ -284,6 +294,8 @@ extension ExecutorStateMachine {
             case .killing:
                 // Shorten an in-progress kill to the shutdown grace if that is sooner.
                 if grace <= .zero { actions.append(.signal(taskID: id, signal: .kill)) }
+            case .restarting:
+                endRestarting(id, &actions)
             case .terminal:
                 continue
             }
@@ -322,6 +334,7 @@ extension ExecutorStateMachine {
             tasks[id]?.healthCheckRunning = false
             actions.append(.stopHealthCheck(taskID: id))
         }
+        if restartAfterExit(id, exit, &actions) { return }
         let text: String
         switch exit.cause {
         case .exited(let code): text = "Command exited with status \(code)"
@@ -352,7 +365,7 @@ extension ExecutorStateMachine {
         cleanUpIfGroupDone(task.group, &actions)
     }
 
-    private mutating func cleanUpIfGroupDone(_ group: Int, _ actions: inout [Action]) {
+    mutating func cleanUpIfGroupDone(_ group: Int, _ actions: inout [Action]) {
         guard var g = groups[group], !g.cleanedUp else { return }
         let allTerminal = g.taskIDs.allSatisfy { tasks[$0].map { !$0.phase.isLive } ?? true }
         guard allTerminal else { return }
@@ -409,6 +422,8 @@ extension ExecutorStateMachine {
             killAll(cause: .shutdown, grace: .zero, sendKilling: false, &actions)
             lifecycle = .exited
             actions.append(.exit(code: 0, reason: "shutdown grace period elapsed"))
+        case .restart(let id):
+            onRestartTimer(id, &actions)
         case .exitFailSafe:
             guard !hasLiveTasks else { return }
             actions.append(.log(level: .warning, message: "\(unacknowledgedCount) updates still unacknowledged 60 s after the last task ended: exiting"))
@@ -444,57 +459,5 @@ extension ExecutorStateMachine {
         guard !failSafeArmed else { return }
         failSafeArmed = true
         actions.append(.startTimer(.exitFailSafe, after: configuration.exitFailSafe))
-    }
-
-    // MARK: Updates
-
-    /// Sends a non-terminal state for a task (a fresh status).
-    mutating func send(_ id: String, state: Mesos_V1_TaskState, _ actions: inout [Action]) {
-        guard var task = tasks[id] else { return }
-        var status = baseStatus(id, state: state)
-        if let previous = task.lastStatus, previous.hasContainerStatus {
-            status.containerStatus = previous.containerStatus
-        }
-        task.lastStatus = status
-        tasks[id] = task
-        enqueue(status, &actions)
-    }
-
-    mutating func sendTerminal(_ id: String, state: Mesos_V1_TaskState, reason: Mesos_V1_TaskStatus.Reason?, message: String, _ actions: inout [Action]) {
-        guard var task = tasks[id], task.phase.isLive else { return }
-        var status = baseStatus(id, state: state)
-        status.message = message
-        if let reason { status.reason = reason }
-        if let previous = task.lastStatus, previous.hasContainerStatus {
-            status.containerStatus = previous.containerStatus
-        }
-        if task.hasHealthCheck, groups[task.group]?.unhealthyKill == true {
-            status.healthy = false
-        }
-        task.lastStatus = status
-        task.phase = .terminal(state)
-        tasks[id] = task
-        enqueue(status, &actions)
-    }
-
-    private func baseStatus(_ id: String, state: Mesos_V1_TaskState) -> Mesos_V1_TaskStatus {
-        var status = Mesos_V1_TaskStatus()
-        status.taskID = Mesos_V1_TaskID(id)
-        status.state = state
-        status.source = .executor
-        status.executorID = configuration.executorID
-        status.uuid = Data(makeUUID())
-        status.timestamp = now()
-        return status
-    }
-
-    private mutating func enqueue(_ status: Mesos_V1_TaskStatus, _ actions: inout [Action]) {
-        var update = Mesos_V1_Executor_Call.Update()
-        update.status = status
-        let uuid = Array(status.uuid)
-        unacknowledged.append((uuid, update))
-        if connection == .subscribed {
-            actions.append(.sendUpdate(uuid: uuid))
-        }
     }
 }

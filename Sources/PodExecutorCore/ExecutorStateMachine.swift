@@ -27,6 +27,8 @@ public struct ExecutorStateMachine: Sendable {
         /// A health checker reported (after its own grace/consecutive-failure logic).
         case healthResult(taskID: String, healthy: Bool, kill: Bool, message: String?)
         case timerFired(Timer)
+        /// The runtime started containers again (`restartContainers`): per task, the outcome.
+        case containersRestarted([String: LaunchOutcome])
     }
 
     public enum LaunchOutcome: Sendable, Equatable {
@@ -61,6 +63,8 @@ public struct ExecutorStateMachine: Sendable {
         case shutdownGrace
         /// 60 s after the last task ended: exit even if ACKs are missing (fail-safe).
         case exitFailSafe
+        /// The backoff before a container is started again in place.
+        case restart(taskID: String)
     }
 
     public enum Action: Sendable, Equatable {
@@ -68,6 +72,9 @@ public struct ExecutorStateMachine: Sendable {
         case sendUpdate(uuid: [UInt8])
         /// Prepare the pod resources and start the containers of a group.
         case launchGroup(group: Int, tasks: [Mesos_V1_TaskInfo])
+        /// Start these containers again in the pod as it is (network, volumes); answered
+        /// with `containersRestarted`.
+        case restartContainers(taskIDs: [String])
         case signal(taskID: String, signal: KillSignal)
         case startHealthCheck(taskID: String)
         case stopHealthCheck(taskID: String)
@@ -134,6 +141,8 @@ public struct ExecutorStateMachine: Sendable {
         case healthCheck
         case shutdown
         case maxCompletion
+        /// Stopped to restart the whole pod in place (escalation of a container's restarts).
+        case podRestart
     }
 
     enum Phase: Equatable {
@@ -141,6 +150,8 @@ public struct ExecutorStateMachine: Sendable {
         case launching(pendingKill: Duration?, cause: KillCause?)
         case running
         case killing(KillCause)
+        /// The container ended and will start again in place; Mesos still sees TASK_RUNNING.
+        case restarting(RestartWait)
         case terminal(Mesos_V1_TaskState)
 
         var isLive: Bool {
@@ -157,6 +168,9 @@ public struct ExecutorStateMachine: Sendable {
         var lastStatus: Mesos_V1_TaskStatus?
         var hasHealthCheck: Bool { info.hasHealthCheck }
         var healthCheckRunning = false
+        /// The restart policy from the task's labels (nil: Never).
+        var restart: PodRestartContract.Restart?
+        var restarts = RestartHistory()
     }
 
     struct Group {
@@ -167,6 +181,7 @@ public struct ExecutorStateMachine: Sendable {
         /// never carries `healthy` here).
         var unhealthyKill = false
         var cleanedUp = false
+        var podRestart = PodRestartStage.unused
     }
 
     public let configuration: Configuration
@@ -226,6 +241,7 @@ public struct ExecutorStateMachine: Sendable {
             case .launching: return (id, "TASK_STARTING")
             case .running: return (id, "TASK_RUNNING")
             case .killing: return (id, "TASK_KILLING")
+            case .restarting: return (id, "TASK_RUNNING")
             case .terminal(let s): return (id, s.name)
             }
         }
@@ -273,6 +289,8 @@ public struct ExecutorStateMachine: Sendable {
             onHealthResult(taskID, healthy: healthy, kill: kill, message: message, &actions)
         case .timerFired(let timer):
             onTimer(timer, &actions)
+        case .containersRestarted(let results):
+            onContainersRestarted(results, &actions)
         }
         checkExit(&actions)
         return actions

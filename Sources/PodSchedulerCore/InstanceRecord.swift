@@ -14,6 +14,9 @@ struct InstanceRecord: Codable, Sendable, Equatable {
         var addresses: [TaskAddress]
         var message: String?
         var lastUUID: Data?
+        /// Restarts in place, from the executor's restart updates (absent: none).
+        var restartCount: Int?
+        var lastTermination: ContainerTermination?
     }
 
     var instanceID: String
@@ -93,7 +96,8 @@ struct InstanceRecord: Codable, Sendable, Equatable {
                          agentZone: nil, role: role,
                          tasks: tasks.map { TaskSnapshot(taskID: $0.taskID, containerName: $0.containerName, state: $0.state,
                                                          healthy: $0.healthy, stagedAt: $0.stagedAt, startedAt: $0.startedAt,
-                                                         addresses: $0.addresses, message: $0.message) },
+                                                         addresses: $0.addresses, message: $0.message,
+                                                         restartCount: $0.restartCount ?? 0, lastTermination: $0.lastTermination) },
                          hostPorts: hostPorts, unreachableStrategy: .enabled(inactiveAfterSeconds: 0, expungeAfterSeconds: 0),
                          incarnation: incarnation)
     }

@@ -250,9 +250,14 @@ public struct TaskSnapshot: Sendable, Equatable {
     /// IP addresses from the task statuses, with their network names.
     public var addresses: [TaskAddress]
     public var message: String?
+    /// Restarts in place of this container (`lifecycle.restart`), and how it last ended.
+    public var restartCount: Int
+    public var lastTermination: ContainerTermination?
 
     public init(taskID: String, containerName: String, state: String, healthy: Bool?, stagedAt: Date, startedAt: Date?,
-                addresses: [TaskAddress], message: String?) {
+                addresses: [TaskAddress], message: String?, restartCount: Int = 0, lastTermination: ContainerTermination? = nil) {
+        self.restartCount = restartCount
+        self.lastTermination = lastTermination
         self.taskID = taskID
         self.containerName = containerName
         self.state = state

@@ -34,6 +34,7 @@ extension Scheduler {
         }
         await acknowledge(status, after: write)
         remember(uuid)
+        events.publish(statusUpdateEvent(status, of: record, task: record.tasks[index]))
         if leftQueue { endLaunchAttemptIfDone(record.podID) }
         logger.debug("task update", metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(status.state.name)",
                                                "pod.instance": "\(record.instanceID)", "pod.condition": "\(record.condition.rawValue)"])
@@ -199,6 +200,12 @@ extension InstanceRecord {
         task.state = status.state.name
         if status.hasHealthy { task.healthy = status.healthy }
         if status.hasMessage, !status.message.isEmpty { task.message = status.message }
+        if let restart = ContainerTermination.restart(in: status.labels) {
+            // A restart in place: the process is new, its health is not known yet.
+            task.restartCount = restart.count
+            if let last = restart.last { task.lastTermination = last }
+            if !status.hasHealthy { task.healthy = nil }
+        }
         if status.state == .taskRunning && task.startedAt == nil { task.startedAt = now }
         let addresses = status.containerStatus.networkInfos.flatMap { info in
             info.ipAddresses.filter(\.hasIpAddress).map { TaskAddress(network: info.hasName ? info.name : nil, ip: $0.ipAddress) }

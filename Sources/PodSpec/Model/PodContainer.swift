@@ -1,13 +1,18 @@
+import MesosProtocol
+
 /// One container of a pod (`containers[]`); each becomes a Mesos task of the task group.
 public struct PodContainer: Sendable, Hashable, Codable {
     /// Settings around the container's end of life.
     public struct Lifecycle: Sendable, Hashable, Codable {
         /// Seconds between SIGTERM and SIGKILL.
         public var killGracePeriodSeconds: Double?
+        /// Restarts in place (ours, beyond Marathon; absent: `Never`, Marathon's behaviour).
+        public var restart: PodRestartContract.Restart?
 
         /// Lifecycle settings.
-        public init(killGracePeriodSeconds: Double? = nil) {
+        public init(killGracePeriodSeconds: Double? = nil, restart: PodRestartContract.Restart? = nil) {
             self.killGracePeriodSeconds = killGracePeriodSeconds
+            self.restart = restart
         }
     }
 

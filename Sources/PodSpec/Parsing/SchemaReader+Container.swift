@@ -1,3 +1,4 @@
+import MesosProtocol
 import Primitives
 
 extension SchemaReader {
@@ -35,7 +36,8 @@ extension SchemaReader {
         let lifecycle = optional(object, "lifecycle", at: path) { reader, value, path -> PodContainer.Lifecycle? in
             guard let lifecycle = reader.object(value, at: path) else { return nil }
             let grace = reader.optional(lifecycle, "killGracePeriodSeconds", at: path) { $0.double($1, at: $2, min: 0) }
-            return PodContainer.Lifecycle(killGracePeriodSeconds: grace)
+            let restart = reader.optional(lifecycle, "restart", at: path) { $0.restart($1, at: $2) }
+            return PodContainer.Lifecycle(killGracePeriodSeconds: grace, restart: restart)
         }
         let tty = optional(object, "tty", at: path) { $0.bool($1, at: $2) }
         guard let name, let resources else { return nil }
@@ -44,6 +46,26 @@ extension SchemaReader {
             image: image, environment: environment ?? [:], user: user, healthCheck: healthCheck,
             volumeMounts: mounts ?? [], artifacts: artifacts ?? [], labels: labels ?? [:], lifecycle: lifecycle,
             tty: tty, linuxInfo: linuxInfo)
+    }
+
+    /// `lifecycle.restart` (ours): every member optional, with the defaults of
+    /// ``PodRestartContract/Restart``; the ranges between members are validated later.
+    mutating func restart(_ value: JSONValue, at path: JSONPath) -> PodRestartContract.Restart? {
+        guard let object = object(value, at: path) else { return nil }
+        let defaults = PodRestartContract.Restart()
+        let policy = optional(object, "policy", at: path) { $0.enumeration($1, at: $2, as: PodRestartContract.Policy.self) }
+        let maxRestarts = optional(object, "maxRestarts", at: path) { $0.int($1, at: $2, min: 0, max: 1000) }
+        let window = optional(object, "windowSeconds", at: path) { $0.double($1, at: $2, min: 1, max: 86400) }
+        let backoff = optional(object, "backoffSeconds", at: path) { $0.double($1, at: $2, min: 0, max: 3600) }
+        let maxBackoff = optional(object, "maxBackoffSeconds", at: path) { $0.double($1, at: $2, min: 0, max: 3600) }
+        let codes = optional(object, "successExitCodes", at: path) { reader, value, path in
+            reader.list(value, at: path) { $0.int($1, at: $2, min: 0, max: 255) }
+        }
+        return PodRestartContract.Restart(
+            policy: policy ?? defaults.policy, maxRestarts: maxRestarts ?? defaults.maxRestarts,
+            windowSeconds: window ?? defaults.windowSeconds, backoffSeconds: backoff ?? defaults.backoffSeconds,
+            maxBackoffSeconds: maxBackoff ?? max(defaults.maxBackoffSeconds, backoff ?? 0),
+            successExitCodes: (codes ?? [0]).map { Int32($0) })
     }
 
     /// `resources`.

@@ -1,3 +1,4 @@
+import MesosProtocol
 import Primitives
 
 extension PodContainer {
@@ -45,6 +46,7 @@ extension PodContainer {
         if let lifecycle {
             var rendered = JSONObject()
             if let grace = lifecycle.killGracePeriodSeconds { rendered["killGracePeriodSeconds"] = .double(grace) }
+            if let restart = lifecycle.restart { rendered["restart"] = PodContainer.render(restart) }
             object["lifecycle"] = .object(rendered)
         }
         if let tty { object["tty"] = .bool(tty) }
@@ -86,6 +88,15 @@ extension PodContainer {
         object["timeoutSeconds"] = .int(check.timeoutSeconds)
         object["delaySeconds"] = .int(check.delaySeconds)
         return .object(object)
+    }
+
+    private static func render(_ restart: PodRestartContract.Restart) -> JSONValue {
+        [
+            "policy": .string(restart.policy.rawValue), "maxRestarts": .int(restart.maxRestarts),
+            "windowSeconds": .double(restart.windowSeconds), "backoffSeconds": .double(restart.backoffSeconds),
+            "maxBackoffSeconds": .double(restart.maxBackoffSeconds),
+            "successExitCodes": .array(restart.successExitCodes.map { .int(Int($0)) }),
+        ]
     }
 
     private static func render(_ artifact: Artifact) -> JSONValue {

@@ -45,6 +45,7 @@ extension PodValidator {
             }
             validateIPC(linuxInfo.ipcInfo, at: linuxPath / "ipcInfo")
         }
+        validateRestart(container, at: path)
         if pod.legacySharedCgroups, container.resourceLimits != nil {
             errors.violation(path / "resourceLimits", ValidationMessages.limitsWithSharedCgroups)
         }

@@ -1,0 +1,90 @@
+import Foundation
+import MesosProtocol
+import Primitives
+import Testing
+@testable import PodSpec
+
+/// `lifecycle.restart` (ours, docs/pod-lifecycle.md): read with defaults, rendered back,
+/// carried to the executor in a task label, refused with Marathon-style details when wrong.
+enum LifecycleCases {
+    static func restart(_ json: String, pod extra: String = "") -> String {
+        podWith(containers: [C.basic("c1", #""lifecycle":{"killGracePeriodSeconds":5,"restart":\#(json)}"#)], extra)
+    }
+
+    static let schema: [InvalidPodCase] = [
+        .schema("restart is not an object", restart("true"), [("/containers(0)/lifecycle/restart", ["error.expected.jsobject"])]),
+        .schema("unknown restart policy", restart(#"{"policy":"Sometimes"}"#),
+                [("/containers(0)/lifecycle/restart/policy", ["error.unknown.enum.literal"])]),
+        .schema("negative maxRestarts", restart(#"{"maxRestarts":-1}"#),
+                [("/containers(0)/lifecycle/restart/maxRestarts", ["error.min"])]),
+        .schema("fractional maxRestarts", restart(#"{"maxRestarts":1.5}"#),
+                [("/containers(0)/lifecycle/restart/maxRestarts", ["error.expected.int"])]),
+        .schema("zero window", restart(#"{"windowSeconds":0}"#),
+                [("/containers(0)/lifecycle/restart/windowSeconds", ["error.min"])]),
+        .schema("negative backoff", restart(#"{"backoffSeconds":-1}"#),
+                [("/containers(0)/lifecycle/restart/backoffSeconds", ["error.min"])]),
+        .schema("exit code out of range", restart(#"{"successExitCodes":[0,256]}"#),
+                [("/containers(0)/lifecycle/restart/successExitCodes(1)", ["error.max"])]),
+        .schema("exit codes not a list", restart(#"{"successExitCodes":0}"#),
+                [("/containers(0)/lifecycle/restart/successExitCodes", ["error.expected.jsarray"])]),
+    ]
+
+    static let semantic: [InvalidPodCase] = [
+        .invalid("maxBackoffSeconds below backoffSeconds", restart(#"{"policy":"Always","backoffSeconds":10,"maxBackoffSeconds":5}"#),
+                 [("/containers(0)/lifecycle/restart/maxBackoffSeconds", ["got 5.0, expected 10.0 or more"])]),
+        .invalid("duplicate success exit codes", restart(#"{"policy":"OnFailure","successExitCodes":[0,0]}"#),
+                 [("/containers(0)/lifecycle/restart/successExitCodes", ["successExitCodes must be unique"])]),
+        .invalid("restarts in a pod with secrets", restart(#"{"policy":"OnFailure"}"#, pod: #""secrets":{"s1":{"source":"/a"}}"#),
+                 [("/containers(0)/lifecycle/restart/policy", [
+                     "restart policies other than Never are not supported for pods that use secrets (the secret values are fetched once, at launch)",
+                 ])]),
+    ]
+}
+
+@Test(arguments: LifecycleCases.schema + LifecycleCases.semantic)
+func lifecycleErrors(_ testCase: InvalidPodCase) throws {
+    let error = try #require(parseError(testCase.body, expectedId: testCase.expectedId, options: testCase.options))
+    #expect(error.httpStatus == testCase.status)
+    #expect(error.bodyJSON["message"] == .string(testCase.message))
+    #expect(error.details == testCase.details)
+}
+
+struct LifecycleFieldTests {
+    @Test("restart: defaults for absent members, rendered back in full")
+    func defaultsAndRendering() throws {
+        let pod = try parsePod(LifecycleCases.restart(#"{"policy":"onfailure","maxRestarts":5}"#))
+        let restart = try #require(pod.containers[0].lifecycle?.restart)
+        #expect(restart == PodRestartContract.Restart(policy: .onFailure, maxRestarts: 5, windowSeconds: 60, backoffSeconds: 1,
+                                                      maxBackoffSeconds: 30, successExitCodes: [0]))
+        let rendered = pod.renderJSONValue()["containers"]?.arrayValue?.first?["lifecycle"]
+        #expect(rendered?["killGracePeriodSeconds"] == .double(5))
+        #expect(rendered?["restart"] == [
+            "policy": "OnFailure", "maxRestarts": 5, "windowSeconds": 60, "backoffSeconds": 1, "maxBackoffSeconds": 30,
+            "successExitCodes": [0],
+        ])
+        // A rendered pod reads back to the same definition.
+        let again = try parsePod(String(decoding: pod.renderJSON(), as: UTF8.self))
+        #expect(again.containers[0].lifecycle == pod.containers[0].lifecycle)
+    }
+
+    @Test("a backoff above the default maximum raises the default maximum with it")
+    func backoffAboveDefaultMaximum() throws {
+        let pod = try parsePod(LifecycleCases.restart(#"{"policy":"Always","backoffSeconds":45}"#))
+        #expect(pod.containers[0].lifecycle?.restart?.maxBackoffSeconds == 45)
+    }
+
+    @Test("the policy travels in the task's labels; Never and no policy add no label")
+    func carriedInALabel() throws {
+        let pod = try parsePod(podWith(containers: [
+            C.basic("a", #""lifecycle":{"restart":{"policy":"OnFailure","maxRestarts":2}}"#),
+            C.basic("b", #""lifecycle":{"restart":{"policy":"Never"}}"#),
+            C.basic("c"),
+        ]))
+        let (_, group) = try TaskGroupBuilder().build(pod: pod, launch: TaskGroupBuilderTests.launch(for: pod, hostPorts: [:]))
+        let labels = group.tasks.map { task in task.labels.labels.filter { $0.key == PodRestartContract.policyLabel } }
+        #expect(labels[1].isEmpty && labels[2].isEmpty)
+        let value = try #require(labels[0].first?.value)
+        let carried = PodRestartContract.restart(in: Mesos_V1_Labels([(PodRestartContract.policyLabel, value)]))
+        #expect(carried == .success(PodRestartContract.Restart(policy: .onFailure, maxRestarts: 2)))
+    }
+}
