@@ -99,6 +99,51 @@ public enum PodRestartContract {
         }
     }
 
+    /// The `TaskInfo` label with a container's start dependencies (`dependsOn`):
+    /// `name:CONDITION` pairs, comma-separated, naming other tasks of the group by `TaskInfo.name`.
+    public static let dependsOnLabel = "io.mesos-pods.dependsOn"
+
+    /// When a dependency is satisfied.
+    public enum Condition: String, Codable, Sendable, Hashable, CaseIterable {
+        /// It has started (TASK_RUNNING).
+        case started = "STARTED"
+        /// Its health check passed once.
+        case healthy = "HEALTHY"
+        /// Its readiness check passed (not supported yet: refused by validation).
+        case ready = "READY"
+        /// It exited 0 (an init step).
+        case completed = "COMPLETED"
+    }
+
+    /// One start dependency.
+    public struct Dependency: Codable, Sendable, Hashable {
+        public var container: String
+        public var condition: Condition
+        public init(container: String, condition: Condition) {
+            self.container = container
+            self.condition = condition
+        }
+    }
+
+    /// The label value of a dependency list.
+    public static func dependsOnValue(_ dependencies: [Dependency]) -> String {
+        dependencies.map { "\($0.container):\($0.condition.rawValue)" }.joined(separator: ",")
+    }
+
+    /// The dependencies in a task's labels: nil without the label, an error when unreadable.
+    public static func dependencies(in labels: Mesos_V1_Labels) -> Result<[Dependency], Failure>? {
+        guard let label = labels.labels.last(where: { $0.key == dependsOnLabel }) else { return nil }
+        var result: [Dependency] = []
+        for item in label.value.split(separator: ",") {
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, let condition = Condition(rawValue: String(parts[1])) else {
+                return .failure(Failure(message: "label \(dependsOnLabel): '\(item)' is not name:CONDITION"))
+            }
+            result.append(Dependency(container: String(parts[0]), condition: condition))
+        }
+        return .success(result)
+    }
+
     /// An unreadable policy label.
     public struct Failure: Error, Sendable, Equatable {
         public var message: String

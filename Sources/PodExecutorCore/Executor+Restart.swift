@@ -20,7 +20,7 @@ extension Executor {
                 addresses = try await pod.prepareNetwork()
             } catch {
                 for t in tasks { results[t.taskID.value] = .failed(message: "\(error)", reason: .containerLaunchFailed) }
-                sink.yield(.containersRestarted(results))
+                sink.yield(.containersStarted(results))
                 return
             }
             let ip = addresses.first?.ip ?? Executor.agentIP(agentHost)
@@ -42,7 +42,7 @@ extension Executor {
                 }
             }
             logger.info("containers restarted in place", metadata: ["pod.containers": "\(tasks.map(\.name))"])
-            sink.yield(.containersRestarted(results))
+            sink.yield(.containersStarted(results))
         }
     }
 }

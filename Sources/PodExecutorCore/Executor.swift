@@ -91,7 +91,7 @@ public actor Executor {
             }
         case .launchGroup(let group, let tasks):
             launch(group: group, tasks: tasks)
-        case .restartContainers(let taskIDs):
+        case .startContainers(let taskIDs):
             restart(taskIDs.compactMap { machine.taskInfo($0) })
         case .signal(let taskID, let signal):
             await pod.signal(taskID: taskID, signal == .terminate ? SIGTERM : SIGKILL)

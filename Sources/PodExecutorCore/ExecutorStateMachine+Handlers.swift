@@ -85,6 +85,7 @@ extension ExecutorStateMachine {
         for info in unique {
             if let problem = Self.staticProblem(of: info) { problems.append(problem) }
         }
+        if problems.isEmpty, let problem = Self.dependencyProblem(unique) { problems.append(problem) }
         guard problems.isEmpty else {
             let message = "Invalid task group: " + problems.joined(separator: "; ")
             for info in unique {
@@ -100,7 +101,8 @@ extension ExecutorStateMachine {
             register(info, group: group)
             send(info.taskID.value, state: .taskStarting, &actions)
         }
-        actions.append(.launchGroup(group: group, tasks: unique))
+        let free = resolveDependencies(unique)
+        actions.append(.launchGroup(group: group, tasks: free))
     }
 
     private mutating func register(_ info: Mesos_V1_TaskInfo, group: Int) {
@@ -177,6 +179,7 @@ extension ExecutorStateMachine {
                     continue
                 }
                 task.phase = .running
+                task.started = true
                 tasks[id] = task
                 send(id, state: .taskRunning, &actions)
                 if task.hasHealthCheck {
@@ -215,6 +218,8 @@ extension ExecutorStateMachine {
         case .restarting:
             // Nothing runs: it ends here.
             endRestarting(id, &actions)
+        case .waiting:
+            endWaiting(id, &actions)
         case .terminal, .killing:
             // Already ending; a second KILL with a shorter grace is not honoured (MESOS-8557).
             actions.append(.log(level: .debug, message: "KILL of \(id) ignored: already terminal or being killed"))
@@ -234,8 +239,14 @@ extension ExecutorStateMachine {
         return fallback
     }
 
-    /// SIGTERM now, SIGKILL after the grace (SIGKILL at once for a zero grace).
+    /// SIGTERM now, SIGKILL after the grace (SIGKILL at once for a zero grace); for a
+    /// container with running dependents, after they are gone (`dependsOn`: reverse order).
     mutating func beginKill(_ id: String, grace: Duration, _ actions: inout [Action]) {
+        if deferForDependents(id, grace: grace, &actions) { return }
+        signalKill(id, grace: grace, &actions)
+    }
+
+    mutating func signalKill(_ id: String, grace: Duration, _ actions: inout [Action]) {
         if tasks[id]?.healthCheckRunning == true {
             tasks[id]?.healthCheckRunning = false
             actions.append(.stopHealthCheck(taskID: id))
@@ -274,6 +285,8 @@ extension ExecutorStateMachine {
                 sendKillingIfCapable(id, &actions)
             case .restarting:
                 endRestarting(id, &actions)
+            case .waiting:
+                endWaiting(id, &actions)
             default:
                 continue
             }
@@ -296,6 +309,8 @@ extension ExecutorStateMachine {
                 if grace <= .zero { actions.append(.signal(taskID: id, signal: .kill)) }
             case .restarting:
                 endRestarting(id, &actions)
+            case .waiting:
+                endWaiting(id, &actions)
             case .terminal:
                 continue
             }
@@ -387,6 +402,7 @@ extension ExecutorStateMachine {
         status.healthy = healthy
         if let message { status.message = message } else { status.clearMessage() }
         task.lastStatus = status
+        if healthy { task.everHealthy = true }
         tasks[id] = task
         enqueue(status, &actions)
         if kill {

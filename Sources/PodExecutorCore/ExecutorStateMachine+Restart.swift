@@ -111,7 +111,7 @@ extension ExecutorStateMachine {
                 actions.append(.cancelTimer(.restart(taskID: id)))
                 tasks[id]?.phase = .restarting(.pod)
             case .launching(nil, _):
-                // Being started again right now: stopped once it is up (see onContainersRestarted).
+                // Being started again right now: stopped once it is up (see onContainersStarted).
                 tasks[id]?.phase = .launching(pendingKill: configuration.defaultKillGrace, cause: .podRestart)
             default:
                 continue
@@ -139,7 +139,7 @@ extension ExecutorStateMachine {
             tasks[id]?.restarts.count += 1
             tasks[id]?.restarts.scope = "pod"
         }
-        if !waiting.isEmpty { actions.append(.restartContainers(taskIDs: waiting)) }
+        if !waiting.isEmpty { actions.append(.startContainers(taskIDs: waiting)) }
     }
 
     // MARK: Timer and relaunch
@@ -147,10 +147,10 @@ extension ExecutorStateMachine {
     mutating func onRestartTimer(_ id: String, _ actions: inout [Action]) {
         guard let task = tasks[id], task.phase == .restarting(.backoff), lifecycle == .running else { return }
         tasks[id]?.phase = .launching(pendingKill: nil, cause: nil)
-        actions.append(.restartContainers(taskIDs: [id]))
+        actions.append(.startContainers(taskIDs: [id]))
     }
 
-    mutating func onContainersRestarted(_ results: [String: LaunchOutcome], _ actions: inout [Action]) {
+    mutating func onContainersStarted(_ results: [String: LaunchOutcome], _ actions: inout [Action]) {
         var failedGroups = Set<Int>()
         for id in taskOrder where results[id] != nil {
             guard let task = tasks[id], case .launching(let pendingKill, let cause) = task.phase else { continue }
@@ -159,13 +159,18 @@ extension ExecutorStateMachine {
                 failedGroups.insert(task.group)
                 sendTerminal(id, state: .taskFailed, reason: reason ?? .containerLaunchFailed,
                              message: "cannot restart the container in place: \(message)", &actions)
-            case .started:
+            case .started(let networkInfos):
                 if let grace = pendingKill {
                     tasks[id]?.phase = .killing(cause ?? .killEvent)
                     beginKill(id, grace: grace, &actions)
                     continue
                 }
                 tasks[id]?.phase = .running
+                if !task.started {
+                    // A container that waited for its dependencies: its first start.
+                    firstStart(id, networkInfos: networkInfos, &actions)
+                    continue
+                }
                 let scope = task.restarts.scope == "pod" ? "with the pod" : "in place"
                 sendRestartUpdate(id, message: "Container restarted \(scope) (restart \(task.restarts.count))", &actions)
                 if task.hasHealthCheck {
@@ -179,6 +184,24 @@ extension ExecutorStateMachine {
             if let exit = earlyExits.removeValue(forKey: id) { onContainerExited(id, exit, &actions) }
         }
         for group in Set(results.keys.compactMap { tasks[$0]?.group }) { cleanUpIfGroupDone(group, &actions) }
+    }
+
+    private mutating func firstStart(_ id: String, networkInfos: [Mesos_V1_NetworkInfo], _ actions: inout [Action]) {
+        guard var task = tasks[id] else { return }
+        if !networkInfos.isEmpty, var status = task.lastStatus {
+            status.containerStatus.networkInfos = networkInfos
+            task.lastStatus = status
+        }
+        task.started = true
+        tasks[id] = task
+        send(id, state: .taskRunning, &actions)
+        if task.hasHealthCheck {
+            tasks[id]?.healthCheckRunning = true
+            actions.append(.startHealthCheck(taskID: id))
+        }
+        if task.info.hasMaxCompletionTime {
+            actions.append(.startTimer(.maxCompletion(taskID: id), after: .nanoseconds(max(0, task.info.maxCompletionTime.nanoseconds))))
+        }
     }
 
     /// A restarting container asked to end: nothing runs, so it is killed at once.

@@ -27,8 +27,8 @@ public struct ExecutorStateMachine: Sendable {
         /// A health checker reported (after its own grace/consecutive-failure logic).
         case healthResult(taskID: String, healthy: Bool, kill: Bool, message: String?)
         case timerFired(Timer)
-        /// The runtime started containers again (`restartContainers`): per task, the outcome.
-        case containersRestarted([String: LaunchOutcome])
+        /// The runtime started containers in the running pod (`startContainers`): per task, the outcome.
+        case containersStarted([String: LaunchOutcome])
     }
 
     public enum LaunchOutcome: Sendable, Equatable {
@@ -72,9 +72,9 @@ public struct ExecutorStateMachine: Sendable {
         case sendUpdate(uuid: [UInt8])
         /// Prepare the pod resources and start the containers of a group.
         case launchGroup(group: Int, tasks: [Mesos_V1_TaskInfo])
-        /// Start these containers again in the pod as it is (network, volumes); answered
-        /// with `containersRestarted`.
-        case restartContainers(taskIDs: [String])
+        /// Start these containers in the pod as it is (network, volumes): restarts, and
+        /// containers whose dependencies now hold; answered with `containersStarted`.
+        case startContainers(taskIDs: [String])
         case signal(taskID: String, signal: KillSignal)
         case startHealthCheck(taskID: String)
         case stopHealthCheck(taskID: String)
@@ -146,6 +146,8 @@ public struct ExecutorStateMachine: Sendable {
     }
 
     enum Phase: Equatable {
+        /// TASK_STARTING sent; waiting for its `dependsOn` conditions before it is started.
+        case waiting
         /// TASK_STARTING sent; the container is being prepared. A kill may be pending.
         case launching(pendingKill: Duration?, cause: KillCause?)
         case running
@@ -171,6 +173,13 @@ public struct ExecutorStateMachine: Sendable {
         /// The restart policy from the task's labels (nil: Never).
         var restart: PodRestartContract.Restart?
         var restarts = RestartHistory()
+        /// Start dependencies: task ids of the group and their conditions.
+        var dependsOn: [(taskID: String, condition: PodRestartContract.Condition)] = []
+        /// Reached TASK_RUNNING once; passed its health check once.
+        var started = false
+        var everHealthy = false
+        /// Killed while dependents still run: the kill grace to apply once they are gone.
+        var deferredStop: Duration?
     }
 
     struct Group {
@@ -238,7 +247,7 @@ public struct ExecutorStateMachine: Sendable {
         taskOrder.compactMap { id in
             guard let t = tasks[id] else { return nil }
             switch t.phase {
-            case .launching: return (id, "TASK_STARTING")
+            case .launching, .waiting: return (id, "TASK_STARTING")
             case .running: return (id, "TASK_RUNNING")
             case .killing: return (id, "TASK_KILLING")
             case .restarting: return (id, "TASK_RUNNING")
@@ -289,9 +298,10 @@ public struct ExecutorStateMachine: Sendable {
             onHealthResult(taskID, healthy: healthy, kill: kill, message: message, &actions)
         case .timerFired(let timer):
             onTimer(timer, &actions)
-        case .containersRestarted(let results):
-            onContainersRestarted(results, &actions)
+        case .containersStarted(let results):
+            onContainersStarted(results, &actions)
         }
+        progressDependencies(&actions)
         checkExit(&actions)
         return actions
     }

@@ -21,6 +21,12 @@ extension Scheduler {
         fields["ports"] = .array(record.hostPorts.map { .int($0) })
         fields["version"] = .string(record.specVersion.description)
         if status.hasHealthy { fields["healthy"] = .bool(status.healthy) }
+        if status.hasTimestamp, status.timestamp.isFinite, status.timestamp > 0 {
+            // When the executor saw it: Mesos orders updates per task only, so the order of
+            // events across containers is not the order things happened in.
+            // Seconds since the epoch, as Mesos renders TaskStatus.timestamp.
+            fields["statusTimestamp"] = .double(status.timestamp)
+        }
         if let restart = ContainerTermination.restart(in: status.labels) {
             fields["restartCount"] = .int(restart.count)
             fields["restartScope"] = .string(status.labels.labels.last { $0.key == PodRestartContract.StatusLabel.scope }?.value ?? "container")

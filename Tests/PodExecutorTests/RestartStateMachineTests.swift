@@ -83,8 +83,8 @@ struct RestartStateMachineTests {
         #expect(!exited.contains { if case .signal = $0 { return true } else { return false } }, "siblings are not killed")
         #expect(sm.taskStates.map(\.state) == ["TASK_RUNNING", "TASK_RUNNING"])
         let fired = sm.handle(.timerFired(.restart(taskID: "a")))
-        #expect(fired == [.restartContainers(taskIDs: ["a"])])
-        let restartedActions = sm.handle(.containersRestarted(["a": .started(networkInfos: [])]))
+        #expect(fired == [.startContainers(taskIDs: ["a"])])
+        let restartedActions = sm.handle(.containersStarted(["a": .started(networkInfos: [])]))
         let restarted = updates(sm, restartedActions)
         #expect(restarted.map(\.state) == [.taskRunning])
         #expect(label(restarted.first, Key.restartCount) == "1")
@@ -118,7 +118,7 @@ struct RestartStateMachineTests {
         for _ in 1...2 {
             _ = sm.handle(.containerExited(taskID: "a", exit: Self.failed))
             _ = sm.handle(.timerFired(.restart(taskID: "a")))
-            _ = sm.handle(.containersRestarted(["a": .started(networkInfos: [])]))
+            _ = sm.handle(.containersStarted(["a": .started(networkInfos: [])]))
             box.now += 1
         }
         let exhausted = sm.handle(.containerExited(taskID: "a", exit: Self.failed))
@@ -126,11 +126,11 @@ struct RestartStateMachineTests {
         #expect(sent.map(\.state) == [.taskRunning])
         #expect(label(sent.first, Key.scope) == "pod")
         #expect(exhausted.contains(.signal(taskID: "b", signal: .terminate)))
-        #expect(!exhausted.contains { if case .restartContainers = $0 { return true } else { return false } })
+        #expect(!exhausted.contains { if case .startContainers = $0 { return true } else { return false } })
         let stopped = sm.handle(.containerExited(taskID: "b", exit: .init(cause: .signaled(15, description: "Terminated"))))
-        #expect(stopped.contains(.restartContainers(taskIDs: ["a", "b"])))
+        #expect(stopped.contains(.startContainers(taskIDs: ["a", "b"])))
         #expect(updates(sm, stopped).isEmpty, "a sibling stopped for the pod restart is not terminal")
-        let upActions = sm.handle(.containersRestarted(["a": .started(networkInfos: []), "b": .started(networkInfos: [])]))
+        let upActions = sm.handle(.containersStarted(["a": .started(networkInfos: []), "b": .started(networkInfos: [])]))
         let up = updates(sm, upActions)
         #expect(up.map { "\($0.taskID.value)=\(self.label($0, Key.restartCount) ?? "-")" } == ["a=3", "b=1"])
         #expect(label(up.last, Key.signal) == "15")
@@ -138,7 +138,7 @@ struct RestartStateMachineTests {
         for _ in 1...2 {
             _ = sm.handle(.containerExited(taskID: "a", exit: Self.failed))
             _ = sm.handle(.timerFired(.restart(taskID: "a")))
-            _ = sm.handle(.containersRestarted(["a": .started(networkInfos: [])]))
+            _ = sm.handle(.containersStarted(["a": .started(networkInfos: [])]))
         }
         let finalActions = sm.handle(.containerExited(taskID: "a", exit: Self.failed))
         let final = updates(sm, finalActions)
@@ -156,7 +156,7 @@ struct RestartStateMachineTests {
             let sent = updates(sm, exited)
             #expect(sent.map(\.state) == [.taskRunning])
             _ = sm.handle(.timerFired(.restart(taskID: "a")))
-            _ = sm.handle(.containersRestarted(["a": .started(networkInfos: [])]))
+            _ = sm.handle(.containersStarted(["a": .started(networkInfos: [])]))
             box.now += 61
         }
     }
@@ -170,7 +170,7 @@ struct RestartStateMachineTests {
         let killed = sm.handle(.kill(Mesos_V1_TaskID("a"), nil))
         #expect(updates(sm, killed).map(\.state) == [.taskKilled])
         #expect(killed.contains(.cancelTimer(.restart(taskID: "a"))))
-        #expect(sm.handle(.timerFired(.restart(taskID: "a"))).allSatisfy { if case .restartContainers = $0 { return false } else { return true } })
+        #expect(sm.handle(.timerFired(.restart(taskID: "a"))).allSatisfy { if case .startContainers = $0 { return false } else { return true } })
     }
 
     @Test("an unreadable restart label is an invalid task group")

@@ -75,3 +75,35 @@ struct RestartTests {
         #expect(await cluster.stop() == [])
     }
 }
+
+/// Ordered start and stop (`dependsOn`) with real containers behind the agent stand-in.
+@Suite(.serialized, .enabled(if: isRoot(), "needs root: namespaces and cgroups"))
+struct DependsOnTests {
+    static func task(_ id: String, _ command: String, dependsOn: String? = nil) -> Mesos_V1_TaskInfo {
+        var t = shellTask(id, command, volumes: [podVolume("v", at: "shared")])
+        if let dependsOn { t.labels = Mesos_V1_Labels([(PodRestartContract.dependsOnLabel, dependsOn)]) }
+        return t
+    }
+
+    @Test("init step, app and log shipper: start in dependency order; KILL stops the app first and the shipper last")
+    func shipperOutlivesApp() async throws {
+        let cluster = try await TestCluster.start()
+        let log = "shared/order"
+        let shipper = Self.task("shipper", "echo shipper-start >> \(log); trap 'echo shipper-stop >> \(log); exit 0' TERM; while true; do sleep 0.05; done")
+        let migrate = Self.task("migrate", "echo migrate-start >> \(log); sleep 0.3", dependsOn: "shipper:STARTED")
+        let app = Self.task("app", "echo app-start >> \(log); trap 'sleep 0.3; echo app-stop >> \(log); exit 0' TERM; while true; do sleep 0.05; done",
+                            dependsOn: "migrate:COMPLETED,shipper:STARTED")
+        await cluster.launch(cluster.executorInfo("e-order"), [app, migrate, shipper])
+        try await cluster.master.wait("app RUNNING") { u in u.contains { $0.taskID.value == "app" && $0.state == .taskRunning } }
+        #expect(await cluster.master.states("migrate") == [.taskStarting, .taskRunning, .taskFinished])
+        let sandbox = await cluster.sandbox("e-order")
+        await cluster.kill("shipper", grace: .seconds(5))
+        try await cluster.master.wait("all ended") { u in
+            ["app", "shipper"].allSatisfy { id in u.contains { $0.taskID.value == id && $0.state.isTerminal } }
+        }
+        let lines = (try? String(contentsOfFile: sandbox + "/volumes/v/order", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        #expect(lines == ["shipper-start", "migrate-start", "app-start", "app-stop", "shipper-stop"], "\(lines)")
+        _ = try await cluster.master.waitForFailure()
+        #expect(await cluster.stop() == [])
+    }
+}

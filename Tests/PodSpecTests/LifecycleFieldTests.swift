@@ -41,6 +41,65 @@ enum LifecycleCases {
     ]
 }
 
+enum DependsOnCases {
+    static let health = #""healthCheck":{"exec":{"command":{"shell":"true"}}}"#
+
+    static func pod(_ containers: [String], _ extra: String = "") -> String { podWith(containers: containers, extra) }
+
+    static func on(_ name: String, _ deps: String, _ more: String = "") -> String {
+        C.basic(name, #""dependsOn":\#(deps)"# + (more.isEmpty ? "" : "," + more))
+    }
+
+    static let schema: [InvalidPodCase] = [
+        .schema("dependsOn not a list", pod([on("a", "{}"), C.basic("b")]), [("/containers(0)/dependsOn", ["error.expected.jsarray"])]),
+        .schema("unknown condition", pod([on("a", #"[{"container":"b","condition":"WARM"}]"#), C.basic("b")]),
+                [("/containers(0)/dependsOn(0)/condition", ["error.unknown.enum.literal"])]),
+        .schema("missing container", pod([on("a", #"[{"condition":"STARTED"}]"#), C.basic("b")]),
+                [("/containers(0)/dependsOn(0)/container", ["error.path.missing"])]),
+    ]
+
+    static let semantic: [InvalidPodCase] = [
+        .invalid("unknown container", pod([on("a", #"[{"container":"nope","condition":"STARTED"}]"#)]),
+                 [("/containers(0)/dependsOn(0)/container", ["must name another container of the pod"])]),
+        .invalid("itself", pod([on("a", #"[{"container":"a","condition":"STARTED"}]"#)]),
+                 [("/containers(0)/dependsOn(0)/container", ["must name another container of the pod"])]),
+        .invalid("a cycle", pod([on("a", #"[{"container":"b","condition":"STARTED"}]"#), on("b", #"[{"container":"c","condition":"STARTED"}]"#),
+                                 on("c", #"[{"container":"a","condition":"COMPLETED"}]"#)]),
+                 [("/containers", ["dependsOn must not form a cycle"])]),
+        .invalid("HEALTHY without a health check", pod([on("a", #"[{"container":"b","condition":"HEALTHY"}]"#), C.basic("b")]),
+                 [("/containers(0)/dependsOn(0)/condition", ["condition HEALTHY needs a healthCheck on the container it names"])]),
+        .invalid("READY is not supported yet", pod([on("a", #"[{"container":"b","condition":"READY"}]"#), C.basic("b", health)]),
+                 [("/containers(0)/dependsOn(0)/condition", ["condition READY is not supported yet (containers have no readinessCheck)"])]),
+        .invalid("dependsOn in a pod with secrets", pod([on("a", #"[{"container":"b","condition":"STARTED"}]"#), C.basic("b")],
+                                                        #""secrets":{"s1":{"source":"/a"}}"#),
+                 [("/containers(0)/dependsOn", ["dependsOn is not supported for pods that use secrets (the secret values are fetched once, at launch)"])]),
+    ]
+}
+
+@Test(arguments: DependsOnCases.schema + DependsOnCases.semantic)
+func dependsOnErrors(_ testCase: InvalidPodCase) throws {
+    let error = try #require(parseError(testCase.body, expectedId: testCase.expectedId, options: testCase.options))
+    #expect(error.httpStatus == testCase.status)
+    #expect(error.bodyJSON["message"] == .string(testCase.message))
+    #expect(error.details == testCase.details)
+}
+
+@Test("dependsOn: read case-insensitively, rendered back, carried as name:CONDITION in a task label")
+func dependsOnCarried() throws {
+    let pod = try parsePod(DependsOnCases.pod([
+        C.basic("db", DependsOnCases.health),
+        DependsOnCases.on("app", #"[{"container":"db","condition":"healthy"},{"container":"migrate","condition":"COMPLETED"}]"#),
+        DependsOnCases.on("migrate", #"[{"container":"db","condition":"HEALTHY"}]"#),
+    ]))
+    let rendered = pod.renderJSONValue()["containers"]?.arrayValue?[1]["dependsOn"]
+    #expect(rendered == [["container": "db", "condition": "HEALTHY"], ["container": "migrate", "condition": "COMPLETED"]])
+    let (_, group) = try TaskGroupBuilder().build(pod: pod, launch: TaskGroupBuilderTests.launch(for: pod, hostPorts: [:]))
+    let label = group.tasks[1].labels.labels.first { $0.key == PodRestartContract.dependsOnLabel }
+    #expect(label?.value == "db:HEALTHY,migrate:COMPLETED")
+    #expect(group.tasks[0].labels.labels.allSatisfy { $0.key != PodRestartContract.dependsOnLabel })
+    #expect(PodRestartContract.dependencies(in: group.tasks[1].labels) == .success(pod.containers[1].dependsOn))
+}
+
 @Test(arguments: LifecycleCases.schema + LifecycleCases.semantic)
 func lifecycleErrors(_ testCase: InvalidPodCase) throws {
     let error = try #require(parseError(testCase.body, expectedId: testCase.expectedId, options: testCase.options))

@@ -26,6 +26,12 @@ extension LaunchContext {
             label.value = restart.labelValue
             task.labels.labels.append(label)
         }
+        if !container.dependsOn.isEmpty {
+            var label = Mesos_V1_Label()
+            label.key = PodRestartContract.dependsOnLabel
+            label.value = PodRestartContract.dependsOnValue(container.dependsOn)
+            task.labels.labels.append(label)
+        }
         task.command = command(of: container)
         task.container = containerInfo(of: container)
         if let check = container.healthCheck, let healthCheck = healthCheck(check, of: container) {

@@ -46,6 +46,8 @@ public struct PodContainer: Sendable, Hashable, Codable {
     public var tty: Bool?
     /// Linux settings.
     public var linuxInfo: LinuxInfo?
+    /// Start after these containers reach their conditions; stop before them (ours).
+    public var dependsOn: [PodRestartContract.Dependency] = []
 
     /// A container.
     public init(name: String, exec: MesosExec? = nil, resources: Resources = Resources(),

@@ -40,12 +40,26 @@ extension SchemaReader {
             return PodContainer.Lifecycle(killGracePeriodSeconds: grace, restart: restart)
         }
         let tty = optional(object, "tty", at: path) { $0.bool($1, at: $2) }
+        let dependsOn = optional(object, "dependsOn", at: path) { reader, value, path in
+            reader.list(value, at: path) { $0.dependency($1, at: $2) }
+        }
         guard let name, let resources else { return nil }
-        return PodContainer(
+        var container = PodContainer(
             name: name, exec: exec, resources: resources, resourceLimits: limits, endpoints: endpoints ?? [],
             image: image, environment: environment ?? [:], user: user, healthCheck: healthCheck,
             volumeMounts: mounts ?? [], artifacts: artifacts ?? [], labels: labels ?? [:], lifecycle: lifecycle,
             tty: tty, linuxInfo: linuxInfo)
+        container.dependsOn = dependsOn ?? []
+        return container
+    }
+
+    /// One `dependsOn[]` entry (ours).
+    mutating func dependency(_ value: JSONValue, at path: JSONPath) -> PodRestartContract.Dependency? {
+        guard let object = object(value, at: path) else { return nil }
+        let name = required(object, "container", at: path) { $0.name($1, at: $2) }
+        let condition = required(object, "condition", at: path) { $0.enumeration($1, at: $2, as: PodRestartContract.Condition.self) }
+        guard let name, let condition else { return nil }
+        return PodRestartContract.Dependency(container: name, condition: condition)
     }
 
     /// `lifecycle.restart` (ours): every member optional, with the defaults of

@@ -50,6 +50,9 @@ extension PodContainer {
             object["lifecycle"] = .object(rendered)
         }
         if let tty { object["tty"] = .bool(tty) }
+        if !dependsOn.isEmpty {
+            object["dependsOn"] = .array(dependsOn.map { ["container": .string($0.container), "condition": .string($0.condition.rawValue)] })
+        }
         return .object(object)
     }
 

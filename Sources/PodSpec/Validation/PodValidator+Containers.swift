@@ -9,6 +9,7 @@ extension PodValidator {
         if Set(pod.containers.map(\.name)).count != pod.containers.count {
             errors.violation(path, ValidationMessages.containerNamesUnique)
         }
+        validateDependencies()
     }
 
     private mutating func validateContainer(_ container: PodContainer, at path: JSONPath) {

@@ -40,6 +40,12 @@ enum ValidationMessages {
     static let restartExitCodesUnique = "successExitCodes must be unique"
     static let restartWithSecrets =
         "restart policies other than Never are not supported for pods that use secrets (the secret values are fetched once, at launch)"
+    static let dependsOnUnknown = "must name another container of the pod"
+    static let dependsOnCycle = "dependsOn must not form a cycle"
+    static let dependsOnHealthy = "condition HEALTHY needs a healthCheck on the container it names"
+    static let dependsOnReady = "condition READY is not supported yet (containers have no readinessCheck)"
+    static let dependsOnWithSecrets =
+        "dependsOn is not supported for pods that use secrets (the secret values are fetched once, at launch)"
     static let constraintField = "missing field for constraint declaration"
     static let constraintUnique = "UNIQUE does not accept a value"
     static let constraintGroupBy = "GROUP BY must define an integer value or else no value at all"
