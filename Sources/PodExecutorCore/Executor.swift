@@ -91,6 +91,8 @@ public actor Executor {
             }
         case .launchGroup(let group, let tasks):
             launch(group: group, tasks: tasks)
+        case .startContainers(let taskIDs):
+            restart(taskIDs.compactMap { machine.taskInfo($0) })
         case .signal(let taskID, let signal):
             await pod.signal(taskID: taskID, signal == .terminate ? SIGTERM : SIGKILL)
         case .startHealthCheck(let taskID):

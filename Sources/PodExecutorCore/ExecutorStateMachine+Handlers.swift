@@ -85,6 +85,7 @@ extension ExecutorStateMachine {
         for info in unique {
             if let problem = Self.staticProblem(of: info) { problems.append(problem) }
         }
+        if problems.isEmpty, let problem = Self.dependencyProblem(unique) { problems.append(problem) }
         guard problems.isEmpty else {
             let message = "Invalid task group: " + problems.joined(separator: "; ")
             for info in unique {
@@ -100,13 +101,16 @@ extension ExecutorStateMachine {
             register(info, group: group)
             send(info.taskID.value, state: .taskStarting, &actions)
         }
-        actions.append(.launchGroup(group: group, tasks: unique))
+        let free = resolveDependencies(unique)
+        actions.append(.launchGroup(group: group, tasks: free))
     }
 
     private mutating func register(_ info: Mesos_V1_TaskInfo, group: Int) {
         let id = info.taskID.value
         if tasks[id] == nil { taskOrder.append(id) }
-        tasks[id] = Task(info: info, group: group, phase: .launching(pendingKill: nil, cause: nil))
+        var task = Task(info: info, group: group, phase: .launching(pendingKill: nil, cause: nil))
+        if case .success(let restart)? = PodRestartContract.restart(in: info.labels), restart.policy != .never { task.restart = restart }
+        tasks[id] = task
     }
 
     /// Problems visible without touching the system.
@@ -142,6 +146,9 @@ extension ExecutorStateMachine {
                 return "task '\(id)': health check durations must not be negative"
             }
         }
+        if case .failure(let failure)? = PodRestartContract.restart(in: info.labels) {
+            return "task '\(id)': \(failure.message)"
+        }
         if info.hasKillPolicy, info.killPolicy.hasGracePeriod, info.killPolicy.gracePeriod.nanoseconds < 0 {
             return "task '\(id)': kill policy grace period must not be negative"
         }
@@ -172,6 +179,7 @@ extension ExecutorStateMachine {
                     continue
                 }
                 task.phase = .running
+                task.started = true
                 tasks[id] = task
                 send(id, state: .taskRunning, &actions)
                 if task.hasHealthCheck {
@@ -208,6 +216,11 @@ extension ExecutorStateMachine {
         }
         let grace = Self.grace(policy: policy, info: task.info, default: configuration.defaultKillGrace)
         switch task.phase {
+        case .restarting:
+            // Nothing runs: it ends here.
+            endRestarting(id, &actions)
+        case .waiting:
+            endWaiting(id, &actions)
         case .terminal, .killing:
             // Already ending; a second KILL with a shorter grace is not honoured (MESOS-8557).
             actions.append(.log(level: .debug, message: "KILL of \(id) ignored: already terminal or being killed"))
@@ -227,8 +240,14 @@ extension ExecutorStateMachine {
         return fallback
     }
 
-    /// SIGTERM now, SIGKILL after the grace (SIGKILL at once for a zero grace).
+    /// SIGTERM now, SIGKILL after the grace (SIGKILL at once for a zero grace); for a
+    /// container with running dependents, after they are gone (`dependsOn`: reverse order).
     mutating func beginKill(_ id: String, grace: Duration, _ actions: inout [Action]) {
+        if deferForDependents(id, grace: grace, &actions) { return }
+        signalKill(id, grace: grace, &actions)
+    }
+
+    mutating func signalKill(_ id: String, grace: Duration, _ actions: inout [Action]) {
         stopCheck(id, &actions)
         if tasks[id]?.healthCheckRunning == true {
             tasks[id]?.healthCheckRunning = false
@@ -266,6 +285,10 @@ extension ExecutorStateMachine {
             case .launching(nil, _):
                 tasks[id]?.phase = .launching(pendingKill: configuration.defaultKillGrace, cause: .groupPolicy)
                 sendKillingIfCapable(id, &actions)
+            case .restarting:
+                endRestarting(id, &actions)
+            case .waiting:
+                endWaiting(id, &actions)
             default:
                 continue
             }
@@ -286,6 +309,10 @@ extension ExecutorStateMachine {
             case .killing:
                 // Shorten an in-progress kill to the shutdown grace if that is sooner.
                 if grace <= .zero { actions.append(.signal(taskID: id, signal: .kill)) }
+            case .restarting:
+                endRestarting(id, &actions)
+            case .waiting:
+                endWaiting(id, &actions)
             case .terminal:
                 continue
             }
@@ -325,6 +352,7 @@ extension ExecutorStateMachine {
             actions.append(.stopHealthCheck(taskID: id))
         }
         stopCheck(id, &actions)
+        if restartAfterExit(id, exit, &actions) { return }
         let text: String
         switch exit.cause {
         case .exited(let code): text = "Command exited with status \(code)"
@@ -355,7 +383,7 @@ extension ExecutorStateMachine {
         cleanUpIfGroupDone(task.group, &actions)
     }
 
-    private mutating func cleanUpIfGroupDone(_ group: Int, _ actions: inout [Action]) {
+    mutating func cleanUpIfGroupDone(_ group: Int, _ actions: inout [Action]) {
         guard var g = groups[group], !g.cleanedUp else { return }
         let allTerminal = g.taskIDs.allSatisfy { tasks[$0].map { !$0.phase.isLive } ?? true }
         guard allTerminal else { return }
@@ -377,6 +405,7 @@ extension ExecutorStateMachine {
         status.healthy = healthy
         if let message { status.message = message } else { status.clearMessage() }
         task.lastStatus = status
+        if healthy { task.everHealthy = true }
         tasks[id] = task
         enqueue(status, &actions)
         if kill {
@@ -412,6 +441,8 @@ extension ExecutorStateMachine {
             killAll(cause: .shutdown, grace: .zero, sendKilling: false, &actions)
             lifecycle = .exited
             actions.append(.exit(code: 0, reason: "shutdown grace period elapsed"))
+        case .restart(let id):
+            onRestartTimer(id, &actions)
         case .exitFailSafe:
             guard !hasLiveTasks else { return }
             actions.append(.log(level: .warning, message: "\(unacknowledgedCount) updates still unacknowledged 60 s after the last task ended: exiting"))
@@ -447,48 +478,5 @@ extension ExecutorStateMachine {
         guard !failSafeArmed else { return }
         failSafeArmed = true
         actions.append(.startTimer(.exitFailSafe, after: configuration.exitFailSafe))
-    }
-
-    // MARK: Updates
-
-    /// Sends a non-terminal state for a task (a fresh status).
-    mutating func send(_ id: String, state: Mesos_V1_TaskState, _ actions: inout [Action]) {
-        guard var task = tasks[id] else { return }
-        var status = baseStatus(id, state: state)
-        if let previous = task.lastStatus, previous.hasContainerStatus {
-            status.containerStatus = previous.containerStatus
-        }
-        carryCheckStatus(&status, of: task)
-        task.lastStatus = status
-        tasks[id] = task
-        enqueue(status, &actions)
-    }
-
-    mutating func sendTerminal(_ id: String, state: Mesos_V1_TaskState, reason: Mesos_V1_TaskStatus.Reason?, message: String, _ actions: inout [Action]) {
-        guard var task = tasks[id], task.phase.isLive else { return }
-        var status = baseStatus(id, state: state)
-        status.message = message
-        if let reason { status.reason = reason }
-        if let previous = task.lastStatus, previous.hasContainerStatus {
-            status.containerStatus = previous.containerStatus
-        }
-        if task.hasHealthCheck, groups[task.group]?.unhealthyKill == true {
-            status.healthy = false
-        }
-        carryCheckStatus(&status, of: task)
-        task.lastStatus = status
-        task.phase = .terminal(state)
-        tasks[id] = task
-        enqueue(status, &actions)
-    }
-
-    mutating func enqueue(_ status: Mesos_V1_TaskStatus, _ actions: inout [Action]) {
-        var update = Mesos_V1_Executor_Call.Update()
-        update.status = status
-        let uuid = Array(status.uuid)
-        unacknowledged.append((uuid, update))
-        if connection == .subscribed {
-            actions.append(.sendUpdate(uuid: uuid))
-        }
     }
 }

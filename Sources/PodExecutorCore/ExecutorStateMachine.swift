@@ -29,6 +29,8 @@ public struct ExecutorStateMachine: Sendable {
         /// A result of a task's Mesos check (`TaskInfo.check`), uninterpreted.
         case checkResult(taskID: String, status: Mesos_V1_CheckStatusInfo)
         case timerFired(Timer)
+        /// The runtime started containers in the running pod (`startContainers`): per task, the outcome.
+        case containersStarted([String: LaunchOutcome])
     }
 
     public enum LaunchOutcome: Sendable, Equatable {
@@ -63,6 +65,8 @@ public struct ExecutorStateMachine: Sendable {
         case shutdownGrace
         /// 60 s after the last task ended: exit even if ACKs are missing (fail-safe).
         case exitFailSafe
+        /// The backoff before a container is started again in place.
+        case restart(taskID: String)
     }
 
     public enum Action: Sendable, Equatable {
@@ -70,6 +74,9 @@ public struct ExecutorStateMachine: Sendable {
         case sendUpdate(uuid: [UInt8])
         /// Prepare the pod resources and start the containers of a group.
         case launchGroup(group: Int, tasks: [Mesos_V1_TaskInfo])
+        /// Start these containers in the pod as it is (network, volumes): restarts, and
+        /// containers whose dependencies now hold; answered with `containersStarted`.
+        case startContainers(taskIDs: [String])
         case signal(taskID: String, signal: KillSignal)
         case startHealthCheck(taskID: String)
         case stopHealthCheck(taskID: String)
@@ -138,13 +145,19 @@ public struct ExecutorStateMachine: Sendable {
         case healthCheck
         case shutdown
         case maxCompletion
+        /// Stopped to restart the whole pod in place (escalation of a container's restarts).
+        case podRestart
     }
 
     enum Phase: Equatable {
+        /// TASK_STARTING sent; waiting for its `dependsOn` conditions before it is started.
+        case waiting
         /// TASK_STARTING sent; the container is being prepared. A kill may be pending.
         case launching(pendingKill: Duration?, cause: KillCause?)
         case running
         case killing(KillCause)
+        /// The container ended and will start again in place; Mesos still sees TASK_RUNNING.
+        case restarting(RestartWait)
         case terminal(Mesos_V1_TaskState)
 
         var isLive: Bool {
@@ -162,6 +175,16 @@ public struct ExecutorStateMachine: Sendable {
         var hasHealthCheck: Bool { info.hasHealthCheck }
         var healthCheckRunning = false
         var checkRunning = false
+        /// The restart policy from the task's labels (nil: Never).
+        var restart: PodRestartContract.Restart?
+        var restarts = RestartHistory()
+        /// Start dependencies: task ids of the group and their conditions.
+        var dependsOn: [(taskID: String, condition: PodRestartContract.Condition)] = []
+        /// Reached TASK_RUNNING once; passed its health check once.
+        var started = false
+        var everHealthy = false
+        /// Killed while dependents still run: the kill grace to apply once they are gone.
+        var deferredStop: Duration?
     }
 
     struct Group {
@@ -172,6 +195,7 @@ public struct ExecutorStateMachine: Sendable {
         /// never carries `healthy` here).
         var unhealthyKill = false
         var cleanedUp = false
+        var podRestart = PodRestartStage.unused
     }
 
     public let configuration: Configuration
@@ -228,9 +252,10 @@ public struct ExecutorStateMachine: Sendable {
         taskOrder.compactMap { id in
             guard let t = tasks[id] else { return nil }
             switch t.phase {
-            case .launching: return (id, "TASK_STARTING")
+            case .launching, .waiting: return (id, "TASK_STARTING")
             case .running: return (id, "TASK_RUNNING")
             case .killing: return (id, "TASK_KILLING")
+            case .restarting: return (id, "TASK_RUNNING")
             case .terminal(let s): return (id, s.name)
             }
         }
@@ -280,7 +305,10 @@ public struct ExecutorStateMachine: Sendable {
             onCheckResult(taskID, status, &actions)
         case .timerFired(let timer):
             onTimer(timer, &actions)
+        case .containersStarted(let results):
+            onContainersStarted(results, &actions)
         }
+        progressDependencies(&actions)
         checkExit(&actions)
         return actions
     }

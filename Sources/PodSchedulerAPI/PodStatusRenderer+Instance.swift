@@ -65,6 +65,20 @@ extension PodStatusRenderer {
         }
         object["lastUpdated"] = since
         object["lastChanged"] = since
+        if task.restartCount > 0 || task.lastTermination != nil {
+            // Ours (lifecycle.restart): absent for a container that never restarted.
+            object["restartCount"] = .int(task.restartCount)
+            if let last = task.lastTermination { object["lastTermination"] = Self.render(last) }
+        }
+        return .object(object)
+    }
+
+    static func render(_ termination: ContainerTermination) -> JSONValue {
+        var object = JSONObject()
+        if let code = termination.exitCode { object["exitCode"] = .int(code) }
+        if let signal = termination.signal { object["signal"] = .int(signal) }
+        object["oomKilled"] = .bool(termination.oomKilled)
+        object["finishedAt"] = .string(MarathonTimestamp.status(termination.finishedAt))
         return .object(object)
     }
 

@@ -17,6 +17,9 @@ struct InstanceRecord: Codable, Sendable, Equatable {
         /// A container with a readiness check: whether its last check status said ready
         /// (false until one does); nil for a container without one (and in older records).
         var ready: Bool? = nil
+        /// Restarts in place, from the executor's restart updates (absent: none).
+        var restartCount: Int?
+        var lastTermination: ContainerTermination?
     }
 
     var instanceID: String
@@ -105,7 +108,8 @@ struct InstanceRecord: Codable, Sendable, Equatable {
                          agentZone: nil, role: role,
                          tasks: tasks.map { TaskSnapshot(taskID: $0.taskID, containerName: $0.containerName, state: $0.state,
                                                          healthy: $0.healthy, stagedAt: $0.stagedAt, startedAt: $0.startedAt,
-                                                         addresses: $0.addresses, message: $0.message) },
+                                                         addresses: $0.addresses, message: $0.message,
+                                                         restartCount: $0.restartCount ?? 0, lastTermination: $0.lastTermination) },
                          hostPorts: hostPorts,
                          // Resident instances wait for their agent (Marathon's default for them).
                          unreachableStrategy: reservation == nil ? .enabled(inactiveAfterSeconds: 0, expungeAfterSeconds: 0) : .disabled,

@@ -258,9 +258,14 @@ public struct TaskSnapshot: Sendable, Equatable {
     public var message: String?
     /// Whether the container's readiness check says ready; nil without a readiness check.
     public var ready: Bool?
+    /// Restarts in place of this container (`lifecycle.restart`), and how it last ended.
+    public var restartCount: Int
+    public var lastTermination: ContainerTermination?
 
     public init(taskID: String, containerName: String, state: String, healthy: Bool?, stagedAt: Date, startedAt: Date?,
-                addresses: [TaskAddress], message: String?) {
+                addresses: [TaskAddress], message: String?, restartCount: Int = 0, lastTermination: ContainerTermination? = nil) {
+        self.restartCount = restartCount
+        self.lastTermination = lastTermination
         self.taskID = taskID
         self.containerName = containerName
         self.state = state

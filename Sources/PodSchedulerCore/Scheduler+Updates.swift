@@ -36,6 +36,8 @@ extension Scheduler {
         }
         await acknowledge(status, after: write)
         remember(uuid)
+        // Marathon's order: the task's status update, then the instance's change.
+        events.publish(statusUpdateEvent(status, of: record, task: record.tasks[index]))
         publishInstanceChanges(from: before, to: record)
         if leftQueue { endLaunchAttemptIfDone(record.podID) }
         logger.debug("task update", metadata: ["mesos.task_id": "\(taskID)", "mesos.state": "\(status.state.name)",
@@ -210,6 +212,12 @@ extension InstanceRecord {
         task.state = status.state.name
         if status.hasHealthy { task.healthy = status.healthy }
         if status.hasMessage, !status.message.isEmpty { task.message = status.message }
+        if let restart = ContainerTermination.restart(in: status.labels) {
+            // A restart in place: the process is new, its health is not known yet.
+            task.restartCount = restart.count
+            if let last = restart.last { task.lastTermination = last }
+            if !status.hasHealthy { task.healthy = nil }
+        }
         if status.state == .taskRunning && task.startedAt == nil { task.startedAt = now }
         let addresses = status.containerStatus.networkInfos.flatMap { info in
             info.ipAddresses.filter(\.hasIpAddress).map { TaskAddress(network: info.hasName ? info.name : nil, ip: $0.ipAddress) }

@@ -83,4 +83,18 @@ struct RenderingTests {
         let unchecked = try ContainerStatus(json: parsedJSON(#"{"name":"c","status":"TASK_STAGING"}"#))
         #expect(unchecked.health == nil)
     }
+
+    @Test("restarts in place: restartCount and lastTermination read, noted below the status table")
+    func restarts() throws {
+        let container = try ContainerStatus(json: parsedJSON("""
+            {"name":"c","status":"TASK_RUNNING","restartCount":2,\
+            "lastTermination":{"signal":9,"oomKilled":true,"finishedAt":"2020-04-01T12:00:05.100Z"}}
+            """))
+        #expect(container.restartCount == 2)
+        #expect(container.lastTermination?.hasPrefix("signal 9 (OOM) at ") == true)
+        let plain = try ContainerStatus(json: parsedJSON(#"{"name":"c","status":"TASK_RUNNING"}"#))
+        #expect(plain.restartCount == 0 && plain.lastTermination == nil)
+        let report = PodStatusFormatter.report(try PodStatus(json: parsedJSON(Fixtures.webStatus)))
+        #expect(!report.contains("restarted"), "a pod without restarts reads as before")
+    }
 }

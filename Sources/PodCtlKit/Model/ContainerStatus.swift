@@ -41,6 +41,19 @@ public struct ContainerStatus: Sendable, Equatable {
         return .unhealthy
     }
 
+    /// Restarts in place (`lifecycle.restart`); 0 when the server shows none.
+    public var restartCount: Int { json["restartCount"]?.intValue ?? 0 }
+
+    /// How the container last ended before a restart in place: `exit 1` or `signal 9`,
+    /// `(OOM)`, and when; nil when it never restarted.
+    public var lastTermination: String? {
+        guard let last = json["lastTermination"], last.objectValue != nil else { return nil }
+        var text = last["exitCode"]?.intValue.map { "exit \($0)" } ?? last["signal"]?.intValue.map { "signal \($0)" } ?? "ended"
+        if last["oomKilled"]?.boolValue == true { text += " (OOM)" }
+        if let at = last["finishedAt"]?.stringValue { text += " at \(Timestamp.display(at))" }
+        return text
+    }
+
     /// The endpoints, `name:allocatedHostPort` or `name`.
     public var endpoints: [String] {
         json["endpoints"]?.arrayValue?.compactMap { endpoint in

@@ -38,6 +38,10 @@ public enum PodStatusFormatter {
                     container.statusSince.map(Timestamp.display) ?? "-", "",
                     container.endpoints.isEmpty ? "-" : container.endpoints.joined(separator: ","), "",
                 ])
+                if container.restartCount > 0 {
+                    let last = container.lastTermination.map { "; last termination: \($0)" } ?? ""
+                    notes.append("\(instance.id)/\(container.name): restarted \(container.restartCount) time(s) in place\(last)")
+                }
             }
             if let message = instance.message { notes.append("\(instance.id): \(message)") }
         }

@@ -19,6 +19,19 @@ extension LaunchContext {
             }
         }
         if !container.labels.isEmpty { task.labels = LaunchContext.labels(container.labels) }
+        if let restart = container.lifecycle?.restart, restart.policy != .never {
+            // The executor's restart policy (PodRestartContract): a label, which a real agent passes on.
+            var label = Mesos_V1_Label()
+            label.key = PodRestartContract.policyLabel
+            label.value = restart.labelValue
+            task.labels.labels.append(label)
+        }
+        if !container.dependsOn.isEmpty {
+            var label = Mesos_V1_Label()
+            label.key = PodRestartContract.dependsOnLabel
+            label.value = PodRestartContract.dependsOnValue(container.dependsOn)
+            task.labels.labels.append(label)
+        }
         task.command = command(of: container)
         task.container = containerInfo(of: container)
         if let check = container.healthCheck, let healthCheck = healthCheck(check, of: container) {

@@ -1,13 +1,18 @@
+import MesosProtocol
+
 /// One container of a pod (`containers[]`); each becomes a Mesos task of the task group.
 public struct PodContainer: Sendable, Hashable, Codable {
     /// Settings around the container's end of life.
     public struct Lifecycle: Sendable, Hashable, Codable {
         /// Seconds between SIGTERM and SIGKILL.
         public var killGracePeriodSeconds: Double?
+        /// Restarts in place (ours, beyond Marathon; absent: `Never`, Marathon's behaviour).
+        public var restart: PodRestartContract.Restart?
 
         /// Lifecycle settings.
-        public init(killGracePeriodSeconds: Double? = nil) {
+        public init(killGracePeriodSeconds: Double? = nil, restart: PodRestartContract.Restart? = nil) {
             self.killGracePeriodSeconds = killGracePeriodSeconds
+            self.restart = restart
         }
     }
 
@@ -43,6 +48,8 @@ public struct PodContainer: Sendable, Hashable, Codable {
     public var linuxInfo: LinuxInfo?
     /// The readiness check (ours; Marathon pods have none).
     public var readinessCheck: ReadinessCheck?
+    /// Start after these containers reach their conditions; stop before them (ours).
+    public var dependsOn: [PodRestartContract.Dependency] = []
 
     /// A container.
     public init(name: String, exec: MesosExec? = nil, resources: Resources = Resources(),

@@ -1,3 +1,4 @@
+import MesosProtocol
 import Primitives
 
 extension SchemaReader {
@@ -35,10 +36,14 @@ extension SchemaReader {
         let lifecycle = optional(object, "lifecycle", at: path) { reader, value, path -> PodContainer.Lifecycle? in
             guard let lifecycle = reader.object(value, at: path) else { return nil }
             let grace = reader.optional(lifecycle, "killGracePeriodSeconds", at: path) { $0.double($1, at: $2, min: 0) }
-            return PodContainer.Lifecycle(killGracePeriodSeconds: grace)
+            let restart = reader.optional(lifecycle, "restart", at: path) { $0.restart($1, at: $2) }
+            return PodContainer.Lifecycle(killGracePeriodSeconds: grace, restart: restart)
         }
         let tty = optional(object, "tty", at: path) { $0.bool($1, at: $2) }
         let readinessCheck = optional(object, "readinessCheck", at: path) { $0.readinessCheck($1, at: $2) }
+        let dependsOn = optional(object, "dependsOn", at: path) { reader, value, path in
+            reader.list(value, at: path) { $0.dependency($1, at: $2) }
+        }
         guard let name, let resources else { return nil }
         var container = PodContainer(
             name: name, exec: exec, resources: resources, resourceLimits: limits, endpoints: endpoints ?? [],
@@ -46,7 +51,37 @@ extension SchemaReader {
             volumeMounts: mounts ?? [], artifacts: artifacts ?? [], labels: labels ?? [:], lifecycle: lifecycle,
             tty: tty, linuxInfo: linuxInfo)
         container.readinessCheck = readinessCheck
+        container.dependsOn = dependsOn ?? []
         return container
+    }
+
+    /// One `dependsOn[]` entry (ours).
+    mutating func dependency(_ value: JSONValue, at path: JSONPath) -> PodRestartContract.Dependency? {
+        guard let object = object(value, at: path) else { return nil }
+        let name = required(object, "container", at: path) { $0.name($1, at: $2) }
+        let condition = required(object, "condition", at: path) { $0.enumeration($1, at: $2, as: PodRestartContract.Condition.self) }
+        guard let name, let condition else { return nil }
+        return PodRestartContract.Dependency(container: name, condition: condition)
+    }
+
+    /// `lifecycle.restart` (ours): every member optional, with the defaults of
+    /// ``PodRestartContract/Restart``; the ranges between members are validated later.
+    mutating func restart(_ value: JSONValue, at path: JSONPath) -> PodRestartContract.Restart? {
+        guard let object = object(value, at: path) else { return nil }
+        let defaults = PodRestartContract.Restart()
+        let policy = optional(object, "policy", at: path) { $0.enumeration($1, at: $2, as: PodRestartContract.Policy.self) }
+        let maxRestarts = optional(object, "maxRestarts", at: path) { $0.int($1, at: $2, min: 0, max: 1000) }
+        let window = optional(object, "windowSeconds", at: path) { $0.double($1, at: $2, min: 1, max: 86400) }
+        let backoff = optional(object, "backoffSeconds", at: path) { $0.double($1, at: $2, min: 0, max: 3600) }
+        let maxBackoff = optional(object, "maxBackoffSeconds", at: path) { $0.double($1, at: $2, min: 0, max: 3600) }
+        let codes = optional(object, "successExitCodes", at: path) { reader, value, path in
+            reader.list(value, at: path) { $0.int($1, at: $2, min: 0, max: 255) }
+        }
+        return PodRestartContract.Restart(
+            policy: policy ?? defaults.policy, maxRestarts: maxRestarts ?? defaults.maxRestarts,
+            windowSeconds: window ?? defaults.windowSeconds, backoffSeconds: backoff ?? defaults.backoffSeconds,
+            maxBackoffSeconds: maxBackoff ?? max(defaults.maxBackoffSeconds, backoff ?? 0),
+            successExitCodes: (codes ?? [0]).map { Int32($0) })
     }
 
     /// `resources`.

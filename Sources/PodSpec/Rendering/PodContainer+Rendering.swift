@@ -1,3 +1,4 @@
+import MesosProtocol
 import Primitives
 
 extension PodContainer {
@@ -46,9 +47,13 @@ extension PodContainer {
         if let lifecycle {
             var rendered = JSONObject()
             if let grace = lifecycle.killGracePeriodSeconds { rendered["killGracePeriodSeconds"] = .double(grace) }
+            if let restart = lifecycle.restart { rendered["restart"] = PodContainer.render(restart) }
             object["lifecycle"] = .object(rendered)
         }
         if let tty { object["tty"] = .bool(tty) }
+        if !dependsOn.isEmpty {
+            object["dependsOn"] = .array(dependsOn.map { ["container": .string($0.container), "condition": .string($0.condition.rawValue)] })
+        }
         return .object(object)
     }
 
@@ -100,6 +105,15 @@ extension PodContainer {
         object["httpStatusCodesForReady"] = .array(check.httpStatusCodesForReady.map { .int($0) })
         object["preserveLastResponse"] = .bool(check.preserveLastResponse)
         return .object(object)
+    }
+
+    private static func render(_ restart: PodRestartContract.Restart) -> JSONValue {
+        [
+            "policy": .string(restart.policy.rawValue), "maxRestarts": .int(restart.maxRestarts),
+            "windowSeconds": .double(restart.windowSeconds), "backoffSeconds": .double(restart.backoffSeconds),
+            "maxBackoffSeconds": .double(restart.maxBackoffSeconds),
+            "successExitCodes": .array(restart.successExitCodes.map { .int(Int($0)) }),
+        ]
     }
 
     private static func render(_ artifact: Artifact) -> JSONValue {

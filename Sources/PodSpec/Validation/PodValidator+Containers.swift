@@ -9,6 +9,7 @@ extension PodValidator {
         if Set(pod.containers.map(\.name)).count != pod.containers.count {
             errors.violation(path, ValidationMessages.containerNamesUnique)
         }
+        validateDependencies()
     }
 
     private mutating func validateContainer(_ container: PodContainer, at path: JSONPath) {
@@ -48,6 +49,7 @@ extension PodValidator {
             }
             validateIPC(linuxInfo.ipcInfo, at: linuxPath / "ipcInfo")
         }
+        validateRestart(container, at: path)
         if pod.legacySharedCgroups, container.resourceLimits != nil {
             errors.violation(path / "resourceLimits", ValidationMessages.limitsWithSharedCgroups)
         }

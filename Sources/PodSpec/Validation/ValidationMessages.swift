@@ -36,6 +36,16 @@ enum ValidationMessages {
     static let residentUnreachable = "unreachableStrategy must be disabled for pods with persistent volumes"
     static let residentAcceptedRoles = "A resident pod must have `acceptedResourceRoles = [\"*\"]`."
     static let residentUnreservedRole = "Resident pods cannot have the role *"
+    // Ours (docs/pod-lifecycle.md), not Marathon's.
+    static let restartExitCodesUnique = "successExitCodes must be unique"
+    static let restartWithSecrets =
+        "restart policies other than Never are not supported for pods that use secrets (the secret values are fetched once, at launch)"
+    static let dependsOnUnknown = "must name another container of the pod"
+    static let dependsOnCycle = "dependsOn must not form a cycle"
+    static let dependsOnHealthy = "condition HEALTHY needs a healthCheck on the container it names"
+    static let dependsOnReady = "condition READY is not supported yet (readiness is judged by the scheduler, not the executor that orders the start): use HEALTHY"
+    static let dependsOnWithSecrets =
+        "dependsOn is not supported for pods that use secrets (the secret values are fetched once, at launch)"
     static let constraintField = "missing field for constraint declaration"
     static let constraintUnique = "UNIQUE does not accept a value"
     static let constraintGroupBy = "GROUP BY must define an integer value or else no value at all"
