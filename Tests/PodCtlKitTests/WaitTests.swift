@@ -72,7 +72,9 @@ struct WaitTests {
                 it keeps running, see 'podctl pod status /web'
 
                 """)
-            #expect(server.requests("GET", "/v2/deployments").count >= 2)
+            // At least the first poll; how many more fit in 0.2 s depends on the machine's load
+            // (polling until the id leaves is the first test's).
+            #expect(server.requests("GET", "/v2/deployments").count >= 1)
         }
     }
 

@@ -33,7 +33,12 @@ struct RestartTests {
     @Test("OnFailure: exit 1 restarts in place (same pod IP, sibling's PID and volume kept); exhausted: the pod restarts once, then the task fails")
     func restartAndEscalate() async throws {
         let cluster = try await TestCluster.start()
-        let crasher = Self.restartingTask("crasher", "echo start >> shared/crasher-starts; sleep 0.3; exit 1", maxRestarts: 2)
+        // Its third run (after two restarts) waits for `go` before it exits, so that the checks
+        // of the restarts in place see the pod before the escalation, however slow the machine.
+        let crasher = Self.restartingTask("crasher", """
+            echo start >> shared/crasher-starts; [ "$(wc -l < shared/crasher-starts)" -eq 3 ] && \
+            while [ ! -f shared/go ]; do sleep 0.05; done; sleep 0.3; exit 1
+            """, maxRestarts: 2)
         let sibling = shellTask("sibling", "echo start >> shared/sibling-starts; exec sleep 1000", volumes: [podVolume("v", at: "shared")])
         await cluster.launch(cluster.executorInfo("e-restart", networks: ["mesos-bridge"]), [crasher, sibling])
         let stateFile = cluster.runtimeDirectory + "/pods/e-restart/state.json"
@@ -53,6 +58,8 @@ struct RestartTests {
         #expect(Self.initPID("sibling", stateFile: stateFile) == siblingPID, "the sibling was not touched")
         #expect(await cluster.master.states("sibling") == [.taskStarting, .taskRunning])
 
+        let sandbox = await cluster.sandbox("e-restart")
+        #expect(FileManager.default.createFile(atPath: sandbox + "/volumes/v/go", contents: Data()))
         // The third exit exhausts the restarts: the pod restarts in place (the sibling too).
         try await cluster.master.wait("the pod restarted in place") { u in
             u.contains { $0.taskID.value == "sibling" && Self.label($0, Key.scope) == "pod" && $0.state == .taskRunning }
@@ -66,7 +73,6 @@ struct RestartTests {
         }
         let failed = await cluster.master.last("crasher")
         #expect(failed?.message.contains("after the pod was restarted in place") == true, "\(failed?.message ?? "")")
-        let sandbox = await cluster.sandbox("e-restart")
         let crasherStarts = lineCount(sandbox + "/volumes/v/crasher-starts")
         let siblingStarts = lineCount(sandbox + "/volumes/v/sibling-starts")
         #expect(crasherStarts == 6, "1 launch + 2 restarts + pod restart + 2 restarts, all in the same volume")
