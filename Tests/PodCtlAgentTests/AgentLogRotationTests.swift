@@ -17,14 +17,14 @@ struct AgentLogRotationTests {
         var executor = cluster.executorInfo("e-rotate")
         executor.command.environment.variables = [variable(PodLogRotationContract.maxSizeVariable, "1"),
                                                   variable(PodLogRotationContract.maxFilesVariable, "3")]
-        // Once logs -f follows: 50 bursts of 1 MiB (16384 lines), as fast as seq writes them, then a pause: about 4 MiB/s, a fast logger. (podctl runs in
+        // Once logs -f follows: 50 bursts of 1 MiB (16384 lines), as fast as seq writes them, then a pause: about 2 MiB/s, a fast logger. (podctl runs in
         // the test process, which shares 2 cores with the executor and other suites; a writer at
         // full speed outruns any reader and rotates files away unread, which podctl reports.)
         let batches = 50, perBatch = Self.linesPerMiB
         let flag = cluster.workDirectory + "/go"
         let writer = shellTask("writer", """
             while [ ! -f \(flag) ]; do sleep 0.05; done; i=0; while [ $i -lt \(batches) ]; do seq -f '%08g-\(Self.padding)' $((i*\(perBatch)+1)) $(((i+1)*\(perBatch))); \
-            sleep 0.25; i=$((i+1)); done; echo done >&2
+            sleep 0.5; i=$((i+1)); done; echo done >&2
             """)
         await cluster.launch(executor, [writer, shellTask("keeper", "sleep 1000")])
         _ = try await cluster.waitForRunning(2)
