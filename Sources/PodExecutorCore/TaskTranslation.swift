@@ -64,7 +64,7 @@ struct TaskTranslation {
 
         var image: ContainerSpec.ImageSpec?
         var volumes: [ContainerSpec.Volume] = []
-        var linux = ContainerSpec.LinuxOptions()
+        var linux = ContainerSpec.Linux()
         var rlimits: [ContainerSpec.ResourceLimitSpec] = []
         var tty = false
         if info.hasContainer {
@@ -191,8 +191,8 @@ struct TaskTranslation {
         37: "AUDIT_READ", 38: "PERFMON", 39: "BPF", 40: "CHECKPOINT_RESTORE",
     ]
 
-    static func linux(_ info: Mesos_V1_LinuxInfo, task: String) throws -> ContainerSpec.LinuxOptions {
-        var linux = ContainerSpec.LinuxOptions()
+    static func linux(_ info: Mesos_V1_LinuxInfo, task: String) throws -> ContainerSpec.Linux {
+        var linux = ContainerSpec.Linux()
         if info.hasBoundingCapabilities { linux.boundingCapabilities = capabilityNames(info.boundingCapabilities) }
         if info.hasEffectiveCapabilities { linux.effectiveCapabilities = capabilityNames(info.effectiveCapabilities) }
         if info.hasCapabilityInfo && !info.hasBoundingCapabilities && !info.hasEffectiveCapabilities {

@@ -155,7 +155,7 @@ struct ContainerPlanner: Sendable {
 
     /// Namespaces: mount, PID, UTS always; IPC unless shared with the executor; the PID
     /// namespace can be shared too (`LinuxInfo.share_pid_namespace`).
-    static func namespaces(_ linux: ContainerSpec.LinuxOptions) -> NamespaceSet {
+    static func namespaces(_ linux: ContainerSpec.Linux) -> NamespaceSet {
         var set: NamespaceSet = [.mount, .uts]
         if !linux.sharePIDNamespace { set.insert(.pid) }
         if linux.ipc == .private { set.insert(.ipc) }
@@ -164,7 +164,7 @@ struct ContainerPlanner: Sendable {
 
     /// The capability sets: bounding from the spec or the Docker default; effective
     /// defaults to the bounding set.
-    static func capabilities(_ linux: ContainerSpec.LinuxOptions) throws -> CapabilitySets {
+    static func capabilities(_ linux: ContainerSpec.Linux) throws -> CapabilitySets {
         for name in (linux.boundingCapabilities ?? []) + (linux.effectiveCapabilities ?? []) {
             let bare = name.uppercased().hasPrefix("CAP_") ? String(name.dropFirst(4)) : name.uppercased()
             guard Capabilities.numbers[bare] != nil else {

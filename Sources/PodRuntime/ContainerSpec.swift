@@ -16,7 +16,7 @@ public struct ContainerSpec: Sendable {
     public var image: ImageSpec?
     public var volumes: [Volume]
     public var resources: Resources
-    public var linux: LinuxOptions
+    public var linux: Linux
     public var resourceLimits: [ResourceLimitSpec]
     /// Artifacts to fetch into the container sandbox before it starts.
     public var artifacts: [Artifact]
@@ -29,7 +29,7 @@ public struct ContainerSpec: Sendable {
 
     public init(taskID: String, name: String, containerID: String, command: Command, environment: [(String, String)] = [],
                 image: ImageSpec? = nil, volumes: [Volume] = [], resources: Resources = Resources(),
-                linux: LinuxOptions = LinuxOptions(), resourceLimits: [ResourceLimitSpec] = [], artifacts: [Artifact] = [],
+                linux: Linux = Linux(), resourceLimits: [ResourceLimitSpec] = [], artifacts: [Artifact] = [],
                 tty: Bool = false, user: String? = nil) {
         self.taskID = taskID
         self.name = name
@@ -144,7 +144,7 @@ public struct ContainerSpec: Sendable {
         }
     }
 
-    public struct LinuxOptions: Sendable, Equatable {
+    public struct Linux: Sendable, Equatable {
         public enum IPC: Sendable, Equatable { case `private`, shareParent }
         /// Capabilities, by name without `CAP_`; nil = the default set.
         public var boundingCapabilities: [String]?

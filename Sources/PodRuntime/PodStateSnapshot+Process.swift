@@ -103,7 +103,7 @@ extension PodStateSnapshot.Process {
     ]
 
     /// The record of `monitor`, with the values of `secretNames` left out.
-    init(monitor: MonitorSpec, secretNames: Set<String>, linux: ContainerSpec.LinuxOptions, seccompProfileDirectory: String?, tty: Bool) {
+    init(monitor: MonitorSpec, secretNames: Set<String>, linux: ContainerSpec.Linux, seccompProfileDirectory: String?, tty: Bool) {
         var kept: [String] = []
         var redacted: [String] = []
         for entry in monitor.environment {

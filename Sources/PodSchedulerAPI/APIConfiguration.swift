@@ -27,7 +27,7 @@ public struct APIConfiguration: Sendable {
     /// Server settings passed to `PodDefinition.parse` (roles, default network name,
     /// secrets feature). Its `version` and `previousRole`/`forceRoleUpdate` are set per
     /// request by the API.
-    public var specOptions: PodSpecOptions
+    public var specOptions: PodSpecConfiguration
     /// `http://host:port` (no trailing slash): the base that Marathon resolves `Location`
     /// headers against.
     public var baseURL: String
@@ -79,7 +79,7 @@ public struct APIConfiguration: Sendable {
     }
 
     /// A configuration; every parameter but `baseURL` has a default.
-    public init(specOptions: PodSpecOptions = PodSpecOptions(), baseURL: String, leaderURL: String? = nil,
+    public init(specOptions: PodSpecConfiguration = PodSpecConfiguration(), baseURL: String, leaderURL: String? = nil,
                 authentication: Authentication = .none, maxRunningDeployments: Int = 100,
                 realm: String = "Mesos Pods") {
         self.specOptions = specOptions

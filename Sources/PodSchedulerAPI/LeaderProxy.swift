@@ -16,7 +16,7 @@ import PodSchedulerCore
 /// The leader's certificate is verified (pod-scheduler's `--ca-file`, else the system's roots),
 /// and the client's `Authorization` header goes through unchanged: the leader authenticates.
 public final class LeaderProxy: Sendable {
-    public struct Settings: Sendable {
+    public struct Configuration: Sendable {
         /// TLS towards leaders that serve HTTPS only.
         public var tls: TLSConfiguration
         /// Marathon's `--leader_proxy_connection_timeout` (5 s).
@@ -38,12 +38,12 @@ public final class LeaderProxy: Sendable {
         }
     }
 
-    public let settings: Settings
+    public let settings: Configuration
     let leadership: any LeadershipView
     let client: HTTPClient
     let logger: Logger
 
-    public init(leadership: any LeadershipView, settings: Settings, logger: Logger) {
+    public init(leadership: any LeadershipView, settings: Configuration, logger: Logger) {
         self.leadership = leadership
         self.settings = settings
         self.logger = logger

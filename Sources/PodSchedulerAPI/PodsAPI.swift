@@ -149,7 +149,7 @@ public struct PodsAPI: Sendable {
     }
 
     /// Spec options for a request: the configured ones with the request's version.
-    func specOptions(previousRole: String? = nil, force: Bool = false) -> PodSpecOptions {
+    func specOptions(previousRole: String? = nil, force: Bool = false) -> PodSpecConfiguration {
         var options = configuration.specOptions
         options.version = PodVersion(now())
         options.previousRole = previousRole

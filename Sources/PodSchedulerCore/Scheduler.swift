@@ -16,7 +16,7 @@ public actor Scheduler: PodService, FrameworkEventHandler {
         public var failoverTimeout: Double = 604_800
         /// The command that runs pod-executor on agents (a path or fetched URIs).
         public var executorCommand: Mesos_V1_CommandInfo
-        public var specOptions = PodSpecOptions()
+        public var specOptions = PodSpecConfiguration()
         public var builderOptions = TaskGroupBuilder.Options()
         /// Secret store: one file per secret path under this directory (``DirectorySecretStore``).
         public var secretsDirectory: String?

@@ -89,10 +89,10 @@ struct LocalClusterCommand: AsyncParsableCommand {
             // Reached through the root's parser only when something precedes `local-cluster`:
             // the root would have taken options meant for us (see PodSchedulerCommand.main).
             guard CommandLine.arguments.dropFirst().first == Self.configuration.commandName else {
-                throw Settings.Problems(list: ["local-cluster must be the first argument: pod-scheduler local-cluster [options]"])
+                throw SchedulerConfiguration.Problems(list: ["local-cluster must be the first argument: pod-scheduler local-cluster [options]"])
             }
             (configuration, level) = try settings()
-        } catch let problems as Settings.Problems {
+        } catch let problems as SchedulerConfiguration.Problems {
             throw ProcessStartup.refuse(problems, command: "pod-scheduler local-cluster")
         }
         ProcessStartup.bootstrapLogging(level: level)
@@ -113,7 +113,7 @@ struct LocalClusterCommand: AsyncParsableCommand {
                 problems.append("--executor: \(executor) is not an executable file given by its absolute path")
             }
             configuration.cleanupExecutor = executor
-        } else if let found = Settings.executorNextToUs() {
+        } else if let found = SchedulerConfiguration.executorNextToUs() {
             configuration.cleanupExecutor = found
         } else {
             problems.append("--executor: not given and no pod-executor next to pod-scheduler")
@@ -128,7 +128,7 @@ struct LocalClusterCommand: AsyncParsableCommand {
         zooKeeperSettings(&configuration, problems: &problems)
         let level = Logger.Level(rawValue: logLevel.lowercased())
         if level == nil { problems.append("--log-level: '\(logLevel)' is not one of trace, debug, info, warning, error") }
-        guard problems.isEmpty, let level else { throw Settings.Problems(list: problems) }
+        guard problems.isEmpty, let level else { throw SchedulerConfiguration.Problems(list: problems) }
         return (configuration, level)
     }
 

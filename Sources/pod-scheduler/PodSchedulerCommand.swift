@@ -153,10 +153,10 @@ struct PodSchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         ProcessStartup.bootstrapLogging(level: Logger.Level(rawValue: logLevel.lowercased()) ?? .info)
         let logger = Logger(label: "pod-scheduler")
-        let settings: Settings
+        let settings: SchedulerConfiguration
         do {
-            settings = try Settings(command: self)
-        } catch let problems as Settings.Problems {
+            settings = try SchedulerConfiguration(command: self)
+        } catch let problems as SchedulerConfiguration.Problems {
             throw ProcessStartup.refuse(problems, command: "pod-scheduler")
         }
         try await SchedulerMain.run(settings, logger: logger)

@@ -26,7 +26,7 @@ enum ProcessStartup {
 
     /// Prints the problems (`<command>: cannot start:` and one line each) and returns
     /// the exit code 2 to throw.
-    static func refuse(_ problems: Settings.Problems, command: String) -> ExitCode {
+    static func refuse(_ problems: SchedulerConfiguration.Problems, command: String) -> ExitCode {
         FileHandle.standardError.write(Data("\(command): cannot start:\n  - \(problems.list.joined(separator: "\n  - "))\n".utf8))
         return ExitCode(2)
     }

@@ -9,7 +9,7 @@ import UnixSignals
 extension SchedulerMain {
     /// Serves the REST API on its listeners (HTTP, HTTPS or both) until SIGTERM/SIGINT;
     /// SIGHUP re-reads the HTTPS certificate and key.
-    static func serveAPI(_ api: PodsAPI, settings: Settings, logger: Logger) async throws {
+    static func serveAPI(_ api: PodsAPI, settings: SchedulerConfiguration, logger: Logger) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let listeners = settings.listeners
         let ready = ReadyCounter(expected: (listeners.httpPort == nil ? 0 : 1) + (listeners.tls == nil ? 0 : 1))
@@ -80,7 +80,7 @@ struct CertificateReloader: Service {
 
 extension SchedulerMain {
     /// The open default is meant for loopback: say so when it listens elsewhere.
-    static func warnIfOpen(_ settings: Settings, logger: Logger) {
+    static func warnIfOpen(_ settings: SchedulerConfiguration, logger: Logger) {
         guard settings.authentication == .none, settings.permissions == nil else { return }
         let address = settings.httpAddress
         guard !(address == "localhost" || address == "::1" || address.hasPrefix("127.")) else { return }
@@ -91,7 +91,7 @@ extension SchedulerMain {
     /// With a remote master, executors run on other machines: a loopback secrets URL (the
     /// default with the default --http-address) is one they cannot reach, and every pod with
     /// a secret would wait for ever.
-    static func warnIfSecretsUnreachable(_ settings: Settings, logger: Logger) {
+    static func warnIfSecretsUnreachable(_ settings: SchedulerConfiguration, logger: Logger) {
         if case .local = settings.master { return }
         guard let host = URLComponents(string: settings.secretsURL)?.host else { return }
         guard host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.") else { return }

@@ -10,7 +10,7 @@ extension SchedulerMain {
     /// `--zk`: this instance takes part in the election; while it leads, a scheduler over
     /// the ZooKeeper store runs (a new one each term), and while it follows, the REST API is
     /// proxied to the leader.
-    static func runHighlyAvailable(_ ha: Settings.HighAvailability, config: Scheduler.Configuration, settings: Settings,
+    static func runHighlyAvailable(_ ha: SchedulerConfiguration.HighAvailability, config: Scheduler.Configuration, settings: SchedulerConfiguration,
                                    masters: [MesosEndpoint], client: SchedulerMasterClient, locator: (any MasterLocator)?,
                                    logger: Logger) async throws {
         let own = settings.ownAddress
@@ -36,7 +36,7 @@ extension SchedulerMain {
         apiConfig.permissions = settings.permissions
         Self.warnIfOpen(settings, logger: logger)
         Self.warnIfSecretsUnreachable(settings, logger: logger)
-        var proxySettings = LeaderProxy.Settings(tls: ha.proxyTLS)
+        var proxySettings = LeaderProxy.Configuration(tls: ha.proxyTLS)
         proxySettings.leaderWait = .seconds(3)
         proxySettings.unreachableLeaderWait = ha.sessionTimeout + .seconds(3)
         let milliseconds: @Sendable (Duration) -> Int = { Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }

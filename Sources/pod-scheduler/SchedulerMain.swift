@@ -15,7 +15,7 @@ import ZooKeeper
 /// Wires the scheduler: the embedded Mesos (with `--master local`), the framework, and
 /// the REST API, then serves until SIGTERM/SIGINT.
 enum SchedulerMain {
-    static func run(_ settings: Settings, logger: Logger) async throws {
+    static func run(_ settings: SchedulerConfiguration, logger: Logger) async throws {
         var masters: [MesosEndpoint] = []
         var localCluster: LocalCluster?
         var detector: MasterDetector?
@@ -53,7 +53,7 @@ enum SchedulerMain {
     }
 
     /// The scheduler's configuration from the settings.
-    private static func schedulerConfiguration(_ settings: Settings, localCluster: LocalCluster?) -> Scheduler.Configuration {
+    private static func schedulerConfiguration(_ settings: SchedulerConfiguration, localCluster: LocalCluster?) -> Scheduler.Configuration {
         var config = Scheduler.Configuration(executorCommand: settings.executorCommand)
         config.frameworkName = settings.frameworkName
         config.user = settings.user
@@ -61,7 +61,7 @@ enum SchedulerMain {
         config.secretsDirectory = settings.secretsDirectory
         config.secretsURL = settings.secretsURL
         config.secretsCAFile = settings.secretsCAFile
-        config.specOptions = PodSpecOptions(defaultNetworkName: settings.defaultNetworkName, mesosRole: settings.role)
+        config.specOptions = PodSpecConfiguration(defaultNetworkName: settings.defaultNetworkName, mesosRole: settings.role)
         config.builderOptions.logRotation = settings.logRotation
         config.masterURL = localCluster?.masterEndpoint.description ?? settings.masterDescription
         config.httpPort = settings.listeners.primaryPort
@@ -72,7 +72,7 @@ enum SchedulerMain {
     }
 
     /// One instance (no `--zk`): the state in SQLite in `--work-dir`, always the leader.
-    private static func runSingle(config: Scheduler.Configuration, settings: Settings, masters: [MesosEndpoint],
+    private static func runSingle(config: Scheduler.Configuration, settings: SchedulerConfiguration, masters: [MesosEndpoint],
                                   client: SchedulerMasterClient, locator: (any MasterLocator)?, logger: Logger) async throws {
         let scheduler = try await Scheduler(configuration: config, databasePath: settings.workDirectory + "/state.db", logger: logger)
         await scheduler.start(masters: masters, client: client, locator: locator)
@@ -95,7 +95,7 @@ enum SchedulerMain {
 
     /// `--master zk://…` (or a `file://` naming one): the leading master detected in
     /// ZooKeeper, reached over `https` with `--mesos-ca-file`.
-    private static func startDetector(_ url: ZooKeeperURL, settings: Settings, logger: Logger) async -> MasterDetector {
+    private static func startDetector(_ url: ZooKeeperURL, settings: SchedulerConfiguration, logger: Logger) async -> MasterDetector {
         let scheme = settings.mesosSecurity.detectedMasterScheme
         if settings.masterFromFile {
             logger.warning("--master file:// is deprecated (as in Mesos); give the zk:// URL itself")

@@ -56,7 +56,7 @@ final class LiveAPI: Sendable {
     var url: String { address.url }
 
     init(leader: LeaderAddress?, isLeader: Bool, authentication: APIConfiguration.Authentication = .none,
-         tls: ServerTLSIdentity? = nil, proxySettings: LeaderProxy.Settings? = nil, port: Int? = nil) async throws {
+         tls: ServerTLSIdentity? = nil, proxySettings: LeaderProxy.Configuration? = nil, port: Int? = nil) async throws {
         let port = try port ?? ZooKeeperServer.freePort()
         self.port = port
         let own = LeaderAddress(hostPort: "127.0.0.1:\(port)", scheme: tls == nil ? "http" : "https")
@@ -119,8 +119,8 @@ struct LeaderProxyTests {
         return Answer(status: Int(response.status.code), headers: response.headers, text: String(buffer: bytes))
     }
 
-    static func settings(wait: Duration = .seconds(3)) -> LeaderProxy.Settings {
-        var settings = LeaderProxy.Settings()
+    static func settings(wait: Duration = .seconds(3)) -> LeaderProxy.Configuration {
+        var settings = LeaderProxy.Configuration()
         settings.leaderWait = wait
         return settings
     }

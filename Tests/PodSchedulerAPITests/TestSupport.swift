@@ -63,7 +63,7 @@ enum Fixture {
 
     /// A pod parsed as the API would store it.
     static func parsed(_ json: String, at date: Date = now) throws -> PodDefinition {
-        try PodDefinition.parse(Data(json.utf8), options: PodSpecOptions(version: PodVersion(date)))
+        try PodDefinition.parse(Data(json.utf8), options: PodSpecConfiguration(version: PodVersion(date)))
     }
 
     /// A logger that keeps test output short (the API logs every request at info).

@@ -21,7 +21,7 @@ enum ResidentLab {
                              "volumeMounts": [{"name": "data", "mountPath": "/data"}]\(endpoints)}],
              "volumes": [{"name": "data", "persistent": {"type": "root", "size": \(size)}}],
              "networks": [{"mode": "host"}]}
-            """.utf8), options: PodSpecOptions(mesosRole: role))
+            """.utf8), options: PodSpecConfiguration(mesosRole: role))
     }
 
     /// Unreserved resources of an agent, allocated to `pods`.

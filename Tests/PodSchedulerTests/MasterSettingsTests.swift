@@ -15,7 +15,7 @@ struct MasterSettingsTests {
         try SecuritySettingsTests.problems(arguments, in: scratch)
     }
 
-    static func master(_ text: String, in scratch: Scratch) throws -> Settings.Master {
+    static func master(_ text: String, in scratch: Scratch) throws -> SchedulerConfiguration.Master {
         try SecuritySettingsTests.settings(["--master", text], in: scratch).master
     }
 
@@ -97,7 +97,7 @@ struct MasterSettingsTests {
             do {
                 _ = try command.settings()
                 return []
-            } catch let problems as Settings.Problems {
+            } catch let problems as SchedulerConfiguration.Problems {
                 return problems.list
             }
         }

@@ -26,15 +26,15 @@ struct SecuritySettingsTests {
     static func problems(_ arguments: [String], in scratch: Scratch) throws -> [String] {
         let command = try PodSchedulerCommand.parse(["--work-dir", scratch.directory + "/work", "--executor", "/bin/true"] + arguments)
         do {
-            _ = try Settings(command: command)
+            _ = try SchedulerConfiguration(command: command)
             return []
-        } catch let problems as Settings.Problems {
+        } catch let problems as SchedulerConfiguration.Problems {
             return problems.list
         }
     }
 
-    static func settings(_ arguments: [String], in scratch: Scratch) throws -> Settings {
-        try Settings(command: try PodSchedulerCommand.parse(["--work-dir", scratch.directory + "/work", "--executor", "/bin/true"] + arguments))
+    static func settings(_ arguments: [String], in scratch: Scratch) throws -> SchedulerConfiguration {
+        try SchedulerConfiguration(command: try PodSchedulerCommand.parse(["--work-dir", scratch.directory + "/work", "--executor", "/bin/true"] + arguments))
     }
 
     @Test("--executor: a path or a fetchable URI, as the agents will start it; the API's one credential from its file")

@@ -6,7 +6,7 @@ import Testing
 struct InvalidPodCase: Sendable, CustomTestStringConvertible {
     let name: String
     let body: String
-    let options: PodSpecOptions
+    let options: PodSpecConfiguration
     let expectedId: String?
     let status: Int
     let message: String
@@ -23,7 +23,7 @@ struct InvalidPodCase: Sendable, CustomTestStringConvertible {
     /// A 422 "Object is not valid" (semantic) case.
     static func invalid(_ name: String, _ body: String, _ details: [(String, [String])],
                         expectedId: String? = nil,
-                        options: (inout PodSpecOptions) -> Void = { _ in }) -> InvalidPodCase {
+                        options: (inout PodSpecConfiguration) -> Void = { _ in }) -> InvalidPodCase {
         InvalidPodCase(name: name, body: body, options: testOptions(options), expectedId: expectedId, status: 422,
                        message: "Object is not valid", details: details.map { ErrorDetail(path: $0.0, errors: $0.1) })
     }

@@ -1,7 +1,7 @@
 extension PodDefinition {
     /// Marathon 1.10's normalization of a validated pod (its `PodNormalization` plus the
     /// defaults of the conversion to the stored model).
-    mutating func normalize(facts: PodInputFacts, options: PodSpecOptions) {
+    mutating func normalize(facts: PodInputFacts, options: PodSpecConfiguration) {
         // Unnamed container networks join the default network.
         if let defaultName = options.defaultNetworkName {
             for index in networks.indices where networks[index].mode == .container && networks[index].name == nil {

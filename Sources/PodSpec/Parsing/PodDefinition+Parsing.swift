@@ -13,13 +13,13 @@ extension PodDefinition {
     /// - Throws: `PodSpecError` carrying Marathon's status and body: 400 for malformed JSON,
     ///   an empty body or an id mismatch; 422 for schema and validation errors.
     public static func parse(_ body: Data, expectedId: String? = nil,
-                             options: PodSpecOptions = PodSpecOptions()) throws(PodSpecError) -> PodDefinition {
+                             options: PodSpecConfiguration = PodSpecConfiguration()) throws(PodSpecError) -> PodDefinition {
         try parse(parseJSONBody(body), expectedId: expectedId, options: options)
     }
 
     /// Like ``parse(_:expectedId:options:)`` for an already parsed document.
     public static func parse(_ json: JSONValue, expectedId: String? = nil,
-                             options: PodSpecOptions = PodSpecOptions()) throws(PodSpecError) -> PodDefinition {
+                             options: PodSpecConfiguration = PodSpecConfiguration()) throws(PodSpecError) -> PodDefinition {
         let (raw, facts) = try PodSchema.read(json)
         try PodValidator.validate(raw, facts: facts, options: options)
         if let expectedId {

@@ -3,13 +3,13 @@
 struct PodValidator {
     let pod: PodDefinition
     let facts: PodInputFacts
-    let options: PodSpecOptions
+    let options: PodSpecConfiguration
     var errors = ErrorCollector()
 
     /// Validates a freshly read pod.
     ///
     /// - Throws: `PodSpecError.notValid` with every violation, one entry per path.
-    static func validate(_ pod: PodDefinition, facts: PodInputFacts, options: PodSpecOptions) throws(PodSpecError) {
+    static func validate(_ pod: PodDefinition, facts: PodInputFacts, options: PodSpecConfiguration) throws(PodSpecError) {
         var validator = PodValidator(pod: pod, facts: facts, options: options)
         validator.validatePod()
         if !validator.errors.isEmpty { throw .notValid(validator.errors.details) }

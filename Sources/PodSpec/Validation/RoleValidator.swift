@@ -1,7 +1,7 @@
 /// The role checks Marathon runs on the normalized pod (its `podDefValidator`).
 enum RoleValidator {
     /// - Throws: `PodSpecError.notValid` with violations at `/role` and `/acceptedResourceRoles`.
-    static func validate(_ pod: PodDefinition, options: PodSpecOptions) throws(PodSpecError) {
+    static func validate(_ pod: PodDefinition, options: PodSpecConfiguration) throws(PodSpecError) {
         var errors = ErrorCollector()
         let settings = options.roleSettings(for: pod.id)
         let rolePath = JSONPath.root / "role"

@@ -4,7 +4,7 @@ import MesosHTTP
 import NIOSSL
 import PodSchedulerAPI
 
-extension Settings {
+extension SchedulerConfiguration {
     /// The REST API's listeners: plain HTTP unless `--disable-http`, HTTPS with a
     /// certificate and key.
     struct Listeners: Sendable {

@@ -7,7 +7,7 @@ import ZooKeeper
 
 /// The scheduler's checked configuration: every problem with the command line is found
 /// before anything starts, and reported together.
-struct Settings: Sendable {
+struct SchedulerConfiguration: Sendable {
     struct Problems: Error {
         var list: [String]
     }
@@ -108,7 +108,7 @@ struct Settings: Sendable {
                                  problems: inout [String]) throws -> (Mesos_V1_CommandInfo, String) {
         var command = Mesos_V1_CommandInfo()
         command.shell = false
-        let executor = c.executor ?? Settings.executorNextToUs()
+        let executor = c.executor ?? SchedulerConfiguration.executorNextToUs()
         if let executor {
             if executor.contains("://") {
                 guard executor.hasPrefix("http://") || executor.hasPrefix("https://") || executor.hasPrefix("file://") else {

@@ -2,7 +2,7 @@ import Foundation
 import MesosHTTP
 import ZooKeeper
 
-extension Settings {
+extension SchedulerConfiguration {
     /// `--master` in the forms Mesos' `MasterDetector::create` takes
     /// (`mesos:src/master/detector/detector.cpp`): `local` (the embedded master), `zk://…`
     /// (the leader detected in ZooKeeper, with optional `user:password@` digest credentials),

@@ -2,7 +2,7 @@ import Primitives
 
 /// Server settings that change how pod definitions are validated and normalized (the
 /// equivalents of Marathon's command-line flags and per-request role settings).
-public struct PodSpecOptions: Sendable, Equatable {
+public struct PodSpecConfiguration: Sendable, Equatable {
     /// The `secrets` feature (`--enable_features secrets`). On by default: this server ships
     /// a secret store.
     public var secretsEnabled: Bool

@@ -4,7 +4,7 @@ import NIOSSL
 import PodSchedulerCore
 import ZooKeeper
 
-extension Settings {
+extension SchedulerConfiguration {
     /// `--zk` and its companions: the election and the store in ZooKeeper.
     struct HighAvailability: Sendable {
         var url: ZooKeeperURL
