@@ -57,6 +57,10 @@ extension ExecutorStateMachine {
 
     mutating func onCheckResult(_ id: String, _ result: Mesos_V1_CheckStatusInfo, _ actions: inout [Action]) {
         guard let task = tasks[id], task.phase == .running, task.checkRunning else { return }
+        if PodReadinessContract.isReady(result, httpStatusCodes: PodReadinessContract.statusCodes(in: task.info.labels)) {
+            // A READY dependency holds from the first ready result on (as HEALTHY does).
+            tasks[id]?.everReady = true
+        }
         // Results are dropped while disconnected (they could not be reported), as health results.
         guard connection == .subscribed, var status = task.lastStatus, status.checkStatus != result else { return }
         status.uuid = Data(makeUUID())

@@ -68,7 +68,7 @@ extension ExecutorStateMachine {
                 case .started: other.started
                 case .healthy: other.everHealthy
                 case .completed: other.phase == .terminal(.taskFinished)
-                case .ready: false
+                case .ready: other.everReady
                 }
                 if reached { continue }
                 satisfied = false

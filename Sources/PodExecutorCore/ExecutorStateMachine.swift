@@ -183,6 +183,8 @@ public struct ExecutorStateMachine: Sendable {
         /// Reached TASK_RUNNING once; passed its health check once.
         var started = false
         var everHealthy = false
+        /// Its readiness check (`TaskInfo.check`) said ready once (PodReadinessContract).
+        var everReady = false
         /// Killed while dependents still run: the kill grace to apply once they are gone.
         var deferredStop: Duration?
     }

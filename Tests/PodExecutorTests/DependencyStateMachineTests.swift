@@ -56,6 +56,24 @@ struct DependencyStateMachineTests {
         #expect(started(sm.handle(.containersStarted(["app": .started(networkInfos: [])]))) == ["shipper"])
     }
 
+    @Test("READY: a dependent starts once its dependency's readiness check says ready, by the HTTP statuses of its label")
+    func readyCondition() {
+        var sm = base.machine(.init())
+        var web = task("web")
+        web.check.type = .http
+        web.check.http.port = 8080
+        web.labels = Mesos_V1_Labels([(PodReadinessContract.statusCodesLabel, "204")])
+        _ = sm.handle(.launchGroup([web, task("client", "web:READY")]))
+        let up = sm.handle(.groupLaunched(group: 1, results: ["web": .started(networkInfos: [])]))
+        #expect(started(up).isEmpty, "started is not ready")
+        var result = Mesos_V1_CheckStatusInfo()
+        result.type = .http
+        result.http.statusCode = 200
+        #expect(started(sm.handle(.checkResult(taskID: "web", status: result))).isEmpty, "200 is not among its ready statuses")
+        result.http.statusCode = 204
+        #expect(started(sm.handle(.checkResult(taskID: "web", status: result))) == ["client"])
+    }
+
     @Test("a dependency that fails: the waiting dependent fails, the group policy ends the rest")
     func failingDependency() {
         var sm = base.machine(.init())

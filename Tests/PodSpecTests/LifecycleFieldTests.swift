@@ -68,8 +68,8 @@ enum DependsOnCases {
                  [("/containers", ["dependsOn must not form a cycle"])]),
         .invalid("HEALTHY without a health check", pod([on("a", #"[{"container":"b","condition":"HEALTHY"}]"#), C.basic("b")]),
                  [("/containers(0)/dependsOn(0)/condition", ["condition HEALTHY needs a healthCheck on the container it names"])]),
-        .invalid("READY is not supported yet", pod([on("a", #"[{"container":"b","condition":"READY"}]"#), C.basic("b", health)]),
-                 [("/containers(0)/dependsOn(0)/condition", ["condition READY is not supported yet (readiness is judged by the scheduler, not the executor that orders the start): use HEALTHY"])]),
+        .invalid("READY without a readiness check", pod([on("a", #"[{"container":"b","condition":"READY"}]"#), C.basic("b", health)]),
+                 [("/containers(0)/dependsOn(0)/condition", ["condition READY needs a readinessCheck on the container it names"])]),
         .invalid("dependsOn in a pod with secrets", pod([on("a", #"[{"container":"b","condition":"STARTED"}]"#), C.basic("b")],
                                                         #""secrets":{"s1":{"source":"/a"}}"#),
                  [("/containers(0)/dependsOn", ["dependsOn is not supported for pods that use secrets (the secret values are fetched once, at launch)"])]),
@@ -146,4 +146,17 @@ struct LifecycleFieldTests {
         let carried = PodRestartContract.restart(in: Mesos_V1_Labels([(PodRestartContract.policyLabel, value)]))
         #expect(carried == .success(PodRestartContract.Restart(policy: .onFailure, maxRestarts: 2)))
     }
+}
+
+@Test("dependsOn READY on a container with an HTTP readinessCheck: accepted; its ready statuses travel as a label")
+func dependsOnReadyCarried() throws {
+    let pod = try parsePod(DependsOnCases.pod([
+        C.basic("web", ReadinessCases.web + #","readinessCheck":{"http":{"endpoint":"web","path":"/ready"},"httpStatusCodesForReady":[200,204]}"#),
+        DependsOnCases.on("client", #"[{"container":"web","condition":"READY"}]"#),
+    ]))
+    let (_, group) = try TaskGroupBuilder().build(pod: pod, launch: TaskGroupBuilderTests.launch(for: pod, hostPorts: ["web": 31000]))
+    #expect(group.tasks[0].hasCheck)
+    #expect(PodReadinessContract.statusCodes(in: group.tasks[0].labels) == [200, 204])
+    #expect(group.tasks[1].labels.labels.allSatisfy { $0.key != PodReadinessContract.statusCodesLabel })
+    #expect(PodRestartContract.dependencies(in: group.tasks[1].labels) == .success(pod.containers[1].dependsOn))
 }

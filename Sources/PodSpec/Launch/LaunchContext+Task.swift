@@ -37,7 +37,16 @@ extension LaunchContext {
         if let check = container.healthCheck, let healthCheck = healthCheck(check, of: container) {
             task.healthCheck = healthCheck
         }
-        if let check = container.readinessCheck, let info = checkInfo(check, of: container) { task.check = info }
+        if let check = container.readinessCheck, let info = checkInfo(check, of: container) {
+            task.check = info
+            if check.http != nil {
+                // For a READY dependency judged by the executor (PodReadinessContract).
+                var label = Mesos_V1_Label()
+                label.key = PodReadinessContract.statusCodesLabel
+                label.value = PodReadinessContract.statusCodesValue(check.httpStatusCodesForReady)
+                task.labels.labels.append(label)
+            }
+        }
         if let grace = container.lifecycle?.killGracePeriodSeconds {
             // The schema has no upper bound: saturate rather than trap on absurd values.
             let nanoseconds = (grace * 1e9).rounded(.towardZero)

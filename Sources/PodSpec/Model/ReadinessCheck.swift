@@ -49,11 +49,6 @@ public struct ReadinessCheck: Sendable, Hashable, Codable {
     /// `httpStatusCodesForReady`, a TCP connection made, a command that exited 0. An empty
     /// status (no result yet, a timeout, an error) is not ready.
     public func isReady(_ status: Mesos_V1_CheckStatusInfo) -> Bool {
-        switch status.type {
-        case .http: status.http.hasStatusCode && httpStatusCodesForReady.contains(Int(status.http.statusCode))
-        case .tcp: status.tcp.hasSucceeded && status.tcp.succeeded
-        case .command: status.command.hasExitCode && status.command.exitCode == 0
-        default: false
-        }
+        PodReadinessContract.isReady(status, httpStatusCodes: httpStatusCodesForReady)
     }
 }

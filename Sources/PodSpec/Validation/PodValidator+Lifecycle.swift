@@ -39,7 +39,7 @@ extension PodValidator {
                 switch dependency.condition {
                 case .healthy where target.healthCheck == nil:
                     errors.violation(entry / "condition", ValidationMessages.dependsOnHealthy)
-                case .ready:
+                case .ready where target.readinessCheck == nil:
                     errors.violation(entry / "condition", ValidationMessages.dependsOnReady)
                 default:
                     break

@@ -43,7 +43,7 @@ enum ValidationMessages {
     static let dependsOnUnknown = "must name another container of the pod"
     static let dependsOnCycle = "dependsOn must not form a cycle"
     static let dependsOnHealthy = "condition HEALTHY needs a healthCheck on the container it names"
-    static let dependsOnReady = "condition READY is not supported yet (readiness is judged by the scheduler, not the executor that orders the start): use HEALTHY"
+    static let dependsOnReady = "condition READY needs a readinessCheck on the container it names"
     static let dependsOnWithSecrets =
         "dependsOn is not supported for pods that use secrets (the secret values are fetched once, at launch)"
     static let constraintField = "missing field for constraint declaration"
