@@ -112,4 +112,30 @@ struct DependsOnTests {
         _ = try await cluster.master.waitForFailure()
         #expect(await cluster.stop() == [])
     }
+
+    @Test("READY: the client starts only once the server's readiness check (a command) exits 0")
+    func readyDependency() async throws {
+        let cluster = try await TestCluster.start()
+        let flag = cluster.workDirectory + "/ready"
+        var server = Self.task("server", "echo server-start >> shared/order; exec sleep 1000")
+        server.check = CheckTests.check(.command, command: "test -f \(flag)")
+        let client = Self.task("client", "echo client-start >> shared/order; exec sleep 1000", dependsOn: "server:READY")
+        await cluster.launch(cluster.executorInfo("e-ready"), [client, server])
+        try await cluster.master.wait(timeout: .seconds(30), "the server's check said not ready") { u in
+            CheckTests.checkUpdates(u, "server").contains { $0.checkStatus.command.exitCode == 1 }
+        }
+        #expect(await cluster.master.states("client") == [.taskStarting], "the client waits while the server is not ready")
+        #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
+        try await cluster.master.wait(timeout: .seconds(30), "client RUNNING") { u in
+            u.contains { $0.taskID.value == "client" && $0.state == .taskRunning }
+        }
+        let updates = await cluster.master.updates
+        let ready = try #require(updates.firstIndex { $0.taskID.value == "server" && $0.checkStatus.command.exitCode == 0 && $0.reason == .taskCheckStatusUpdated })
+        let running = try #require(updates.firstIndex { $0.taskID.value == "client" && $0.state == .taskRunning })
+        #expect(ready < running, "the ready result came first")
+        let sandbox = await cluster.sandbox("e-ready")
+        let lines = (try? String(contentsOfFile: sandbox + "/volumes/v/order", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        #expect(lines == ["server-start", "client-start"], "\(lines)")
+        await cluster.stop()
+    }
 }
