@@ -179,18 +179,8 @@ extension ExecutorStateMachine {
                     continue
                 }
                 task.phase = .running
-                task.started = true
                 tasks[id] = task
-                send(id, state: .taskRunning, &actions)
-                if task.hasHealthCheck {
-                    tasks[id]?.healthCheckRunning = true
-                    actions.append(.startHealthCheck(taskID: id))
-                }
-                startCheck(id, &actions)
-                if task.info.hasMaxCompletionTime {
-                    let nanos = max(0, task.info.maxCompletionTime.nanoseconds)
-                    actions.append(.startTimer(.maxCompletion(taskID: id), after: .nanoseconds(nanos)))
-                }
+                firstStart(id, networkInfos: [], &actions)
             }
         }
         if anyFailed, lifecycle != .shuttingDown {

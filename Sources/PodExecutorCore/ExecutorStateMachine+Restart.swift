@@ -187,7 +187,10 @@ extension ExecutorStateMachine {
         for group in Set(results.keys.compactMap { tasks[$0]?.group }) { cleanUpIfGroupDone(group, &actions) }
     }
 
-    private mutating func firstStart(_ id: String, networkInfos: [Mesos_V1_NetworkInfo], _ actions: inout [Action]) {
+    /// A container's first run: TASK_RUNNING (with the pod's network when it is given), its
+    /// health check, its Mesos check and its max completion timer start. Containers launched
+    /// with the group and those that waited for their dependencies alike.
+    mutating func firstStart(_ id: String, networkInfos: [Mesos_V1_NetworkInfo], _ actions: inout [Action]) {
         guard var task = tasks[id] else { return }
         if !networkInfos.isEmpty, var status = task.lastStatus {
             status.containerStatus.networkInfos = networkInfos
