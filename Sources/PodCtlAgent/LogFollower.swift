@@ -15,6 +15,8 @@ struct LogFollower {
     private var offset: Int64
     /// How often files were rotated away (removed) before they could be read.
     private(set) var missedFiles = 0
+    /// The read buffer, allocated once: `drain` runs every few milliseconds while following.
+    private var buffer = [UInt8](repeating: 0, count: 256 << 10)
 
     /// Opens `path` and starts reading at `offset`.
     init(path: String, offset: Int64) throws(SystemError) {
@@ -36,7 +38,7 @@ struct LogFollower {
     mutating func drain(_ out: (ArraySlice<UInt8>) -> Void) -> Int64 {
         var st = stat()
         if fstat(fd, &st) == 0, Int64(st.st_size) < offset { offset = 0 }  // truncated
-        var total = readToEnd(fd, from: &offset, out)
+        var total = Self.readToEnd(fd, from: &offset, buffer: &buffer, out)
         // At most a few rounds: each one moves to a newer file.
         for _ in 0..<16 {
             guard let current = Self.open(path) else { return total }
@@ -45,57 +47,54 @@ struct LogFollower {
                 return total
             }
             // Rotated: what the old file got before its rename, then the ones after it.
-            total += readToEnd(fd, from: &offset, out)
+            total += Self.readToEnd(fd, from: &offset, buffer: &buffer, out)
             for (rotatedFD, _) in rotatedSince(inode) {
                 var start: Int64 = 0
-                total += readToEnd(rotatedFD, from: &start, out)
+                total += Self.readToEnd(rotatedFD, from: &start, buffer: &buffer, out)
                 Glibc.close(rotatedFD)
             }
             close()
             (fd, inode, offset) = (current.fd, current.inode, 0)
-            total += readToEnd(fd, from: &offset, out)
+            total += Self.readToEnd(fd, from: &offset, buffer: &buffer, out)
         }
         return total
     }
 
     /// Prints the files rotated before the one being read, oldest first (`path.<n>` … `path.1`).
-    func printRotated(_ out: (ArraySlice<UInt8>) -> Void) {
-        var rotated: [(Int32, UInt64)] = []
-        var index = 1
-        while let file = Self.open("\(path).\(index)") {
-            rotated.append(file)
-            index += 1
-        }
+    mutating func printRotated(_ out: (ArraySlice<UInt8>) -> Void) {
+        let rotated = Self.openRotated(path)
         // Only those older than the file being read (all of them unless it was rotated meanwhile).
-        let older = (rotated.firstIndex { $0.1 == inode }).map { $0 + 1 } ?? 0
-        for (position, (fd, _)) in rotated.enumerated().reversed() {
+        let older = (rotated.firstIndex { $0.inode == inode }).map { $0 + 1 } ?? 0
+        for (position, file) in rotated.enumerated().reversed() {
             if position >= older {
                 var start: Int64 = 0
-                _ = readToEnd(fd, from: &start, out)
+                _ = Self.readToEnd(file.fd, from: &start, buffer: &buffer, out)
             }
-            Glibc.close(fd)
+            Glibc.close(file.fd)
         }
     }
 
     /// The files rotated after the one with `inode`, oldest first: `path.<k-1>` … `path.1`
     /// where the old file is now `path.<k>`; all of them when it is gone (it was the oldest).
-    private mutating func rotatedSince(_ inode: UInt64) -> [(Int32, UInt64)] {
-        var rotated: [(Int32, UInt64)] = []
-        var index = 1
-        while let file = Self.open("\(path).\(index)") {
-            if file.inode == inode {
-                Glibc.close(file.fd)
-                return rotated.reversed()
-            }
-            rotated.append(file)
-            index += 1
+    private mutating func rotatedSince(_ inode: UInt64) -> [(fd: Int32, inode: UInt64)] {
+        let rotated = Self.openRotated(path)
+        guard let old = rotated.firstIndex(where: { $0.inode == inode }) else {
+            if !rotated.isEmpty { missedFiles += 1 }
+            return rotated.reversed()
         }
-        if index > 1 { missedFiles += 1 }
-        return rotated.reversed()
+        for file in rotated[old...] { Glibc.close(file.fd) }
+        return rotated[..<old].reversed()
     }
 
-    private func readToEnd(_ fd: Int32, from offset: inout Int64, _ out: (ArraySlice<UInt8>) -> Void) -> Int64 {
-        var buffer = [UInt8](repeating: 0, count: 256 << 10)
+    /// The rotated files `path.1`, `path.2`, … as they are now, opened, newest first.
+    private static func openRotated(_ path: String) -> [(fd: Int32, inode: UInt64)] {
+        var rotated: [(fd: Int32, inode: UInt64)] = []
+        while let file = open("\(path).\(rotated.count + 1)") { rotated.append(file) }
+        return rotated
+    }
+
+    private static func readToEnd(_ fd: Int32, from offset: inout Int64, buffer: inout [UInt8],
+                                  _ out: (ArraySlice<UInt8>) -> Void) -> Int64 {
         var total: Int64 = 0
         while true {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
