@@ -46,7 +46,7 @@ struct ReservationRecord: Codable, Sendable, Equatable {
 
     /// The reservation labels, in the order Marathon writes them (`TaskLabels.labelsForTask`).
     func labels(instanceID: String) -> [(key: String, value: String)] {
-        [(ReservationLabels.frameworkID, frameworkID), (ReservationLabels.instanceID, instanceID)]
+        ReservationLabels.pairs(frameworkID: frameworkID, instanceID: instanceID)
     }
 
     var snapshot: ReservationSnapshot {
@@ -67,6 +67,11 @@ enum ReservationLabels {
     static let frameworkID = "marathon_framework_id"
     /// Keeps its legacy name (MARATHON-8517); the value is the instance id.
     static let instanceID = "marathon_task_id"
+
+    /// The labels of an instance's reservation, in Marathon's order.
+    static func pairs(frameworkID: String, instanceID: String) -> [(key: String, value: String)] {
+        [(Self.frameworkID, frameworkID), (Self.instanceID, instanceID)]
+    }
 }
 
 /// A resident instance's reservation as `::status` shows it.
@@ -113,6 +118,6 @@ public struct ReservationSnapshot: Sendable, Equatable {
 
     /// The reservation's labels for `instanceID`, key to value.
     public func labels(instanceID: String) -> [(key: String, value: String)] {
-        [(ReservationLabels.frameworkID, frameworkID), (ReservationLabels.instanceID, instanceID)]
+        ReservationLabels.pairs(frameworkID: frameworkID, instanceID: instanceID)
     }
 }

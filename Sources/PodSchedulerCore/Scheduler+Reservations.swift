@@ -201,13 +201,15 @@ extension Scheduler {
         if allowed == 0 && stopping.isEmpty && !candidates.isEmpty { allowed = 1 }
         let unready = candidates.filter { !$0.isReady(pod) }
         let readyOld = candidates.filter { $0.isReady(pod) }.sorted { $0.createdAt < $1.createdAt }
-        for record in unready + readyOld.prefix(allowed) {
+        let relaunching = (unready + readyOld.prefix(allowed)).map { record in
             var r = record
             r.relaunchWithoutDelay = true
             instances[r.instanceID] = r
-            save([r])
-            await killTasks(of: r)
+            return r
         }
+        // One write for all of them, before any is killed.
+        if !relaunching.isEmpty { save(relaunching) }
+        for record in relaunching { await killTasks(of: record) }
         return DeploymentPlan.restartDone(pod, podInstances(pod.id))
     }
 }
