@@ -56,10 +56,13 @@ public final class EventBus: Sendable {
         return Subscription(id: id, events: stream, continuation: continuation)
     }
 
-    /// Sends an event to every subscriber.
-    public func publish(_ event: SchedulerEvent) {
+    /// Sends an event to every subscriber. The event is built only when there is one: every
+    /// task update publishes, and most of the time nobody listens.
+    public func publish(_ event: @autoclosure () -> SchedulerEvent) {
         let targets = subscribers.withLock { Array($0.values) }
-        for continuation in targets { continuation.yield(event) }
+        guard !targets.isEmpty else { return }
+        let built = event()
+        for continuation in targets { continuation.yield(built) }
     }
 
     /// How many subscribers there are (for metrics and tests).
