@@ -133,9 +133,11 @@ struct DependsOnTests {
         let ready = try #require(updates.firstIndex { $0.taskID.value == "server" && $0.checkStatus.command.exitCode == 0 && $0.reason == .taskCheckStatusUpdated })
         let running = try #require(updates.firstIndex { $0.taskID.value == "client" && $0.state == .taskRunning })
         #expect(ready < running, "the ready result came first")
-        let sandbox = await cluster.sandbox("e-ready")
-        let lines = (try? String(contentsOfFile: sandbox + "/volumes/v/order", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
-        #expect(lines == ["server-start", "client-start"], "\(lines)")
+        let order = await cluster.sandbox("e-ready") + "/volumes/v/order"
+        func lines() -> [String] { (try? String(contentsOfFile: order, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? [] }
+        // TASK_RUNNING comes when the container starts, before its shell has written.
+        try await waitUntil("the client wrote its start", state: { "\(lines())" }) { lines().count >= 2 }
+        #expect(lines() == ["server-start", "client-start"], "\(lines())")
         await cluster.stop()
     }
 }
